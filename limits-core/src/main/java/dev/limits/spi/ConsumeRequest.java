@@ -1,0 +1,100 @@
+package dev.limits.spi;
+
+import dev.limits.internal.Checks;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One atomic operation on the counters of one subject, as {@link UsageCounter#consume} carries it out.
+ *
+ * @param subject     who is counted, 1 to {@value #MAX_SUBJECT_LENGTH} characters
+ * @param charges     the cells and amounts, in evaluation order; not empty
+ * @param mode        what to do with them
+ * @param operationId an idempotency key: a second request with the same id changes nothing and answers
+ *                    {@link ConsumeResult.Status#DUPLICATE}; required for {@link Mode#RESERVE}; may be null
+ *                    otherwise
+ * @param expiresAt   epoch milliseconds: when a reservation is refunded unless settled, or until when an
+ *                    operation id is remembered; ignored without an operation id
+ * @param now         the caller's current time, epoch milliseconds
+ * @see UsageCounter
+ */
+public record ConsumeRequest(
+    String subject, List<Charge> charges, Mode mode, String operationId, long expiresAt, long now) {
+
+  /** The longest subject id a store must accept. */
+  public static final int MAX_SUBJECT_LENGTH = 191;
+
+  /** The longest operation id a store must accept. */
+  public static final int MAX_OPERATION_ID_LENGTH = 128;
+
+  /** What a {@link ConsumeRequest} does with its charges. */
+  public enum Mode {
+    /** Counts nothing; reports the usage of each cell and which charges would fit. */
+    CHECK,
+    /** Counts every charge if all of them fit, otherwise none. */
+    ENFORCE,
+    /** Like {@link #ENFORCE}, and remembers the charges as a reservation under the operation id. */
+    RESERVE,
+    /** Counts every charge whether it fits or not (usage that already happened). */
+    FORCE,
+    /**
+     * Subtracts every charge from its cell if the cell is still in the charged period, never below zero.
+     */
+    REFUND
+  }
+
+  /**
+   * Creates a request.
+   *
+   * @throws NullPointerException     if {@code subject}, {@code charges} or {@code mode} is null, or a
+   *                                  reservation has no operation id
+   * @throws IllegalArgumentException if the subject or operation id is empty or too long, or there are no
+   *                                  charges
+   */
+  public ConsumeRequest {
+    requireSubject(subject);
+    Objects.requireNonNull(mode, "mode");
+    charges = List.copyOf(Objects.requireNonNull(charges, "charges"));
+    Checks.requireArgument(!charges.isEmpty(), "a consume request needs at least one charge");
+    if (mode == Mode.RESERVE) {
+      Objects.requireNonNull(operationId, "operationId is required to reserve");
+    }
+    if (operationId != null) {
+      requireOperationId(operationId);
+    }
+  }
+
+  /**
+   * Checks a subject id: not null, 1 to {@value #MAX_SUBJECT_LENGTH} characters, no control characters.
+   *
+   * @return {@code subject}
+   * @throws NullPointerException     if {@code subject} is null
+   * @throws IllegalArgumentException if it is empty, too long or contains a control character
+   */
+  public static String requireSubject(String subject) {
+    Objects.requireNonNull(subject, "subject");
+    Checks.requireArgument(!subject.isEmpty(), "subject must not be empty");
+    Checks.requireArgument(subject.length() <= MAX_SUBJECT_LENGTH,
+        "subject must have at most %s characters, got %s characters starting '%s'",
+        MAX_SUBJECT_LENGTH, subject.length(), subject.substring(0, 20));
+    for (int i = 0; i < subject.length(); i++) {
+      Checks.requireArgument(!Character.isISOControl(subject.charAt(i)),
+          "subject must not contain control characters, got '%s'", subject.replaceAll("\\p{Cntrl}", "?"));
+    }
+    return subject;
+  }
+
+  /**
+   * Checks an operation id: not null, 1 to {@value #MAX_OPERATION_ID_LENGTH} characters.
+   *
+   * @return {@code operationId}
+   * @throws NullPointerException     if {@code operationId} is null
+   * @throws IllegalArgumentException if it is empty or too long
+   */
+  public static String requireOperationId(String operationId) {
+    Objects.requireNonNull(operationId, "operationId");
+    Checks.requireArgument(!operationId.isEmpty() && operationId.length() <= MAX_OPERATION_ID_LENGTH,
+        "operation id must have 1 to %s characters, got '%s'", MAX_OPERATION_ID_LENGTH, operationId);
+    return operationId;
+  }
+}

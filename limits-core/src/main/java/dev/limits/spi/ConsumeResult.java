@@ -1,0 +1,85 @@
+package dev.limits.spi;
+
+import dev.limits.internal.Checks;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * What a {@link UsageCounter#consume} did: its status, and for each charge the cell's usage and whether the
+ * charge fit.
+ *
+ * <p>{@link #used(int)} is the usage of the charge's cell <em>after</em> the operation: including the
+ * charge when it was applied, as it stands otherwise. For a rolling window it is the sum over the buckets
+ * that count. Immutable and thread-safe.
+ *
+ * @see ConsumeRequest
+ */
+public final class ConsumeResult {
+
+  /** The outcome of a consume. */
+  public enum Status {
+    /** The charges were counted (or, for {@link ConsumeRequest.Mode#CHECK}, all of them fit). */
+    APPLIED,
+    /** At least one charge did not fit; nothing was counted. */
+    DENIED,
+    /** The operation id was seen before; nothing was counted again. */
+    DUPLICATE
+  }
+
+  private final Status status;
+  private final long[] used;
+  private final boolean[] fits;
+
+  private ConsumeResult(Status status, long[] used, boolean[] fits) {
+    this.status = status;
+    this.used = used;
+    this.fits = fits;
+  }
+
+  /**
+   * Creates a result. The arrays are copied.
+   *
+   * @param status the outcome
+   * @param used   for each charge, its cell's usage after the operation
+   * @param fits   for each charge, whether it fit
+   * @throws NullPointerException     if an argument is null
+   * @throws IllegalArgumentException if the arrays differ in length
+   */
+  public static ConsumeResult of(Status status, long[] used, boolean[] fits) {
+    Objects.requireNonNull(status, "status");
+    Checks.requireArgument(used.length == fits.length,
+        "used and fits must have one entry per charge, got %s and %s", used.length, fits.length);
+    return new ConsumeResult(status, used.clone(), fits.clone());
+  }
+
+  /** The outcome. */
+  public Status status() {
+    return status;
+  }
+
+  /** Whether the charges were counted now or by an earlier request with the same operation id. */
+  public boolean isApplied() {
+    return status != Status.DENIED;
+  }
+
+  /** The number of charges. */
+  public int size() {
+    return used.length;
+  }
+
+  /** The usage of the cell of charge {@code index} after the operation. */
+  public long used(int index) {
+    return used[index];
+  }
+
+  /** Whether charge {@code index} fit. */
+  public boolean fits(int index) {
+    return fits[index];
+  }
+
+  @Override
+  public String toString() {
+    return "ConsumeResult[" + status + ", used=" + Arrays.toString(used) + ", fits=" + Arrays.toString(fits)
+        + "]";
+  }
+}

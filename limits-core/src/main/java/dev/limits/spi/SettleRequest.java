@@ -1,0 +1,52 @@
+package dev.limits.spi;
+
+import dev.limits.internal.Checks;
+import java.util.Objects;
+
+/**
+ * Settles a reservation made by a {@link ConsumeRequest.Mode#RESERVE} request to its final amounts.
+ *
+ * <p>For each charge of the reservation, in its order, the difference between the final and the reserved
+ * amount is added to (or taken from) the period that was charged, if the cell is still in that period;
+ * a final amount above the estimate is counted even past the limit (the usage already happened). With
+ * {@code finalAmounts} all zero the reservation is cancelled.
+ *
+ * @param subject      the subject of the reservation
+ * @param operationId  the reservation's operation id
+ * @param finalAmounts one final amount per charge of the reservation, each zero or more
+ * @param now          the caller's current time, epoch milliseconds
+ * @see UsageCounter#settle
+ */
+public record SettleRequest(String subject, String operationId, long[] finalAmounts, long now) {
+
+  /**
+   * Creates a settle request. The array is copied.
+   *
+   * @throws NullPointerException     if an argument is null
+   * @throws IllegalArgumentException if the subject or operation id is malformed, or an amount is negative
+   */
+  public SettleRequest {
+    ConsumeRequest.requireSubject(subject);
+    ConsumeRequest.requireOperationId(operationId);
+    finalAmounts = Objects.requireNonNull(finalAmounts, "finalAmounts").clone();
+    for (long amount : finalAmounts) {
+      Checks.requireArgument(amount >= 0, "final amount must not be negative, got %s", amount);
+    }
+  }
+
+  /** Returns a copy of the final amounts. */
+  @Override
+  public long[] finalAmounts() {
+    return finalAmounts.clone();
+  }
+
+  /** Returns the final amount of charge {@code index}. */
+  public long finalAmount(int index) {
+    return finalAmounts[index];
+  }
+
+  /** Returns the number of final amounts. */
+  public int size() {
+    return finalAmounts.length;
+  }
+}

@@ -1,0 +1,69 @@
+package dev.limits.spi;
+
+import dev.limits.internal.InMemoryUsageCounter;
+import java.util.List;
+
+/**
+ * The storage contract: atomic check-and-count over several windows of several metrics at once.
+ *
+ * <p>Every operation touches the cells of one subject. A {@link ConsumeRequest} is all or nothing: either
+ * every charge is counted or none is, and no concurrent operation observes a state in between. Two
+ * operations carrying the same operation id count once. Reservations made with
+ * {@link ConsumeRequest.Mode#RESERVE} are settled by {@link #settle} or, once expired, refunded exactly once
+ * by {@link #purge}.
+ *
+ * <p>Implementations are thread-safe, and stores shared by several processes keep these guarantees across
+ * them. The testkit's {@code UsageCounterContract} checks an implementation against this contract; a user's
+ * own store extends it in a few lines.
+ *
+ * @see ConsumeRequest
+ * @see dev.limits.Limiter
+ */
+public interface UsageCounter {
+
+  /**
+   * Carries out a consume request atomically.
+   *
+   * @throws NullPointerException if {@code request} is null
+   * @throws StorageException     if the storage failed; nothing was counted unless the request had an
+   *                              operation id and a retry reports {@link ConsumeResult.Status#DUPLICATE}
+   */
+  ConsumeResult consume(ConsumeRequest request);
+
+  /**
+   * Settles or cancels a reservation, atomically and at most once.
+   *
+   * @throws NullPointerException     if {@code request} is null
+   * @throws IllegalArgumentException if the number of final amounts differs from the reservation's charges
+   * @throws StorageException         if the storage failed
+   */
+  SettleResult settle(SettleRequest request);
+
+  /**
+   * Returns what is stored for {@code subject} at {@code now}: one entry per cell whose period has not
+   * ended, in no particular order.
+   *
+   * @throws NullPointerException     if {@code subject} is null
+   * @throws IllegalArgumentException if {@code subject} is malformed
+   * @throws StorageException         if the storage failed
+   */
+  List<SlotUsage> snapshot(String subject, long now);
+
+  /**
+   * Drops cells whose periods ended before {@code now}, refunds reservations that expired before
+   * {@code now} (each exactly once), and forgets operation ids remembered until before {@code now}.
+   * Works in bounded batches and never blocks consumes for long.
+   *
+   * @param now      the current time, epoch milliseconds
+   * @param maxItems the most cells, reservations and ids to handle in this call, at least 1
+   * @return how many were handled; less than {@code maxItems} means nothing is left to purge
+   * @throws IllegalArgumentException if {@code maxItems} is less than 1
+   * @throws StorageException         if the storage failed
+   */
+  int purge(long now, int maxItems);
+
+  /** Returns a new thread-safe counter that keeps everything in this JVM's memory. */
+  static UsageCounter inMemory() {
+    return new InMemoryUsageCounter();
+  }
+}
