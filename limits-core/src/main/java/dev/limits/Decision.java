@@ -1,0 +1,144 @@
+package dev.limits;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The answer to a request: allowed, or denied with the reasons. A denial is an ordinary value, never an
+ * exception.
+ *
+ * <p>A denied decision lists every rule or quota that did not pass, the first one (in the policy's
+ * evaluation order) being {@link #denial()}. An allowed decision carries the usage of each quota the
+ * request touched and {@linkplain #warnings() warnings} for quotas at or past the warning threshold.
+ * Immutable and thread-safe.
+ *
+ * @see Limiter
+ * @see Denial
+ * @see MessageCatalog
+ */
+public final class Decision {
+
+  /** The kind of a decision, with its HTTP status. */
+  public enum Outcome {
+    /** The request may go ahead (200). */
+    ALLOWED(200),
+    /** No access: subscription, model or file not allowed (403). */
+    FORBIDDEN(403),
+    /** A quota is used up (429). */
+    QUOTA_EXCEEDED(429),
+    /** The counters could not be reached and the limiter fails closed (503). */
+    UNAVAILABLE(503);
+
+    private final int httpStatus;
+
+    Outcome(int httpStatus) {
+      this.httpStatus = httpStatus;
+    }
+
+    /** The HTTP status a server answers with. */
+    public int httpStatus() {
+      return httpStatus;
+    }
+  }
+
+  private final Outcome outcome;
+  private final Instant at;
+  private final List<Denial> denials;
+  private final List<QuotaUsage> usage;
+  private final List<Warning> warnings;
+  private final MessageCatalog messages;
+  private final ZoneId zone;
+
+  Decision(Outcome outcome, Instant at, List<Denial> denials, List<QuotaUsage> usage, List<Warning> warnings,
+      MessageCatalog messages, ZoneId zone) {
+    this.outcome = Objects.requireNonNull(outcome, "outcome");
+    this.at = at;
+    this.denials = List.copyOf(denials);
+    this.usage = List.copyOf(usage);
+    this.warnings = List.copyOf(warnings);
+    this.messages = messages;
+    this.zone = zone;
+  }
+
+  /** Whether the request may go ahead. */
+  public boolean isAllowed() {
+    return outcome == Outcome.ALLOWED;
+  }
+
+  /** The kind of decision. */
+  public Outcome outcome() {
+    return outcome;
+  }
+
+  /** The HTTP status for this decision: 200, 403, 429 or 503. */
+  public int httpStatus() {
+    return outcome.httpStatus();
+  }
+
+  /** When the decision was taken. */
+  public Instant at() {
+    return at;
+  }
+
+  /** The first denial in evaluation order; empty if allowed. */
+  public Optional<Denial> denial() {
+    return denials.isEmpty() ? Optional.empty() : Optional.of(denials.get(0));
+  }
+
+  /** Every denial, in evaluation order; empty if allowed. */
+  public List<Denial> denials() {
+    return denials;
+  }
+
+  /** The usage of each quota the request touched, after it (for a denial: as it stands). */
+  public List<QuotaUsage> usage() {
+    return usage;
+  }
+
+  /** The quotas at or past the warning threshold after an allowed request. */
+  public List<Warning> warnings() {
+    return warnings;
+  }
+
+  /**
+   * How long to wait before a retry can succeed: the latest reset among the quotas that denied. Empty if
+   * allowed, forbidden, or if waiting cannot help (a lifetime quota).
+   */
+  public Optional<Duration> retryAfter() {
+    if (outcome != Outcome.QUOTA_EXCEEDED) {
+      return Optional.empty();
+    }
+    Duration longest = null;
+    for (Denial d : denials) {
+      Optional<Duration> wait = d.retryAfter(at);
+      if (wait.isEmpty()) {
+        return Optional.empty();
+      }
+      if (longest == null || wait.get().compareTo(longest) > 0) {
+        longest = wait.get();
+      }
+    }
+    return Optional.ofNullable(longest);
+  }
+
+  /**
+   * The message for the first denial in {@code locale}, from the limiter's {@link MessageCatalog}; empty
+   * if allowed.
+   *
+   * @throws NullPointerException if {@code locale} is null
+   */
+  public Optional<String> message(Locale locale) {
+    Objects.requireNonNull(locale, "locale");
+    return denial().map(d -> messages.render(d, locale, zone));
+  }
+
+  @Override
+  public String toString() {
+    return "Decision[" + outcome + (denials.isEmpty() ? "" : ", " + denials.get(0).ruleId()) + "]";
+  }
+}

@@ -1,0 +1,27 @@
+package dev.limits;
+
+import java.util.List;
+
+/**
+ * A policy could not be built: {@link #problems()} lists every configuration error found, so that an
+ * administrator can fix a plan in one go.
+ *
+ * @see LimitPolicy.Builder#build()
+ */
+public class InvalidPolicyException extends LimitsException {
+
+  private static final long serialVersionUID = 1L;
+
+  private final List<String> problems;
+
+  /** Creates an exception for policy {@code name} listing {@code problems}. */
+  public InvalidPolicyException(String name, List<String> problems) {
+    super("policy '" + name + "' is invalid: " + String.join("; ", problems));
+    this.problems = List.copyOf(problems);
+  }
+
+  /** Every problem found, in the order the builder met them. */
+  public List<String> problems() {
+    return problems;
+  }
+}

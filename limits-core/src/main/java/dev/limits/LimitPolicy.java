@@ -1,0 +1,275 @@
+package dev.limits;
+
+import dev.limits.internal.PeriodCache;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What a plan allows: access rules and quotas, in a zone.
+ *
+ * <p><b>Evaluation order.</b> Access rules are checked first, in this fixed order: subscription validity,
+ * model access, file size, file extension. A broken rule is a {@link Decision.Outcome#FORBIDDEN} denial
+ * and no counter is touched. Quotas come next, in the order they were added to the builder; add them in the
+ * order you want denials reported (the inspiring product's order: images, messages, tokens, cost, files).
+ * Among the quotas that do not fit, the first one added is the reported denial.
+ *
+ * <p>A policy knows its metrics: those of its quotas and those declared with {@link Builder#track}. A
+ * request naming any other metric is rejected, so a typo cannot slip past every limit.
+ *
+ * <p>Immutable and thread-safe. Build one with {@link #builder(String)}.
+ *
+ * @see Limiter
+ * @see Quota
+ * @see AccessRule
+ */
+public final class LimitPolicy {
+
+  private final String name;
+  private final ZoneId zone;
+  private final List<AccessRule> rules;
+  private final List<Quota> quotas;
+  private final Map<String, Metric> metrics;
+  private final PeriodCache periods;
+
+  private LimitPolicy(Builder b) {
+    this.name = b.name;
+    this.zone = b.zone;
+    this.rules = List.copyOf(b.sortedRules());
+    this.quotas = List.copyOf(b.quotas);
+    this.metrics = Map.copyOf(b.metrics);
+    this.periods = new PeriodCache(quotas);
+  }
+
+  /**
+   * Starts a policy named {@code name}.
+   *
+   * @throws NullPointerException if {@code name} is null
+   */
+  public static Builder builder(String name) {
+    return new Builder(Objects.requireNonNull(name, "name"));
+  }
+
+  /** The policy's name, for logs and messages. */
+  public String name() {
+    return name;
+  }
+
+  /** The zone of its calendar windows, unless a request overrides it. */
+  public ZoneId zone() {
+    return zone;
+  }
+
+  /** The access rules, in evaluation order. */
+  public List<AccessRule> rules() {
+    return rules;
+  }
+
+  /** The quotas, in evaluation order. */
+  public List<Quota> quotas() {
+    return quotas;
+  }
+
+  /** Every metric this policy knows, by name. */
+  public Map<String, Metric> metrics() {
+    return metrics;
+  }
+
+  /** Returns the quota with {@code id}, if any. */
+  public Optional<Quota> quota(String id) {
+    return quotas.stream().filter(q -> q.id().equals(id)).findFirst();
+  }
+
+  /** Cached window periods, so calendar arithmetic runs once per boundary, not once per call. */
+  PeriodCache periods() {
+    return periods;
+  }
+
+  @Override
+  public String toString() {
+    return "LimitPolicy[" + name + ", zone=" + zone + ", rules=" + rules + ", quotas=" + quotas + "]";
+  }
+
+  /**
+   * Builds a {@link LimitPolicy}. Null arguments fail at once; every other mistake is collected and
+   * reported by {@link #build()} in one {@link InvalidPolicyException}. Not thread-safe.
+   */
+  public static final class Builder {
+    private final String name;
+    private ZoneId zone = ZoneOffset.UTC;
+    private final List<AccessRule> rules = new ArrayList<>();
+    private final List<Quota> quotas = new ArrayList<>();
+    private final Map<String, Metric> metrics = new LinkedHashMap<>();
+    private final List<String> problems = new ArrayList<>();
+
+    private Builder(String name) {
+      this.name = name;
+      if (name.isBlank() || name.length() > 100) {
+        problems.add("policy name must have 1 to 100 characters, got '" + name + "'");
+      }
+    }
+
+    /** Sets the zone of calendar windows (default UTC). */
+    public Builder zone(ZoneId zone) {
+      this.zone = Objects.requireNonNull(zone, "zone");
+      return this;
+    }
+
+    /** Sets the zone by id, as configuration holds it; an invalid id is reported by {@link #build()}. */
+    public Builder zone(String zoneId) {
+      Objects.requireNonNull(zoneId, "zoneId");
+      try {
+        this.zone = ZoneId.of(zoneId);
+      } catch (DateTimeException e) {
+        problems.add("invalid zone id '" + zoneId + "'");
+      }
+      return this;
+    }
+
+    /** Adds a quota of {@code limit} per {@code window} on every request carrying {@code metric}. */
+    public Builder quota(Metric metric, Window window, long limit) {
+      Objects.requireNonNull(metric, "metric");
+      Objects.requireNonNull(window, "window");
+      if (limit < 0) {
+        problems.add("limit of " + Quota.counterKey(metric, window, null) + " must not be negative, got " + limit);
+        return this;
+      }
+      return quota(Quota.of(metric, window, limit));
+    }
+
+    /** Adds a quota of {@code limit} per {@code window} on requests for the models of {@code scope}. */
+    public Builder quota(Metric metric, Window window, long limit, ModelGroup scope) {
+      Objects.requireNonNull(metric, "metric");
+      Objects.requireNonNull(window, "window");
+      Objects.requireNonNull(scope, "scope");
+      if (limit < 0) {
+        problems.add("limit of " + Quota.counterKey(metric, window, scope) + " must not be negative, got " + limit);
+        return this;
+      }
+      return quota(Quota.of(metric, window, limit, scope));
+    }
+
+    /** Adds a quota. */
+    public Builder quota(Quota quota) {
+      Objects.requireNonNull(quota, "quota");
+      track(quota.metric());
+      for (Quota q : quotas) {
+        if (q.id().equals(quota.id())) {
+          problems.add("duplicate quota id '" + quota.id() + "'");
+        } else if (q.counterKey().equals(quota.counterKey())) {
+          problems.add("quotas '" + q.id() + "' and '" + quota.id() + "' count the same counter "
+              + quota.counterKey());
+        }
+      }
+      quotas.add(quota);
+      return this;
+    }
+
+    /** Declares a metric that requests may carry without a quota on it (counted nowhere, checked never). */
+    public Builder track(Metric metric) {
+      Objects.requireNonNull(metric, "metric");
+      Metric known = metrics.putIfAbsent(metric.name(), metric);
+      if (known != null && !known.equals(metric)) {
+        problems.add("metric '" + metric.name() + "' is declared twice with different units: " + known + " and "
+            + metric);
+      }
+      return this;
+    }
+
+    /** Allows only these models. */
+    public Builder allowModels(String... models) {
+      return rule(new AccessRule.AllowedModels(Set.of(models)));
+    }
+
+    /** Allows only these models. */
+    public Builder allowModels(Set<String> models) {
+      return rule(new AccessRule.AllowedModels(models));
+    }
+
+    /** Allows files of at most {@code maxBytes}. */
+    public Builder maxFileSize(long maxBytes) {
+      if (maxBytes < 0) {
+        problems.add("maximum file size must not be negative, got " + maxBytes);
+        return this;
+      }
+      return rule(new AccessRule.MaxFileSize(maxBytes));
+    }
+
+    /** Allows only files with these extensions. */
+    public Builder allowExtensions(String... extensions) {
+      return rule(new AccessRule.AllowedExtensions(Set.of(extensions)));
+    }
+
+    /** Makes the policy valid only from {@code from} until {@code until}. */
+    public Builder validity(Instant from, Instant until) {
+      Objects.requireNonNull(from, "from");
+      Objects.requireNonNull(until, "until");
+      if (!until.isAfter(from)) {
+        problems.add("validity must end after it starts, got " + from + " to " + until);
+        return this;
+      }
+      return rule(new AccessRule.Validity(from, until));
+    }
+
+    /** Adds an access rule; a second rule of the same kind is a configuration error. */
+    public Builder rule(AccessRule rule) {
+      Objects.requireNonNull(rule, "rule");
+      for (AccessRule r : rules) {
+        if (r.getClass() == rule.getClass()) {
+          problems.add("access rule '" + rule.id() + "' is given twice");
+        }
+      }
+      rules.add(rule);
+      return this;
+    }
+
+    private List<AccessRule> sortedRules() {
+      List<AccessRule> sorted = new ArrayList<>(rules);
+      sorted.sort((a, b) -> Integer.compare(order(a), order(b)));
+      return sorted;
+    }
+
+    private static int order(AccessRule rule) {
+      if (rule instanceof AccessRule.Validity) {
+        return 0;
+      } else if (rule instanceof AccessRule.AllowedModels) {
+        return 1;
+      } else if (rule instanceof AccessRule.MaxFileSize) {
+        return 2;
+      }
+      return 3;
+    }
+
+    /**
+     * Builds the policy.
+     *
+     * @throws InvalidPolicyException listing every problem found, if there is any
+     */
+    public LimitPolicy build() {
+      List<String> all = new ArrayList<>(problems);
+      Map<String, Set<String>> scopes = new HashMap<>();
+      for (Quota q : quotas) {
+        if (q.scope() != null) {
+          Set<String> seen = scopes.computeIfAbsent(q.scope().name(), k -> new HashSet<>(q.scope().models()));
+          if (!seen.equals(q.scope().models())) {
+            all.add("model group '" + q.scope().name() + "' is defined with different models");
+          }
+        }
+      }
+      if (!all.isEmpty()) {
+        throw new InvalidPolicyException(name, all);
+      }
+      return new LimitPolicy(this);
+    }
+  }
+}

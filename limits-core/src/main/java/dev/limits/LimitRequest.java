@@ -1,0 +1,155 @@
+package dev.limits;
+
+import dev.limits.internal.Checks;
+import dev.limits.spi.ConsumeRequest;
+import java.time.ZoneId;
+import java.util.Objects;
+import java.util.OptionalLong;
+
+/**
+ * One request to be checked: who, which model, how much of each metric, and the file it carries, if any.
+ *
+ * <p>Only the metrics named in the request are checked: a text message does not consult the image quotas.
+ * A metric named with an amount of zero is checked for "anything left?": a cost budget already spent denies
+ * a call whose cost is known only afterwards. Immutable and thread-safe.
+ *
+ * <pre>{@code
+ * LimitRequest.of("user-42").model("gpt-4o").amount(MESSAGES, 1).amount(TOKENS, 1200)
+ * }</pre>
+ *
+ * @see Limiter
+ */
+public final class LimitRequest {
+
+  private final String subject;
+  private final String model;
+  private final Amounts amounts;
+  private final long fileSize;
+  private final String fileExtension;
+  private final ZoneId zone;
+  private final String idempotencyKey;
+
+  private LimitRequest(String subject, String model, Amounts amounts, long fileSize, String fileExtension,
+      ZoneId zone, String idempotencyKey) {
+    this.subject = subject;
+    this.model = model;
+    this.amounts = amounts;
+    this.fileSize = fileSize;
+    this.fileExtension = fileExtension;
+    this.zone = zone;
+    this.idempotencyKey = idempotencyKey;
+  }
+
+  /**
+   * A request by {@code subject} (a user id, or any key such as {@code "user-42/chat-7"}).
+   *
+   * @throws NullPointerException     if {@code subject} is null
+   * @throws IllegalArgumentException if it is empty, longer than {@value ConsumeRequest#MAX_SUBJECT_LENGTH}
+   *                                  characters or contains control characters
+   */
+  public static LimitRequest of(String subject) {
+    return new LimitRequest(ConsumeRequest.requireSubject(subject), null, Amounts.none(), -1, null, null, null);
+  }
+
+  /**
+   * Returns this request for {@code model}.
+   *
+   * @throws NullPointerException     if {@code model} is null
+   * @throws IllegalArgumentException if it is empty or longer than 200 characters
+   */
+  public LimitRequest model(String model) {
+    Objects.requireNonNull(model, "model");
+    Checks.requireArgument(!model.isEmpty() && model.length() <= 200,
+        "model must have 1 to 200 characters, got '%s'", model);
+    return new LimitRequest(subject, model, amounts, fileSize, fileExtension, zone, idempotencyKey);
+  }
+
+  /**
+   * Returns this request with {@code amount} of {@code metric}.
+   *
+   * @throws NullPointerException     if {@code metric} is null
+   * @throws IllegalArgumentException if {@code amount} is negative
+   */
+  public LimitRequest amount(Metric metric, long amount) {
+    return new LimitRequest(subject, model, amounts.and(metric, amount), fileSize, fileExtension, zone,
+        idempotencyKey);
+  }
+
+  /**
+   * Returns this request carrying a file of {@code sizeBytes} with {@code extension} ({@code "pdf"} or
+   * {@code ".pdf"}).
+   *
+   * @throws NullPointerException     if {@code extension} is null
+   * @throws IllegalArgumentException if {@code sizeBytes} is negative
+   */
+  public LimitRequest file(long sizeBytes, String extension) {
+    Objects.requireNonNull(extension, "extension");
+    Checks.requireArgument(sizeBytes >= 0, "file size must not be negative, got %s", sizeBytes);
+    return new LimitRequest(subject, model, amounts, sizeBytes, extension, zone, idempotencyKey);
+  }
+
+  /**
+   * Returns this request with calendar windows in {@code zone} instead of the policy's (the user's own zone).
+   *
+   * @throws NullPointerException if {@code zone} is null
+   */
+  public LimitRequest zone(ZoneId zone) {
+    return new LimitRequest(subject, model, amounts, fileSize, fileExtension, Objects.requireNonNull(zone, "zone"),
+        idempotencyKey);
+  }
+
+  /**
+   * Returns this request with an idempotency key: a retried acquire, consume or commit with the same key
+   * counts once.
+   *
+   * @throws NullPointerException     if {@code key} is null
+   * @throws IllegalArgumentException if it is empty or longer than 100 characters
+   */
+  public LimitRequest idempotencyKey(String key) {
+    Objects.requireNonNull(key, "key");
+    Checks.requireArgument(!key.isEmpty() && key.length() <= 100,
+        "idempotency key must have 1 to 100 characters, got '%s'", key);
+    return new LimitRequest(subject, model, amounts, fileSize, fileExtension, zone, key);
+  }
+
+  /** Who is counted. */
+  public String subject() {
+    return subject;
+  }
+
+  /** The model requested, or null. */
+  public String model() {
+    return model;
+  }
+
+  /** The amounts estimated per metric. */
+  public Amounts amounts() {
+    return amounts;
+  }
+
+  /** The size of the file carried, if any. */
+  public OptionalLong fileSize() {
+    return fileSize < 0 ? OptionalLong.empty() : OptionalLong.of(fileSize);
+  }
+
+  /** The extension of the file carried, or null. */
+  public String fileExtension() {
+    return fileExtension;
+  }
+
+  /** The zone overriding the policy's, or null. */
+  public ZoneId zone() {
+    return zone;
+  }
+
+  /** The idempotency key, or null. */
+  public String idempotencyKey() {
+    return idempotencyKey;
+  }
+
+  @Override
+  public String toString() {
+    return "LimitRequest[" + subject + (model == null ? "" : ", model=" + model) + ", " + amounts
+        + (fileExtension == null ? "" : ", file=" + fileSize + " bytes ." + fileExtension) + "]";
+  }
+}

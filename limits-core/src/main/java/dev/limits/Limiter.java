@@ -1,0 +1,596 @@
+package dev.limits;
+
+import dev.limits.internal.Checks;
+import dev.limits.internal.GuardedListener;
+import dev.limits.internal.PeriodCache;
+import dev.limits.spi.Charge;
+import dev.limits.spi.ConsumeRequest;
+import dev.limits.spi.ConsumeRequest.Mode;
+import dev.limits.spi.ConsumeResult;
+import dev.limits.spi.SettleRequest;
+import dev.limits.spi.SettleResult;
+import dev.limits.spi.StorageException;
+import dev.limits.spi.UsageCounter;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The facade a host calls before and after an AI call: check, reserve, commit, report.
+ *
+ * <ul>
+ *   <li>{@link #check} is a dry run: it counts nothing and reports every rule and quota that would deny;
+ *   <li>{@link #acquire} atomically reserves the request's estimate across all windows of all its metrics,
+ *       all or nothing, and returns a {@link Reservation} to commit with the actual amounts;
+ *   <li>{@link #consume} counts a request's amounts at once, all or nothing, when they are known upfront;
+ *   <li>{@link #usage} reports used, remaining and reset time of every quota, for a usage panel.
+ * </ul>
+ * A denial is a {@link Decision}, never an exception. When the counter fails, the limiter fails closed by
+ * default (an {@link Decision.Outcome#UNAVAILABLE} decision) or, if so built, fails open (allows and logs).
+ *
+ * <p>Thread-safe: one limiter serves a whole application. Denials are logged at DEBUG, storage failures
+ * and listener failures at WARN, on the {@code dev.limits.Limiter} logger.
+ *
+ * @see LimitPolicy
+ * @see LimitRequest
+ * @see UsageCounter
+ */
+public final class Limiter {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Limiter.class);
+
+  private final UsageCounter counter;
+  private final PeriodClock clock;
+  private final MessageCatalog messages;
+  private final LimitListener listener;
+  private final double warningThreshold;
+  private final Duration reservationTtl;
+  private final Duration idempotencyRetention;
+  private final boolean failOpen;
+
+  private Limiter(Builder b) {
+    this.counter = b.counter;
+    this.clock = b.clock;
+    this.messages = b.messages;
+    this.listener = new GuardedListener(b.listeners);
+    this.warningThreshold = b.warningThreshold;
+    this.reservationTtl = b.reservationTtl;
+    this.idempotencyRetention = b.idempotencyRetention;
+    this.failOpen = b.failOpen;
+  }
+
+  /**
+   * Starts a limiter counting in {@code counter}.
+   *
+   * @throws NullPointerException if {@code counter} is null
+   */
+  public static Builder builder(UsageCounter counter) {
+    return new Builder(Objects.requireNonNull(counter, "counter"));
+  }
+
+  /** The clock this limiter reads. */
+  public PeriodClock clock() {
+    return clock;
+  }
+
+  /** The messages its decisions render. */
+  public MessageCatalog messages() {
+    return messages;
+  }
+
+  /**
+   * Checks {@code request} against {@code policy} without counting anything, and reports every rule and
+   * quota that would deny it (the first in evaluation order being {@link Decision#denial()}).
+   *
+   * @throws NullPointerException     if an argument is null
+   * @throws IllegalArgumentException if the request names a metric the policy does not know
+   */
+  public Decision check(LimitPolicy policy, LimitRequest request) {
+    Evaluation e = evaluate(policy, request);
+    List<Denial> denials = new ArrayList<>(e.forbidden);
+    List<QuotaUsage> usage = new ArrayList<>();
+    if (!e.charges.isEmpty()) {
+      ConsumeResult result;
+      try {
+        result = counter.consume(e.request(Mode.CHECK, null, 0));
+      } catch (StorageException ex) {
+        return unavailable(e, ex);
+      }
+      for (int i = 0; i < e.charges.size(); i++) {
+        usage.add(e.usage(i, result.used(i)));
+        if (!result.fits(i)) {
+          denials.add(e.quotaDenial(i, result.used(i)));
+        }
+      }
+    }
+    List<Warning> warnings = new ArrayList<>();
+    if (denials.isEmpty()) {
+      for (int i = 0; i < usage.size(); i++) {
+        QuotaUsage after = e.usage(i, Checks.saturatedAdd(usage.get(i).used(), e.charges.get(i).amount()));
+        warn(after, warnings);
+      }
+    }
+    return e.decision(denials, usage, warnings);
+  }
+
+  /**
+   * Reserves the request's estimated amounts, atomically across all windows of all its metrics: either
+   * all of them are reserved or, if any rule or quota denies, none is. Commit the reservation after the
+   * AI call, or cancel it (closing it cancels an uncommitted one). With an idempotency key, a retried
+   * acquire reserves once and returns a handle on the same reservation.
+   *
+   * @throws NullPointerException     if an argument is null
+   * @throws IllegalArgumentException if the request names a metric the policy does not know
+   */
+  public Reservation acquire(LimitPolicy policy, LimitRequest request) {
+    Evaluation e = evaluate(policy, request);
+    String id = request.idempotencyKey() != null ? request.idempotencyKey() : newId();
+    Instant expiresAt = e.now.plus(reservationTtl);
+    if (!e.forbidden.isEmpty()) {
+      return new Handle(this, e, id, expiresAt, denied(e, e.forbidden, List.of()), false);
+    }
+    if (e.charges.isEmpty()) {
+      return new Handle(this, e, id, expiresAt, allowed(e, List.of(), List.of()), true);
+    }
+    ConsumeResult result;
+    try {
+      result = counter.consume(e.request(Mode.RESERVE, id, expiresAt.toEpochMilli()));
+    } catch (StorageException ex) {
+      Decision d = unavailable(e, ex);
+      return new Handle(this, e, id, expiresAt, d, d.isAllowed());
+    }
+    Decision d = fromResult(e, result);
+    return new Handle(this, e, id, expiresAt, d, d.isAllowed());
+  }
+
+  /**
+   * Counts the request's amounts now, atomically across all windows of all its metrics, if every rule and
+   * quota allows it. With an idempotency key, a retried consume counts once.
+   *
+   * @throws NullPointerException     if an argument is null
+   * @throws IllegalArgumentException if the request names a metric the policy does not know
+   */
+  public Decision consume(LimitPolicy policy, LimitRequest request) {
+    Evaluation e = evaluate(policy, request);
+    if (!e.forbidden.isEmpty()) {
+      return denied(e, e.forbidden, List.of());
+    }
+    if (e.charges.isEmpty()) {
+      return allowed(e, List.of(), List.of());
+    }
+    try {
+      String id = request.idempotencyKey();
+      long expiresAt = id == null ? 0 : e.now.plus(idempotencyRetention).toEpochMilli();
+      return fromResult(e, counter.consume(e.request(Mode.ENFORCE, id, expiresAt)));
+    } catch (StorageException ex) {
+      return unavailable(e, ex);
+    }
+  }
+
+  /**
+   * Reports the usage of every quota of {@code policy} for {@code subject}, in the policy's zone.
+   *
+   * @throws NullPointerException     if an argument is null
+   * @throws IllegalArgumentException if {@code subject} is malformed
+   * @throws StorageException         if the counter failed
+   */
+  public UsageReport usage(LimitPolicy policy, String subject) {
+    return usage(policy, subject, policy.zone());
+  }
+
+  /**
+   * Reports the usage of every quota of {@code policy} for {@code subject}, with calendar windows in
+   * {@code zone}.
+   *
+   * @throws NullPointerException     if an argument is null
+   * @throws IllegalArgumentException if {@code subject} is malformed
+   * @throws StorageException         if the counter failed
+   */
+  public UsageReport usage(LimitPolicy policy, String subject, ZoneId zone) {
+    Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(zone, "zone");
+    ConsumeRequest.requireSubject(subject);
+    Instant now = clock.instant();
+    List<Quota> quotas = policy.quotas();
+    if (quotas.isEmpty()) {
+      return new UsageReport(subject, now, List.of());
+    }
+    List<Charge> charges = new ArrayList<>(quotas.size());
+    List<Period> periods = new ArrayList<>(quotas.size());
+    for (int i = 0; i < quotas.size(); i++) {
+      PeriodCache.Entry entry = policy.periods().period(i, now, zone);
+      charges.add(new Charge(entry.slot(), quotas.get(i).limit(), 0));
+      periods.add(entry.period());
+    }
+    ConsumeResult result =
+        counter.consume(new ConsumeRequest(subject, charges, Mode.CHECK, null, 0, now.toEpochMilli()));
+    List<QuotaUsage> usage = new ArrayList<>(quotas.size());
+    for (int i = 0; i < quotas.size(); i++) {
+      usage.add(new QuotaUsage(quotas.get(i), result.used(i), periods.get(i)));
+    }
+    return new UsageReport(subject, now, usage);
+  }
+
+  /**
+   * Purges the counter: drops ended periods, refunds expired reservations, forgets old idempotency keys.
+   * Schedule it (every minute, say) for stores that do not purge by themselves.
+   *
+   * @param maxItems the most items to handle in this call, at least 1
+   * @return how many items were handled
+   * @throws IllegalArgumentException if {@code maxItems} is less than 1
+   * @throws StorageException         if the counter failed
+   */
+  public int purge(int maxItems) {
+    return counter.purge(clock.instant().toEpochMilli(), maxItems);
+  }
+
+  private Evaluation evaluate(LimitPolicy policy, LimitRequest request) {
+    Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(request, "request");
+    Map<Metric, Long> amounts = request.amounts().asMap();
+    for (Metric m : amounts.keySet()) {
+      Metric known = policy.metrics().get(m.name());
+      if (!m.equals(known)) {
+        throw new IllegalArgumentException(known == null
+            ? "unknown metric '" + m.name() + "' for policy '" + policy.name() + "'; known: "
+                + policy.metrics().keySet()
+            : "metric '" + m.name() + "' has other units in policy '" + policy.name() + "': " + known);
+      }
+    }
+    Instant now = clock.instant();
+    ZoneId zone = request.zone() != null ? request.zone() : policy.zone();
+    Evaluation e = new Evaluation(policy, request, now, zone);
+    for (AccessRule rule : policy.rules()) {
+      Denial d = judge(rule, request, now);
+      if (d != null) {
+        e.forbidden.add(d);
+      }
+    }
+    List<Quota> quotas = policy.quotas();
+    for (int i = 0; i < quotas.size(); i++) {
+      Quota q = quotas.get(i);
+      Long amount = amounts.get(q.metric());
+      if (amount != null && q.appliesTo(request.model())) {
+        PeriodCache.Entry entry = policy.periods().period(i, now, zone);
+        e.quotas.add(q);
+        e.periods.add(entry.period());
+        e.charges.add(new Charge(entry.slot(), q.limit(), amount));
+      }
+    }
+    return e;
+  }
+
+  private static Denial judge(AccessRule rule, LimitRequest request, Instant now) {
+    if (rule instanceof AccessRule.Validity) {
+      AccessRule.Validity v = (AccessRule.Validity) rule;
+      return v.isValidAt(now) ? null : forbidden(rule, 0, 0, null);
+    } else if (rule instanceof AccessRule.AllowedModels) {
+      String model = request.model();
+      return model == null || ((AccessRule.AllowedModels) rule).models().contains(model) ? null
+          : forbidden(rule, 0, 0, model);
+    } else if (rule instanceof AccessRule.MaxFileSize) {
+      long max = ((AccessRule.MaxFileSize) rule).maxBytes();
+      long size = request.fileSize().orElse(-1);
+      return size <= max ? null : forbidden(rule, max, size, Long.toString(size));
+    } else {
+      String ext = request.fileExtension();
+      return ext == null || ((AccessRule.AllowedExtensions) rule).allows(ext) ? null
+          : forbidden(rule, 0, 0, ext.startsWith(".") ? ext.substring(1) : ext);
+    }
+  }
+
+  private static Denial forbidden(AccessRule rule, long limit, long used, String detail) {
+    return new Denial(Decision.Outcome.FORBIDDEN, rule.reason(), rule.id(), null, limit, used, 0, null, detail);
+  }
+
+  private Decision fromResult(Evaluation e, ConsumeResult result) {
+    List<QuotaUsage> usage = new ArrayList<>(e.charges.size());
+    List<Denial> denials = new ArrayList<>();
+    for (int i = 0; i < e.charges.size(); i++) {
+      usage.add(e.usage(i, result.used(i)));
+      if (!result.isApplied() && !result.fits(i)) {
+        denials.add(e.quotaDenial(i, result.used(i)));
+      }
+    }
+    if (!result.isApplied()) {
+      return denied(e, denials, usage);
+    }
+    List<Warning> warnings = new ArrayList<>();
+    for (QuotaUsage u : usage) {
+      warn(u, warnings);
+    }
+    return allowed(e, usage, warnings);
+  }
+
+  private void warn(QuotaUsage usage, List<Warning> warnings) {
+    if (usage.limit() > 0 && usage.used() >= warningThreshold * usage.limit()) {
+      warnings.add(new Warning(usage, warningThreshold));
+    }
+  }
+
+  private Decision allowed(Evaluation e, List<QuotaUsage> usage, List<Warning> warnings) {
+    Decision d = e.decision(List.of(), usage, warnings);
+    listener.onAllowed(e.policy, e.request, d);
+    for (Warning w : warnings) {
+      listener.onWarning(e.policy, e.request, w);
+    }
+    return d;
+  }
+
+  private Decision denied(Evaluation e, List<Denial> denials, List<QuotaUsage> usage) {
+    Decision d = e.decision(denials, usage, List.of());
+    if (LOG.isDebugEnabled()) {
+      Denial first = denials.get(0);
+      LOG.debug("denied {} under policy '{}' by {}: used {} of {}, requested {}", e.request.subject(),
+          e.policy.name(), first.ruleId(), first.used(), first.limit(), first.requested());
+    }
+    listener.onDenied(e.policy, e.request, d);
+    return d;
+  }
+
+  private Decision unavailable(Evaluation e, StorageException ex) {
+    if (failOpen) {
+      LOG.warn("usage counter failed, allowing {} (fail-open): {}", e.request.subject(), ex.toString());
+      return allowed(e, List.of(), List.of());
+    }
+    LOG.warn("usage counter failed, denying {} (fail-closed): {}", e.request.subject(), ex.toString());
+    Denial d = new Denial(Decision.Outcome.UNAVAILABLE, Denial.Reason.STORAGE_UNAVAILABLE, "storage", null, 0, 0,
+        0, null, null);
+    return denied(e, List.of(d), List.of());
+  }
+
+  private static String newId() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    return "r-" + Long.toHexString(r.nextLong()) + Long.toHexString(r.nextLong());
+  }
+
+  /** A request resolved against a policy at one instant: its access denials and its charges. */
+  private final class Evaluation {
+    final LimitPolicy policy;
+    final LimitRequest request;
+    final Instant now;
+    final ZoneId zone;
+    final List<Denial> forbidden = new ArrayList<>(0);
+    final List<Quota> quotas = new ArrayList<>();
+    final List<Period> periods = new ArrayList<>();
+    final List<Charge> charges = new ArrayList<>();
+
+    Evaluation(LimitPolicy policy, LimitRequest request, Instant now, ZoneId zone) {
+      this.policy = policy;
+      this.request = request;
+      this.now = now;
+      this.zone = zone;
+    }
+
+    ConsumeRequest request(Mode mode, String operationId, long expiresAt) {
+      return new ConsumeRequest(request.subject(), charges, mode, operationId, expiresAt, now.toEpochMilli());
+    }
+
+    QuotaUsage usage(int i, long used) {
+      return new QuotaUsage(quotas.get(i), used, periods.get(i));
+    }
+
+    Denial quotaDenial(int i, long used) {
+      Quota q = quotas.get(i);
+      return new Denial(Decision.Outcome.QUOTA_EXCEEDED, Denial.Reason.QUOTA_EXCEEDED, q.id(), q, q.limit(), used,
+          charges.get(i).amount(), usage(i, used).resetsAt().orElse(null), null);
+    }
+
+    Decision decision(List<Denial> denials, List<QuotaUsage> usage, List<Warning> warnings) {
+      Decision.Outcome outcome = denials.isEmpty() ? Decision.Outcome.ALLOWED
+          : denials.stream().anyMatch(d -> d.outcome() == Decision.Outcome.FORBIDDEN) ? Decision.Outcome.FORBIDDEN
+          : denials.get(0).outcome();
+      return new Decision(outcome, now, denials, usage, warnings, messages, zone);
+    }
+  }
+
+  /** The reservation handle. */
+  private static final class Handle implements Reservation {
+    private final Limiter limiter;
+    private final Evaluation evaluation;
+    private final String id;
+    private final Instant expiresAt;
+    private final Decision decision;
+    private final boolean granted;
+    private State state;
+
+    private enum State { OPEN, COMMITTED, CANCELLED }
+
+    Handle(Limiter limiter, Evaluation evaluation, String id, Instant expiresAt, Decision decision,
+        boolean granted) {
+      this.limiter = limiter;
+      this.evaluation = evaluation;
+      this.id = id;
+      this.expiresAt = expiresAt;
+      this.decision = decision;
+      this.granted = granted;
+      this.state = State.OPEN;
+    }
+
+    @Override
+    public Decision decision() {
+      return decision;
+    }
+
+    @Override
+    public boolean isGranted() {
+      return granted;
+    }
+
+    @Override
+    public String id() {
+      return id;
+    }
+
+    @Override
+    public Instant expiresAt() {
+      return expiresAt;
+    }
+
+    @Override
+    public synchronized void commit(Amounts actual) {
+      Objects.requireNonNull(actual, "actual");
+      Map<Metric, Long> reserved = evaluation.request.amounts().asMap();
+      for (Metric m : actual.asMap().keySet()) {
+        Checks.requireArgument(reserved.containsKey(m),
+            "metric '%s' was not reserved by request %s; reserve it with an estimate (0 is fine)", m.name(), id);
+      }
+      Checks.requireState(granted, "reservation %s was not granted: %s", id, decision);
+      Checks.requireState(state == State.OPEN, "reservation %s was already %s", id,
+          state == State.COMMITTED ? "committed" : "cancelled");
+      List<Charge> charges = evaluation.charges;
+      long[] finals = new long[charges.size()];
+      for (int i = 0; i < finals.length; i++) {
+        Long a = actual.asMap().get(evaluation.quotas.get(i).metric());
+        finals[i] = a != null ? a : charges.get(i).amount();
+      }
+      if (finals.length > 0 && decision.outcome() == Decision.Outcome.ALLOWED && !decision.usage().isEmpty()) {
+        long now = limiter.clock.instant().toEpochMilli();
+        SettleResult r = limiter.counter.settle(new SettleRequest(evaluation.request.subject(), id, finals, now));
+        if (r == SettleResult.NOT_FOUND) {
+          // The reservation expired and was refunded, but the call did happen: count what it used.
+          List<Charge> late = new ArrayList<>(finals.length);
+          for (int i = 0; i < finals.length; i++) {
+            late.add(new Charge(charges.get(i).slot(), charges.get(i).limit(), finals[i]));
+          }
+          limiter.counter.consume(new ConsumeRequest(evaluation.request.subject(), late, Mode.FORCE,
+              lateId(), now + limiter.idempotencyRetention.toMillis(), now));
+        }
+      }
+      state = State.COMMITTED;
+      limiter.listener.onCommitted(evaluation.policy, evaluation.request, actual);
+    }
+
+    private String lateId() {
+      return id.length() > ConsumeRequest.MAX_OPERATION_ID_LENGTH - 5 ? id.substring(0, 100) + ":late"
+          : id + ":late";
+    }
+
+    @Override
+    public synchronized void cancel() {
+      Checks.requireState(state != State.COMMITTED, "reservation %s was already committed", id);
+      if (!granted || state == State.CANCELLED) {
+        return;
+      }
+      if (!evaluation.charges.isEmpty() && !decision.usage().isEmpty()) {
+        limiter.counter.settle(new SettleRequest(evaluation.request.subject(), id,
+            new long[evaluation.charges.size()], limiter.clock.instant().toEpochMilli()));
+      }
+      state = State.CANCELLED;
+    }
+
+    @Override
+    public synchronized void close() {
+      if (state != State.OPEN || !granted) {
+        return;
+      }
+      try {
+        cancel();
+      } catch (StorageException e) {
+        LOG.warn("could not cancel reservation {}; it is refunded when it expires at {}: {}", id, expiresAt,
+            e.toString());
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "Reservation[" + id + ", " + (granted ? state : "DENIED") + "]";
+    }
+  }
+
+  /**
+   * Builds a {@link Limiter}. Each setter checks its argument at once. Not thread-safe.
+   */
+  public static final class Builder {
+    private final UsageCounter counter;
+    private PeriodClock clock = PeriodClock.system();
+    private MessageCatalog messages = MessageCatalog.defaults();
+    private final List<LimitListener> listeners = new ArrayList<>();
+    private double warningThreshold = 0.8;
+    private Duration reservationTtl = Duration.ofMinutes(10);
+    private Duration idempotencyRetention = Duration.ofHours(24);
+    private boolean failOpen;
+
+    private Builder(UsageCounter counter) {
+      this.counter = counter;
+    }
+
+    /** Sets the clock (default: the system clock). */
+    public Builder clock(PeriodClock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Sets the message templates (default: {@link MessageCatalog#defaults()}). */
+    public Builder messages(MessageCatalog messages) {
+      this.messages = Objects.requireNonNull(messages, "messages");
+      return this;
+    }
+
+    /** Adds a listener; its exceptions are logged, never thrown. */
+    public Builder listener(LimitListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Sets the share of a limit at which allowed decisions carry a warning (default 0.8).
+     *
+     * @throws IllegalArgumentException unless {@code 0 < threshold <= 1}
+     */
+    public Builder warningThreshold(double threshold) {
+      Checks.requireArgument(threshold > 0 && threshold <= 1, "warning threshold must be in (0, 1], got %s",
+          threshold);
+      this.warningThreshold = threshold;
+      return this;
+    }
+
+    /**
+     * Sets how long a reservation lives before it is refunded unless committed (default 10 minutes).
+     *
+     * @throws IllegalArgumentException unless it is positive and at most one day
+     */
+    public Builder reservationTtl(Duration ttl) {
+      Objects.requireNonNull(ttl, "ttl");
+      Checks.requireArgument(!ttl.isNegative() && !ttl.isZero() && ttl.compareTo(Duration.ofDays(1)) <= 0,
+          "reservation ttl must be positive and at most one day, got %s", ttl);
+      this.reservationTtl = ttl;
+      return this;
+    }
+
+    /**
+     * Sets how long idempotency keys of {@link Limiter#consume} are remembered (default 24 hours).
+     *
+     * @throws IllegalArgumentException unless it is positive and at most 30 days
+     */
+    public Builder idempotencyRetention(Duration retention) {
+      Objects.requireNonNull(retention, "retention");
+      Checks.requireArgument(!retention.isNegative() && !retention.isZero()
+          && retention.compareTo(Duration.ofDays(30)) <= 0,
+          "idempotency retention must be positive and at most 30 days, got %s", retention);
+      this.idempotencyRetention = retention;
+      return this;
+    }
+
+    /**
+     * Whether to allow requests when the counter fails (default false: deny with
+     * {@link Decision.Outcome#UNAVAILABLE}).
+     */
+    public Builder failOpen(boolean failOpen) {
+      this.failOpen = failOpen;
+      return this;
+    }
+
+    /** Builds the limiter. */
+    public Limiter build() {
+      return new Limiter(this);
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package dev.limits;
+
+import dev.limits.internal.Checks;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A named set of AI models sharing one budget: a {@link Quota} scoped to a group counts only requests for
+ * those models, in a counter of its own. A per-model budget is a group of one model.
+ *
+ * @param name   the group's name, part of its counters' keys: 1 to 64 characters without {@code @ # /}
+ * @param models the model ids in the group, not empty
+ */
+public record ModelGroup(String name, Set<String> models) {
+
+  private static final Pattern NAME = Pattern.compile("[^@#/\\p{Cntrl}\\s]{1,64}");
+
+  /**
+   * Creates a group.
+   *
+   * @throws NullPointerException     if an argument or a model id is null
+   * @throws IllegalArgumentException if the name is malformed or there are no models
+   */
+  public ModelGroup {
+    Objects.requireNonNull(name, "name");
+    Checks.requireArgument(NAME.matcher(name).matches(),
+        "model group name must be 1 to 64 characters without spaces, @, # or /, got '%s'", name);
+    models = Set.copyOf(Objects.requireNonNull(models, "models"));
+    Checks.requireArgument(!models.isEmpty(), "model group '%s' has no models", name);
+  }
+
+  /** A group named {@code name} of the given models. */
+  public static ModelGroup of(String name, String... models) {
+    return new ModelGroup(name, Set.of(models));
+  }
+
+  /** A group of one model, named after it: a per-model budget. */
+  public static ModelGroup model(String model) {
+    return new ModelGroup(model, Set.of(model));
+  }
+
+  /** Whether {@code model} belongs to this group. */
+  public boolean contains(String model) {
+    return model != null && models.contains(model);
+  }
+}
