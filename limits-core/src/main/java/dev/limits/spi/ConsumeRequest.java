@@ -74,12 +74,15 @@ public record ConsumeRequest(
   public static String requireSubject(String subject) {
     Objects.requireNonNull(subject, "subject");
     Checks.requireArgument(!subject.isEmpty(), "subject must not be empty");
-    Checks.requireArgument(subject.length() <= MAX_SUBJECT_LENGTH,
-        "subject must have at most %s characters, got %s characters starting '%s'",
-        MAX_SUBJECT_LENGTH, subject.length(), subject.substring(0, 20));
+    if (subject.length() > MAX_SUBJECT_LENGTH) {
+      throw new IllegalArgumentException("subject must have at most " + MAX_SUBJECT_LENGTH + " characters, got "
+          + subject.length() + " characters starting '" + subject.substring(0, 20) + "'");
+    }
     for (int i = 0; i < subject.length(); i++) {
-      Checks.requireArgument(!Character.isISOControl(subject.charAt(i)),
-          "subject must not contain control characters, got '%s'", subject.replaceAll("\\p{Cntrl}", "?"));
+      if (Character.isISOControl(subject.charAt(i))) {
+        throw new IllegalArgumentException("subject must not contain control characters, got '"
+            + subject.replaceAll("\\p{Cntrl}", "?") + "'");
+      }
     }
     return subject;
   }
