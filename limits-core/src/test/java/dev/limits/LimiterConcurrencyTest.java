@@ -1,0 +1,72 @@
+package dev.limits;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.limits.spi.UsageCounter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class LimiterConcurrencyTest {
+
+  static final Metric MESSAGES = Metric.count("messages");
+  static final Metric TOKENS = Metric.tokens("tokens");
+
+  @Test
+  void reservationsRacingOnOneSubjectNeverOvershootAndLoseNothing() throws Exception {
+    LimitPolicy plan = LimitPolicy.builder("race")
+        .quota(MESSAGES, Window.hour(), 1_500)
+        .quota(MESSAGES, Window.day(), 2_000)
+        .quota(TOKENS, Window.day(), 400_000)
+        .build();
+    Limiter limiter = Limiter.builder(UsageCounter.inMemory())
+        .clock(() -> Instant.parse("2026-04-01T12:30:00Z")).build();
+    int threads = 8;
+    int perThread = 2_000;
+    AtomicLong messages = new AtomicLong();
+    AtomicLong tokens = new AtomicLong();
+    CyclicBarrier start = new CyclicBarrier(threads);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<Future<?>> futures = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      futures.add(pool.submit(() -> {
+        start.await();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int i = 0; i < perThread; i++) {
+          long estimate = 1 + random.nextInt(400);
+          try (Reservation r = limiter.acquire(plan,
+              LimitRequest.of("one").amount(MESSAGES, 1).amount(TOKENS, estimate))) {
+            if (!r.isGranted()) {
+              continue;
+            }
+            if (random.nextInt(5) == 0) {
+              continue; // the AI call failed: close() refunds
+            }
+            long actual = random.nextLong(estimate + 1);
+            r.commit(Amounts.of(TOKENS, actual));
+            messages.incrementAndGet();
+            tokens.addAndGet(actual);
+          }
+        }
+        return null;
+      }));
+    }
+    for (Future<?> f : futures) {
+      f.get(60, TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+    UsageReport report = limiter.usage(plan, "one");
+    assertThat(report.quota("messages@hour").orElseThrow().used()).isEqualTo(messages.get()).isLessThanOrEqualTo(1_500);
+    assertThat(report.quota("messages@day").orElseThrow().used()).isEqualTo(messages.get());
+    assertThat(report.quota("tokens@day").orElseThrow().used()).isEqualTo(tokens.get()).isLessThanOrEqualTo(400_000);
+    assertThat(messages.get()).as("the limits were actually reached").isGreaterThan(1_000);
+  }
+}
