@@ -113,8 +113,9 @@ public sealed interface Window permits Window.Calendar, Window.Rolling, Window.L
    */
   static Window rolling(Duration length) {
     Objects.requireNonNull(length, "length");
-    Checks.requireArgument(!length.isNegative() && length.toMillis() >= 1000,
-        "rolling window length must be at least 1 second, got %s", length);
+    Checks.requireArgument(length.compareTo(Duration.ofSeconds(1)) >= 0
+            && length.compareTo(Duration.ofDays(366)) <= 0,
+        "rolling window length must be between 1 second and 366 days, got %s", length);
     long millis = length.toMillis();
     int buckets = 12;
     while (millis % buckets != 0) {
@@ -174,6 +175,8 @@ public sealed interface Window permits Window.Calendar, Window.Rolling, Window.L
       }
     } catch (NumberFormatException | DateTimeParseException e) {
       // fall through to the error naming the id
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("unknown window '" + id + "': " + e.getMessage(), e);
     }
     throw new IllegalArgumentException("unknown window '" + id + "'");
   }
@@ -323,8 +326,8 @@ public sealed interface Window permits Window.Calendar, Window.Rolling, Window.L
     public Rolling {
       Objects.requireNonNull(length, "length");
       Objects.requireNonNull(granularity, "granularity");
-      Checks.requireArgument(!granularity.isNegative() && granularity.toMillis() >= 1
-              && granularity.toNanos() % 1_000_000 == 0,
+      Checks.requireArgument(granularity.compareTo(Duration.ofMillis(1)) >= 0
+              && granularity.getNano() % 1_000_000 == 0,
           "rolling granularity must be a positive whole number of milliseconds, got %s", granularity);
       Checks.requireArgument(length.compareTo(Duration.ofDays(366)) <= 0 && length.compareTo(granularity) >= 0,
           "rolling window length must be between its granularity and 366 days, got %s", length);
