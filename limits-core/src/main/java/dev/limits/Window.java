@@ -141,13 +141,22 @@ public sealed interface Window permits Window.Calendar, Window.Rolling, Window.L
   }
 
   /**
-   * Reads a window back from its {@link #id()}.
+   * Reads a window back from its {@link #id()}. Only the canonical id is accepted: {@code "01h"} or
+   * {@code "rolling-PT60M/PT5M"} are rejected with a hint naming the canonical form.
    *
    * @throws NullPointerException     if {@code id} is null
    * @throws IllegalArgumentException if {@code id} names no window
    */
   static Window parse(String id) {
     Objects.requireNonNull(id, "id");
+    Window window = parseLoosely(id);
+    if (!window.id().equals(id)) {
+      throw new IllegalArgumentException("unknown window '" + id + "'; did you mean '" + window.id() + "'?");
+    }
+    return window;
+  }
+
+  private static Window parseLoosely(String id) {
     switch (id) {
       case "hour": return hour();
       case "day": return day();

@@ -26,6 +26,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Worked examples of window arithmetic, rolling and lifetime windows, ids and argument checks. */
 class WindowTest {
 
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"01h, hour", "1h, hour", "+3h, 3h", "week-mon, week",
+      "rolling-PT60M/PT5M, rolling-PT1H/PT5M"})
+  void parseAcceptsOnlyCanonicalIdsAndNamesTheCanonicalForm(String loose, String canonical) {
+    assertThatThrownBy(() -> Window.parse(loose)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'" + loose + "'").hasMessageContaining("did you mean '" + canonical + "'");
+    assertThat(Window.parse(canonical).id()).isEqualTo(canonical);
+  }
+
+
   static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
   static final ZoneId SANTIAGO = ZoneId.of("America/Santiago");
   static final ZoneId TEHRAN = ZoneId.of("Asia/Tehran");
