@@ -29,17 +29,19 @@ import org.slf4j.LoggerFactory;
  * the call, settle to what it used after it.
  *
  * <p>{@link #before} checks in the seeds' order, the first failure winning: subscription active (403), model
- * access (403), image limits (only when generating an image), messages, tokens (paid models) or the free pool
- * (free models), per-model budgets, cost (429), then each file's size and extension (403) and the upload
- * counts per user and per chat session (429). It reserves atomically per subject; when a later subject
- * denies, what was reserved for the earlier ones is cancelled, so nothing is ever over-counted.
+ * access (403), image limits (only when generating an image), messages, then for a paid model its tokens, its
+ * own budget and the cost budget, for a free model the free pool instead (429), then each file's size and
+ * extension (403) and the upload counts per user and per chat session (429). It reserves atomically per
+ * subject; when a later subject denies, what was reserved for the earlier ones is cancelled, so nothing is ever
+ * over-counted.
  * {@link #validate} is the dry run that reports every failure and the remaining quota of every limit.
  * {@link #redeem} redeems a discount code atomically and {@link #checkUpgrade} applies the pluggable
  * {@link UpgradeRule}.
  *
  * <p>Counters live in the {@link UsageCounter} given to the builder and are keyed by user, metric and window,
- * not by plan: a user who changes plan keeps the usage counted so far. Plans are compiled once per distinct
- * plan (a small cache). Thread-safe: one gate serves a whole application.
+ * not by plan: a user who changes plan keeps the usage counted so far in every limit both plans have. (A
+ * window the old plan did not limit was not counted, so it starts from zero under the new plan.) Plans are
+ * compiled once per distinct plan (a small cache). Thread-safe: one gate serves a whole application.
  *
  * @see Plan
  * @see AiPermit
@@ -217,11 +219,12 @@ public final class AiGate {
   }
 
   /**
-   * Redeems {@code code} for {@code user}: checks expiry (403), then reserves one of the code's total uses and
-   * one of the user's uses (429 if either is used up). The two are different counters; the total is
-   * reserved first and given back if the user's use is refused, so neither limit is ever overshot and, when
-   * many users race for the last use, exactly one gets it. Commit the redemption once the discount is
-   * applied.
+   * Redeems {@code code} for {@code user}: checks expiry (403), then reserves one of the user's uses and one of
+   * the code's total uses (429 if either is used up). The two are different counters: the user's use is
+   * reserved first and given back if the total is used up, so neither limit is ever overshot; and since a
+   * user's own counter is the only one held while the other is tried, a user refused for having used the code
+   * already never holds up anyone else. When many users race for the last use, exactly one gets it. Commit the
+   * redemption once the discount is applied.
    *
    * @throws NullPointerException     if an argument is null
    * @throws IllegalArgumentException if the user id is malformed
@@ -230,31 +233,31 @@ public final class AiGate {
     Objects.requireNonNull(user, "user");
     Objects.requireNonNull(code, "code");
     String codeSubject = "code/" + Require.escape(code.code());
-    LimitPolicy.Builder total = LimitPolicy.builder("code " + code.code()).track(PlanMetrics.CODE_USES);
-    code.expiresAt().ifPresent(at -> total.validity(Instant.MIN, at));
-    code.maxUses().ifPresent(max -> total.quota(new Quota("code-uses", PlanMetrics.CODE_USES, Window.lifetime(),
-        max, null)));
     LimitPolicy.Builder perUser = LimitPolicy.builder("code " + code.code() + " per user")
         .track(PlanMetrics.CODE_USES);
+    code.expiresAt().ifPresent(at -> perUser.validity(Instant.MIN, at));
     code.maxUsesPerUser().ifPresent(max -> perUser.quota(new Quota("code-uses-per-user", PlanMetrics.CODE_USES,
         Window.lifetime(), max, null)));
+    LimitPolicy.Builder total = LimitPolicy.builder("code " + code.code()).track(PlanMetrics.CODE_USES);
+    code.maxUses().ifPresent(max -> total.quota(new Quota("code-uses", PlanMetrics.CODE_USES, Window.lifetime(),
+        max, null)));
     LimitRequest userRequest = LimitRequest.of(codeSubject + "/" + user).amount(PlanMetrics.CODE_USES, 1);
-    Reservation t = codeLimiter.acquire(total.build(), LimitRequest.of(codeSubject).amount(PlanMetrics.CODE_USES, 1));
-    if (!t.isGranted()) {
-      return new CodeRedemption(t.decision(), List.of());
+    Reservation mine = codeLimiter.acquire(perUser.build(), userRequest);
+    if (!mine.isGranted()) {
+      return new CodeRedemption(mine.decision(), List.of());
     }
-    Reservation u;
+    Reservation all;
     try {
-      u = codeLimiter.acquire(perUser.build(), userRequest);
+      all = codeLimiter.acquire(total.build(), LimitRequest.of(codeSubject).amount(PlanMetrics.CODE_USES, 1));
     } catch (RuntimeException e) {
-      t.close();
+      mine.close();
       throw e;
     }
-    if (!u.isGranted()) {
-      t.cancel();
-      return new CodeRedemption(u.decision(), List.of());
+    if (!all.isGranted()) {
+      mine.cancel();
+      return new CodeRedemption(all.decision(), List.of());
     }
-    return new CodeRedemption(u.decision(), List.of(t, u));
+    return new CodeRedemption(all.decision(), List.of(mine, all));
   }
 
   /**

@@ -98,7 +98,7 @@ public record HttpLimits(int status, OptionalLong retryAfter, Optional<String> r
     return of(Objects.requireNonNull(permit, "permit").decision());
   }
 
-  /** The header fields to set, by name, in the order {@code Retry-After}, {@code RateLimit-Policy}, {@code RateLimit}. */
+  /** The header fields to set, by name: {@code Retry-After}, {@code RateLimit-Policy}, {@code RateLimit}. */
   public Map<String, String> headers() {
     Map<String, String> h = new LinkedHashMap<>();
     retryAfter.ifPresent(s -> h.put("Retry-After", Long.toString(s)));

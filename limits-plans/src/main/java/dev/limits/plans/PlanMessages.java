@@ -58,7 +58,8 @@ public final class PlanMessages {
         .template(FA, "forbidden.subscription", "این کد تخفیف منقضی شده است")
         .template(Locale.ENGLISH, "quota.code-uses", "This discount code has been used up.")
         .template(FA, "quota.code-uses", "ظرفیت استفاده از این کد تخفیف تمام شده است")
-        .template(Locale.ENGLISH, "quota.code-uses-per-user", "You have already used this discount code ({limit} times).")
+        .template(Locale.ENGLISH, "quota.code-uses-per-user",
+            "You have already used this discount code ({limit} times).")
         .template(FA, "quota.code-uses-per-user",
             "شما به حد مجاز استفاده از این کد تخفیف ({limit} بار) رسیده\u200cاید");
   }

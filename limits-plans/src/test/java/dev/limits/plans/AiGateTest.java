@@ -465,6 +465,45 @@ class AiGateTest extends GateFixture {
   }
 
   @Test
+  void racingUploadsNeverOvershootThePerUserOrThePerChatLimit() throws Exception {
+    Plan plan = Plan.builder("p").limit(PlanLimit.FILES_PER_DAY, 10).limit(PlanLimit.FILES_PER_CHAT, 3).build();
+    int threads = 60;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<String>> results = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      String chat = "c" + (i % 5);
+      results.add(pool.submit(() -> {
+        start.await();
+        try (AiPermit p = gate.before("u1", plan, AiCall.upload().chat(chat).file(FileSpec.named("a.pdf", 1)))) {
+          if (!p.isGranted()) {
+            return null;
+          }
+          p.commit(AiUsage.of(0));
+          return chat;
+        }
+      }));
+    }
+    start.countDown();
+    java.util.Map<String, Integer> perChat = new java.util.HashMap<>();
+    int granted = 0;
+    for (Future<String> f : results) {
+      String chat = f.get(30, TimeUnit.SECONDS);
+      if (chat != null) {
+        granted++;
+        perChat.merge(chat, 1, Integer::sum);
+      }
+    }
+    pool.shutdown();
+    assertThat(granted).isBetween(1, 10);
+    assertThat(perChat.values()).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(3));
+    assertThat(used("u1", plan, "files-day")).as("refused uploads gave their reservations back").isEqualTo((long) granted);
+    for (int c = 0; c < 5; c++) {
+      assertThat(usage("u1", plan, "c" + c, "files-chat").used()).isEqualTo((long) perChat.getOrDefault("c" + c, 0));
+    }
+  }
+
+  @Test
   void aDecisionIsAValueNotAnException() {
     Decision d = gate.before("u1", null, AiCall.message("m")).decision();
     assertThat(d.isAllowed()).isFalse();
