@@ -134,6 +134,26 @@ class AiGateTest extends GateFixture {
     }
   }
 
+  // --- the admin convention: 0 means unlimited
+
+  @Test
+  void zeroInAdminConfigurationMeansUnlimited() {
+    Plan plan = Plan.fromConfig(java.util.Map.of("name", "admin", "hourly_max_messages", "0", "daily_max_messages",
+        "0", "hourly_max_tokens", "0", "monthly_max_tokens", "5000", "daily_image_generation_limit", "0",
+        "max_openrouter_cost_usd", "0"));
+    for (int i = 0; i < 100; i++) {
+      AiCall call = i < 50 ? AiCall.message("m").generateImage() : AiCall.message("m");
+      assertThat(send("u1", plan, call, AiUsage.of(50).withImagesSaved(true)).decision()).isAllowed();
+    }
+    AiPermit p = gate.before("u1", plan, AiCall.message("m").generateImage());
+    assertThat(p.decision()).as("the weekly image default of 50 still applies").isDeniedBy("images-week");
+    AiPermit tokens = gate.before("u1", plan, AiCall.message("m"));
+    assertThat(tokens.decision()).isQuotaExceeded().isDeniedBy("tokens-month");
+    assertThat(tokens.message(FA)).hasValue("شما به حد مجاز توکن" + ZWNJ + "های ماهانه (5000 عدد) رسیده" + ZWNJ + "اید");
+    assertThat(gate.usage("u1", plan, null).stream().map(u -> u.quota().id()).collect(Collectors.toList()))
+        .containsExactly("images-week", "images-month", "tokens-month");
+  }
+
   // --- images: three windows, counted only when images were saved
 
   @Test
