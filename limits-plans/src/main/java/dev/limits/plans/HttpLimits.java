@@ -74,15 +74,15 @@ public record HttpLimits(int status, OptionalLong retryAfter, Optional<String> r
     Instant at = decision.at();
     for (QuotaUsage u : decision.usage()) {
       String name = sfString(u.quota().id());
-      StringBuilder p = new StringBuilder(name).append(";q=").append(u.limit());
-      StringBuilder s = new StringBuilder(name).append(";r=").append(u.remaining());
+      StringBuilder p = new StringBuilder(name).append(";q=").append(sfInteger(u.limit()));
+      StringBuilder s = new StringBuilder(name).append(";r=").append(sfInteger(u.remaining()));
       Window w = u.quota().window();
       if (w instanceof Window.Rolling) {
-        p.append(";w=").append(ceilSeconds(((Window.Rolling) w).length()));
+        p.append(";w=").append(sfInteger(ceilSeconds(((Window.Rolling) w).length())));
       } else if (!u.period().isEndless()) {
-        p.append(";w=").append(ceilSeconds(Duration.between(u.period().start(), u.period().end())));
+        p.append(";w=").append(sfInteger(ceilSeconds(Duration.between(u.period().start(), u.period().end()))));
       }
-      u.resetsAt().ifPresent(r -> s.append(";t=").append(ceilSeconds(Duration.between(at, r))));
+      u.resetsAt().ifPresent(r -> s.append(";t=").append(sfInteger(ceilSeconds(Duration.between(at, r)))));
       policy.add(p);
       state.add(s);
     }
@@ -113,6 +113,11 @@ public record HttpLimits(int status, OptionalLong retryAfter, Optional<String> r
     }
     long s = d.getSeconds();
     return d.getNano() > 0 ? s + 1 : s;
+  }
+
+  /** A Structured Fields integer has at most 15 digits; larger limits are sent as the largest one. */
+  static long sfInteger(long v) {
+    return Math.min(v, 999_999_999_999_999L);
   }
 
   /** A Structured Fields string: printable ASCII, with {@code "} and {@code \} escaped. */

@@ -100,5 +100,7 @@ class HttpLimitsTest extends GateFixture {
   void policyNamesAreStructuredFieldStrings() {
     assertThat(HttpLimits.sfString("model-tokens:a\"b\\c")).isEqualTo("\"model-tokens:a\\\"b\\\\c\"");
     assertThat(HttpLimits.sfString("مدل")).isEqualTo("\"???\"");
+    assertThat(HttpLimits.sfInteger(Long.MAX_VALUE)).isEqualTo(999_999_999_999_999L);
+    assertThat(HttpLimits.sfInteger(42)).isEqualTo(42);
   }
 }
