@@ -62,6 +62,20 @@ public final class Validation {
     return denials.stream().map(d -> messages.render(d, locale, zone)).collect(Collectors.toList());
   }
 
+  /**
+   * The one-line answer of the seeds' {@code validate_message}: the first denial's message, or "all limits are
+   * respected" (English or Persian).
+   *
+   * @throws NullPointerException if {@code locale} is null
+   */
+  public String summary(Locale locale) {
+    Objects.requireNonNull(locale, "locale");
+    if (!isValid()) {
+      return messages.render(denials.get(0), locale, zone);
+    }
+    return "fa".equals(locale.getLanguage()) ? "همه محدودیت\u200cها رعایت شده\u200cاند" : "All limits are respected.";
+  }
+
   /** The usage of every limit of the plan: chat quotas, then user file quotas, then the chat's file quota. */
   public List<QuotaUsage> usage() {
     return usage;

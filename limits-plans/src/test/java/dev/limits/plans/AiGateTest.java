@@ -425,6 +425,9 @@ class AiGateTest extends GateFixture {
     assertThat(ok.isValid()).isTrue();
     assertThat(ok.httpStatus()).isEqualTo(200);
     assertThat(ok.first()).isEmpty();
+    assertThat(ok.summary(FA)).isEqualTo("همه محدودیت" + ZWNJ + "ها رعایت شده" + ZWNJ + "اند");
+    assertThat(ok.summary(EN)).isEqualTo("All limits are respected.");
+    assertThat(v.summary(EN)).isEqualTo("You have reached your daily image generation limit (1).");
     assertThat(gate.validate("u1", null, AiCall.message("m")).httpStatus()).isEqualTo(403);
   }
 
