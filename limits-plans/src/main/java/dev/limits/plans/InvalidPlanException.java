@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * A plan's configuration is invalid: {@link #problems()} lists every bad value at once, so that an
- * administrator fixes a plan in one go.
+ * administrator fixes a plan in one go. Its problem list is immutable.
  *
  * @see Plan#fromConfig(java.util.Map)
  */
