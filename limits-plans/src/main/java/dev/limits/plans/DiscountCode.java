@@ -1,0 +1,76 @@
+package dev.limits.plans;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * A discount code's limits: total uses, uses per user, expiry. Immutable and thread-safe.
+ *
+ * <pre>{@code DiscountCode.of("NOWRUZ").withMaxUses(100).withMaxUsesPerUser(1).withExpiry(endOfCampaign)}</pre>
+ *
+ * @param code           the code, 1 to 64 characters
+ * @param maxUses        the most redemptions by everyone; empty if unlimited
+ * @param maxUsesPerUser the most redemptions by one user; empty if unlimited
+ * @param expiresAt      the first instant the code no longer works; empty if it never expires
+ * @see AiGate#redeem(String, DiscountCode)
+ */
+public record DiscountCode(String code, OptionalLong maxUses, OptionalLong maxUsesPerUser,
+    Optional<Instant> expiresAt) {
+
+  /**
+   * Creates a code.
+   *
+   * @throws NullPointerException     if an argument is null
+   * @throws IllegalArgumentException if the code is empty or too long, or a limit is negative
+   */
+  public DiscountCode {
+    Objects.requireNonNull(code, "code");
+    Objects.requireNonNull(maxUses, "maxUses");
+    Objects.requireNonNull(maxUsesPerUser, "maxUsesPerUser");
+    Objects.requireNonNull(expiresAt, "expiresAt");
+    Require.argument(!code.isEmpty() && code.length() <= 64 && code.chars().noneMatch(Character::isISOControl),
+        "discount code must have 1 to 64 characters, got '%s'", code);
+    Require.argument(maxUses.orElse(0) >= 0, "max uses must not be negative, got %s", maxUses);
+    Require.argument(maxUsesPerUser.orElse(0) >= 0, "max uses per user must not be negative, got %s",
+        maxUsesPerUser);
+  }
+
+  /**
+   * A code without limits.
+   *
+   * @throws NullPointerException     if {@code code} is null
+   * @throws IllegalArgumentException if it is empty or longer than 64 characters
+   */
+  public static DiscountCode of(String code) {
+    return new DiscountCode(code, OptionalLong.empty(), OptionalLong.empty(), Optional.empty());
+  }
+
+  /**
+   * Returns this code usable {@code uses} times in all (zero: never).
+   *
+   * @throws IllegalArgumentException if {@code uses} is negative
+   */
+  public DiscountCode withMaxUses(long uses) {
+    return new DiscountCode(code, OptionalLong.of(uses), maxUsesPerUser, expiresAt);
+  }
+
+  /**
+   * Returns this code usable {@code uses} times by each user.
+   *
+   * @throws IllegalArgumentException if {@code uses} is negative
+   */
+  public DiscountCode withMaxUsesPerUser(long uses) {
+    return new DiscountCode(code, maxUses, OptionalLong.of(uses), expiresAt);
+  }
+
+  /**
+   * Returns this code expiring at {@code at}.
+   *
+   * @throws NullPointerException if {@code at} is null
+   */
+  public DiscountCode withExpiry(Instant at) {
+    return new DiscountCode(code, maxUses, maxUsesPerUser, Optional.of(Objects.requireNonNull(at, "at")));
+  }
+}

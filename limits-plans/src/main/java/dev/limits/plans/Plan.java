@@ -1,0 +1,640 @@
+package dev.limits.plans;
+
+import dev.limits.LimitPolicy;
+import dev.limits.ModelGroup;
+import dev.limits.Quota;
+import dev.limits.Window;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.DateTimeException;
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * A subscription plan of an AI-chat product (the seeds' {@code SubscriptionType} with its file settings and the
+ * user's subscription dates): counted limits, a free-model token pool, per-model token budgets, a cost budget,
+ * the models allowed, file rules and the subscription's validity.
+ *
+ * <p>In the Java API an absent limit is unlimited and a limit of zero allows nothing. The admin convention
+ * of the seeds, where 0 means unlimited, applies only to {@link #fromConfig(Map)}. Image limits default to
+ * the seeds' 10 a day, 50 a week and 200 a month, everything else to unlimited.
+ *
+ * <p>A plan {@linkplain #toPolicies compiles} to three {@link LimitPolicy} objects (chat, user files, chat
+ * files). Immutable and thread-safe; equal plans compile to equivalent policies.
+ *
+ * <pre>{@code
+ * Plan pro = Plan.builder("pro")
+ *     .limit(PlanLimit.MESSAGES_PER_HOUR, 20)
+ *     .limit(PlanLimit.TOKENS_PER_DAY, 50_000)
+ *     .costBudget(new BigDecimal("5.00"))
+ *     .allowModels("openai/gpt-4o").freeModels("meta/llama-3-8b")
+ *     .build();
+ * }</pre>
+ *
+ * @see AiGate
+ * @see PlanLimit
+ */
+public final class Plan {
+
+  /** The longest plan name. */
+  public static final int MAX_NAME_LENGTH = 80;
+  /** The longest model id a plan may name. */
+  public static final int MAX_MODEL_LENGTH = 180;
+
+  private final String name;
+  private final boolean enabled;
+  private final Map<PlanLimit, Long> limits;
+  private final long maxTokensFree;
+  private final Map<String, Long> modelTokenBudgets;
+  private final long costBudgetMicros;
+  private final Set<String> allowedModels;
+  private final Set<String> freeModels;
+  private final long maxFileSize;
+  private final Set<String> allowedExtensions;
+  private final Instant activeFrom;
+  private final Instant activeUntil;
+
+  private Plan(Builder b) {
+    this.name = b.name;
+    this.enabled = b.enabled;
+    this.limits = Collections.unmodifiableMap(new EnumMap<>(b.limits));
+    this.maxTokensFree = b.maxTokensFree;
+    this.modelTokenBudgets = Collections.unmodifiableMap(new TreeMap<>(b.modelTokenBudgets));
+    this.costBudgetMicros = b.costBudgetMicros;
+    this.allowedModels = Collections.unmodifiableSet(new TreeSet<>(b.allowedModels));
+    this.freeModels = Collections.unmodifiableSet(new TreeSet<>(b.freeModels));
+    this.maxFileSize = b.maxFileSize;
+    this.allowedExtensions = Collections.unmodifiableSet(new TreeSet<>(b.allowedExtensions));
+    this.activeFrom = b.activeFrom;
+    this.activeUntil = b.activeUntil;
+  }
+
+  /**
+   * Starts a plan named {@code name}, with the seeds' image defaults and nothing else limited.
+   *
+   * @throws NullPointerException     if {@code name} is null
+   * @throws IllegalArgumentException if the name is blank or longer than {@value #MAX_NAME_LENGTH} characters
+   */
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  /**
+   * Reads a plan from admin configuration, keyed by the seeds' field names: {@code name}, {@code is_active},
+   * each {@link PlanLimit#configKey()}, {@code max_tokens_free}, {@code max_openrouter_cost_usd} (decimal
+   * dollars), {@code model_token_budget.<model>} (tokens a month), {@code allowed_models}, {@code free_models},
+   * {@code allowed_extensions} (comma-separated), {@code max_file_size} (bytes), {@code active_from} and
+   * {@code active_until} (ISO-8601 instants). A limit of 0 means unlimited; an absent image limit takes the
+   * seeds' default; an empty model or extension list allows all.
+   *
+   * @throws NullPointerException if {@code config} or one of its keys or values is null
+   * @throws InvalidPlanException listing every unknown key and bad value, if there is any
+   */
+  public static Plan fromConfig(Map<String, String> config) {
+    Objects.requireNonNull(config, "config");
+    List<String> problems = new ArrayList<>();
+    String name = config.get("name");
+    Builder b;
+    try {
+      b = new Builder(name == null ? "" : name.trim());
+    } catch (IllegalArgumentException e) {
+      problems.add(e.getMessage());
+      b = new Builder("invalid");
+    }
+    Map<String, PlanLimit> byKey = new TreeMap<>();
+    for (PlanLimit l : PlanLimit.values()) {
+      byKey.put(l.configKey(), l);
+    }
+    for (Map.Entry<String, String> e : new TreeMap<>(config).entrySet()) {
+      String key = Objects.requireNonNull(e.getKey(), "key");
+      String value = Objects.requireNonNull(e.getValue(), () -> "value of " + key).trim();
+      try {
+        PlanLimit limit = byKey.get(key);
+        if (limit != null) {
+          long v = nonNegative(key, value);
+          if (v == 0) {
+            b.unlimited(limit);
+          } else {
+            b.limit(limit, v);
+          }
+        } else if (key.startsWith("model_token_budget.")) {
+          long v = nonNegative(key, value);
+          if (v > 0) {
+            b.modelTokens(key.substring("model_token_budget.".length()), v);
+          }
+        } else {
+          switch (key) {
+            case "name":
+              break;
+            case "is_active":
+              b.enabled(bool(key, value));
+              break;
+            case "max_tokens_free": {
+              long v = nonNegative(key, value);
+              if (v > 0) {
+                b.maxTokensFree(v);
+              }
+              break;
+            }
+            case "max_openrouter_cost_usd": {
+              BigDecimal v = decimal(key, value);
+              if (v.signum() > 0) {
+                b.costBudget(v);
+              }
+              break;
+            }
+            case "max_file_size": {
+              long v = nonNegative(key, value);
+              if (v > 0) {
+                b.maxFileSize(v);
+              }
+              break;
+            }
+            case "allowed_models":
+              b.allowModels(list(value));
+              break;
+            case "free_models":
+              b.freeModels(list(value));
+              break;
+            case "allowed_extensions":
+              b.allowExtensions(list(value));
+              break;
+            case "active_from":
+              if (!value.isEmpty()) {
+                b.activeFrom(instant(key, value));
+              }
+              break;
+            case "active_until":
+              if (!value.isEmpty()) {
+                b.activeUntil(instant(key, value));
+              }
+              break;
+            default:
+              problems.add("unknown key '" + key + "'");
+          }
+        }
+      } catch (IllegalArgumentException ex) {
+        problems.add(ex.getMessage());
+      }
+    }
+    if (b.activeFrom != null && b.activeUntil != null && !b.activeUntil.isAfter(b.activeFrom)) {
+      problems.add("active_until " + b.activeUntil + " must be after active_from " + b.activeFrom);
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidPlanException(name == null ? "(unnamed)" : name, problems);
+    }
+    return b.build();
+  }
+
+  private static long nonNegative(String key, String value) {
+    try {
+      long v = Long.parseLong(value);
+      Require.argument(v >= 0, "%s must be 0 (unlimited) or more, got %s", key, value);
+      return v;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a whole number, got '" + value + "'");
+    }
+  }
+
+  private static BigDecimal decimal(String key, String value) {
+    try {
+      BigDecimal v = new BigDecimal(value);
+      Require.argument(v.signum() >= 0, "%s must be 0 (unlimited) or more, got %s", key, value);
+      return v;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a decimal number, got '" + value + "'");
+    }
+  }
+
+  private static boolean bool(String key, String value) {
+    switch (value.toLowerCase(Locale.ROOT)) {
+      case "true": case "1": case "yes": return true;
+      case "false": case "0": case "no": return false;
+      default: throw new IllegalArgumentException(key + " must be true or false, got '" + value + "'");
+    }
+  }
+
+  private static Instant instant(String key, String value) {
+    try {
+      return Instant.parse(value);
+    } catch (DateTimeException e) {
+      throw new IllegalArgumentException(key + " must be an ISO-8601 instant such as 2026-01-01T00:00:00Z, got '"
+          + value + "'");
+    }
+  }
+
+  private static String[] list(String value) {
+    return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toArray(String[]::new);
+  }
+
+  /** The plan's name. */
+  public String name() {
+    return name;
+  }
+
+  /** Whether the plan is offered, as a target of upgrades (the seeds' {@code is_active}). */
+  public boolean enabled() {
+    return enabled;
+  }
+
+  /** The limit of {@code limit}; empty if unlimited. */
+  public OptionalLong limit(PlanLimit limit) {
+    Long v = limits.get(Objects.requireNonNull(limit, "limit"));
+    return v == null ? OptionalLong.empty() : OptionalLong.of(v);
+  }
+
+  /** Every limited {@link PlanLimit} with its limit, in declaration order. */
+  public Map<PlanLimit, Long> limits() {
+    return limits;
+  }
+
+  /** The most tokens one call to a free model may use (the seeds' {@code max_tokens_free}); empty if uncapped. */
+  public OptionalLong maxTokensFree() {
+    return maxTokensFree < 0 ? OptionalLong.empty() : OptionalLong.of(maxTokensFree);
+  }
+
+  /** Tokens a month per model with a budget of its own, by model id. */
+  public Map<String, Long> modelTokenBudgets() {
+    return modelTokenBudgets;
+  }
+
+  /** The monthly cost budget in micro-dollars; empty if unlimited. */
+  public OptionalLong costBudgetMicros() {
+    return costBudgetMicros < 0 ? OptionalLong.empty() : OptionalLong.of(costBudgetMicros);
+  }
+
+  /** The monthly cost budget in dollars; empty if unlimited. */
+  public Optional<BigDecimal> costBudgetUsd() {
+    return costBudgetMicros < 0 ? Optional.empty() : Optional.of(PlanMetrics.COST.toDecimal(costBudgetMicros));
+  }
+
+  /** The paid models allowed; empty allows every model. Free models are always allowed. */
+  public Set<String> allowedModels() {
+    return allowedModels;
+  }
+
+  /** The free models, whose tokens draw on the free pool only. */
+  public Set<String> freeModels() {
+    return freeModels;
+  }
+
+  /** Whether {@code model} is one of this plan's free models. */
+  public boolean isFree(String model) {
+    return model != null && freeModels.contains(model);
+  }
+
+  /** The largest file allowed, in bytes; empty if unlimited. */
+  public OptionalLong maxFileSize() {
+    return maxFileSize < 0 ? OptionalLong.empty() : OptionalLong.of(maxFileSize);
+  }
+
+  /** The file extensions allowed, lower case without a dot; empty allows all. */
+  public Set<String> allowedExtensions() {
+    return allowedExtensions;
+  }
+
+  /** When the subscription starts, if it has a start. */
+  public Optional<Instant> activeFrom() {
+    return Optional.ofNullable(activeFrom);
+  }
+
+  /** When the subscription ends (exclusive), if it ends. */
+  public Optional<Instant> activeUntil() {
+    return Optional.ofNullable(activeUntil);
+  }
+
+  /** Whether the subscription is active at {@code instant}. */
+  public boolean isActiveAt(Instant instant) {
+    Objects.requireNonNull(instant, "instant");
+    return (activeFrom == null || !instant.isBefore(activeFrom))
+        && (activeUntil == null || instant.isBefore(activeUntil));
+  }
+
+  /** Returns a builder holding this plan's settings, to derive another plan. */
+  public Builder toBuilder() {
+    Builder b = new Builder(name);
+    b.enabled = enabled;
+    b.limits.clear();
+    b.limits.putAll(limits);
+    b.maxTokensFree = maxTokensFree;
+    b.modelTokenBudgets.putAll(modelTokenBudgets);
+    b.costBudgetMicros = costBudgetMicros;
+    b.allowedModels.addAll(allowedModels);
+    b.freeModels.addAll(freeModels);
+    b.maxFileSize = maxFileSize;
+    b.allowedExtensions.addAll(allowedExtensions);
+    b.activeFrom = activeFrom;
+    b.activeUntil = activeUntil;
+    return b;
+  }
+
+  /**
+   * Compiles this plan to limits policies with calendar windows in {@code zone} and weeks starting on
+   * {@code weekStart}.
+   *
+   * @throws NullPointerException if an argument is null
+   */
+  public PlanPolicies toPolicies(ZoneId zone, DayOfWeek weekStart) {
+    Objects.requireNonNull(zone, "zone");
+    Objects.requireNonNull(weekStart, "weekStart");
+    LimitPolicy.Builder chat = LimitPolicy.builder(name + "/chat").zone(zone);
+    PlanMetrics.CHAT.forEach(chat::track);
+    if (activeFrom != null || activeUntil != null) {
+      chat.validity(activeFrom == null ? Instant.MIN : activeFrom, activeUntil == null ? Instant.MAX : activeUntil);
+    }
+    if (!allowedModels.isEmpty()) {
+      Set<String> models = new LinkedHashSet<>(allowedModels);
+      models.addAll(freeModels);
+      chat.allowModels(models);
+    }
+    LimitPolicy.Builder files = LimitPolicy.builder(name + "/files").zone(zone).track(PlanMetrics.FILES);
+    if (maxFileSize >= 0) {
+      files.maxFileSize(maxFileSize);
+    }
+    if (!allowedExtensions.isEmpty()) {
+      files.allowExtensions(allowedExtensions.toArray(String[]::new));
+    }
+    LimitPolicy.Builder chatFiles = LimitPolicy.builder(name + "/chat-files").zone(zone).track(PlanMetrics.FILES);
+    for (PlanLimit l : PlanLimit.values()) {
+      Long v = limits.get(l);
+      if (v != null) {
+        Quota q = new Quota(l.quotaId(), l.metric(), l.window(weekStart), v, null);
+        (l.metric().equals(PlanMetrics.FILES) ? (l.perChat() ? chatFiles : files) : chat).quota(q);
+      }
+      if (l == PlanLimit.TOKENS_PER_MONTH) {
+        modelTokenBudgets.forEach((model, budget) -> chat.quota(new Quota(modelQuotaId(model),
+            PlanMetrics.MODEL_TOKENS, Window.month(), budget, new ModelGroup(groupName(model), Set.of(model)))));
+      }
+    }
+    if (costBudgetMicros >= 0) {
+      chat.quota(new Quota("cost-month", PlanMetrics.COST, Window.month(), costBudgetMicros, null));
+    }
+    return new PlanPolicies(this, chat.build(), files.build(), chatFiles.build());
+  }
+
+  /** The id of the quota holding {@code model}'s own budget. */
+  static String modelQuotaId(String model) {
+    return "model-tokens:" + model;
+  }
+
+  /** A valid, injective model-group name for {@code model}; hashed when escaping makes it too long. */
+  static String groupName(String model) {
+    String escaped = Require.escape(model);
+    if (escaped.length() <= 64) {
+      return escaped;
+    }
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(model.getBytes(StandardCharsets.UTF_8));
+      StringBuilder hex = new StringBuilder();
+      for (int i = 0; i < 8; i++) {
+        hex.append(String.format("%02x", digest[i]));
+      }
+      return escaped.substring(0, 47) + "~" + hex;
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof Plan)) {
+      return false;
+    }
+    Plan p = (Plan) o;
+    return name.equals(p.name) && enabled == p.enabled && limits.equals(p.limits) && maxTokensFree == p.maxTokensFree
+        && modelTokenBudgets.equals(p.modelTokenBudgets) && costBudgetMicros == p.costBudgetMicros
+        && allowedModels.equals(p.allowedModels) && freeModels.equals(p.freeModels) && maxFileSize == p.maxFileSize
+        && allowedExtensions.equals(p.allowedExtensions) && Objects.equals(activeFrom, p.activeFrom)
+        && Objects.equals(activeUntil, p.activeUntil);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(name, enabled, limits, maxTokensFree, modelTokenBudgets, costBudgetMicros, allowedModels,
+        freeModels, maxFileSize, allowedExtensions, activeFrom, activeUntil);
+  }
+
+  @Override
+  public String toString() {
+    return "Plan[" + name + (enabled ? "" : ", disabled") + ", limits=" + limits
+        + (maxTokensFree < 0 ? "" : ", maxTokensFree=" + maxTokensFree)
+        + (modelTokenBudgets.isEmpty() ? "" : ", modelTokenBudgets=" + modelTokenBudgets)
+        + costBudgetUsd().map(c -> ", cost=" + c.toPlainString() + " USD").orElse("")
+        + (allowedModels.isEmpty() ? "" : ", models=" + allowedModels)
+        + (freeModels.isEmpty() ? "" : ", freeModels=" + freeModels)
+        + (maxFileSize < 0 ? "" : ", maxFileSize=" + maxFileSize)
+        + (allowedExtensions.isEmpty() ? "" : ", extensions=" + allowedExtensions)
+        + (activeFrom == null ? "" : ", from=" + activeFrom) + (activeUntil == null ? "" : ", until=" + activeUntil)
+        + "]";
+  }
+
+  /**
+   * Builds a {@link Plan}. Each setter checks its argument at once. Not thread-safe.
+   */
+  public static final class Builder {
+    private final String name;
+    private boolean enabled = true;
+    private final Map<PlanLimit, Long> limits = new EnumMap<>(PlanLimit.class);
+    private long maxTokensFree = -1;
+    private final Map<String, Long> modelTokenBudgets = new TreeMap<>();
+    private long costBudgetMicros = -1;
+    private final Set<String> allowedModels = new TreeSet<>();
+    private final Set<String> freeModels = new TreeSet<>();
+    private long maxFileSize = -1;
+    private final Set<String> allowedExtensions = new TreeSet<>();
+    private Instant activeFrom;
+    private Instant activeUntil;
+
+    private Builder(String name) {
+      Objects.requireNonNull(name, "name");
+      Require.argument(!name.isBlank() && name.length() <= MAX_NAME_LENGTH && name.chars().noneMatch(
+          Character::isISOControl), "plan name must have 1 to %s characters, got '%s'", MAX_NAME_LENGTH, name);
+      this.name = name;
+      for (PlanLimit l : PlanLimit.values()) {
+        l.seedDefault().ifPresent(v -> limits.put(l, v));
+      }
+    }
+
+    /** Sets whether the plan is offered as an upgrade target (default true). */
+    public Builder enabled(boolean enabled) {
+      this.enabled = enabled;
+      return this;
+    }
+
+    /**
+     * Limits {@code limit} to {@code value} (zero allows nothing).
+     *
+     * @throws NullPointerException     if {@code limit} is null
+     * @throws IllegalArgumentException if {@code value} is negative
+     */
+    public Builder limit(PlanLimit limit, long value) {
+      Objects.requireNonNull(limit, "limit");
+      Require.argument(value >= 0, "%s must not be negative, got %s", limit.configKey(), value);
+      limits.put(limit, value);
+      return this;
+    }
+
+    /**
+     * Lifts {@code limit}, including an image limit's seed default.
+     *
+     * @throws NullPointerException if {@code limit} is null
+     */
+    public Builder unlimited(PlanLimit limit) {
+      limits.remove(Objects.requireNonNull(limit, "limit"));
+      return this;
+    }
+
+    /**
+     * Caps each call to a free model at {@code tokens}.
+     *
+     * @throws IllegalArgumentException if {@code tokens} is less than 1
+     */
+    public Builder maxTokensFree(long tokens) {
+      Require.argument(tokens >= 1, "max_tokens_free must be at least 1, got %s", tokens);
+      this.maxTokensFree = tokens;
+      return this;
+    }
+
+    /**
+     * Gives {@code model} a budget of its own of {@code tokensPerMonth}, on top of the plan's token limits.
+     *
+     * @throws NullPointerException     if {@code model} is null
+     * @throws IllegalArgumentException if the model id is empty or too long, or the budget is negative
+     */
+    public Builder modelTokens(String model, long tokensPerMonth) {
+      requireModel(model);
+      Require.argument(tokensPerMonth >= 0, "token budget of model '%s' must not be negative, got %s", model,
+          tokensPerMonth);
+      modelTokenBudgets.put(model, tokensPerMonth);
+      return this;
+    }
+
+    /**
+     * Sets a monthly budget of provider cost, exact to the micro-dollar.
+     *
+     * @throws NullPointerException     if {@code usd} is null
+     * @throws IllegalArgumentException if it is negative or has more than six decimals
+     */
+    public Builder costBudget(BigDecimal usd) {
+      Objects.requireNonNull(usd, "usd");
+      try {
+        this.costBudgetMicros = PlanMetrics.COST.amountOf(usd);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("max_openrouter_cost_usd must be 0 or more with at most 6 decimals, got "
+            + usd.toPlainString(), e);
+      }
+      return this;
+    }
+
+    /**
+     * Allows these paid models (adding to those allowed so far); with none, every model is allowed.
+     *
+     * @throws NullPointerException     if a model is null
+     * @throws IllegalArgumentException if a model id is empty or too long
+     */
+    public Builder allowModels(String... models) {
+      for (String m : models) {
+        allowedModels.add(requireModel(m));
+      }
+      return this;
+    }
+
+    /**
+     * Makes these models free: allowed, drawing on the free pool only.
+     *
+     * @throws NullPointerException     if a model is null
+     * @throws IllegalArgumentException if a model id is empty or too long
+     */
+    public Builder freeModels(String... models) {
+      for (String m : models) {
+        freeModels.add(requireModel(m));
+      }
+      return this;
+    }
+
+    /**
+     * Allows files of at most {@code bytes}.
+     *
+     * @throws IllegalArgumentException if {@code bytes} is negative
+     */
+    public Builder maxFileSize(long bytes) {
+      Require.argument(bytes >= 0, "max_file_size must not be negative, got %s", bytes);
+      this.maxFileSize = bytes;
+      return this;
+    }
+
+    /**
+     * Allows only files with these extensions ({@code "pdf"} or {@code ".pdf"}, any case).
+     *
+     * @throws NullPointerException     if an extension is null
+     * @throws IllegalArgumentException if an extension is empty
+     */
+    public Builder allowExtensions(String... extensions) {
+      for (String e : extensions) {
+        Objects.requireNonNull(e, "extension");
+        String n = (e.startsWith(".") ? e.substring(1) : e).toLowerCase(Locale.ROOT);
+        Require.argument(!n.isEmpty(), "file extension must not be empty, got '%s'", e);
+        allowedExtensions.add(n);
+      }
+      return this;
+    }
+
+    /**
+     * Starts the subscription at {@code from} (inclusive).
+     *
+     * @throws NullPointerException if {@code from} is null
+     */
+    public Builder activeFrom(Instant from) {
+      this.activeFrom = Objects.requireNonNull(from, "from");
+      return this;
+    }
+
+    /**
+     * Ends the subscription at {@code until} (exclusive).
+     *
+     * @throws NullPointerException if {@code until} is null
+     */
+    public Builder activeUntil(Instant until) {
+      this.activeUntil = Objects.requireNonNull(until, "until");
+      return this;
+    }
+
+    /**
+     * Builds the plan.
+     *
+     * @throws IllegalArgumentException if the subscription ends before it starts
+     */
+    public Plan build() {
+      Require.argument(activeFrom == null || activeUntil == null || activeUntil.isAfter(activeFrom),
+          "subscription must end after it starts, got %s to %s", activeFrom, activeUntil);
+      return new Plan(this);
+    }
+
+    private static String requireModel(String model) {
+      Objects.requireNonNull(model, "model");
+      Require.argument(!model.isEmpty() && model.length() <= MAX_MODEL_LENGTH,
+          "model id must have 1 to %s characters, got '%s'", MAX_MODEL_LENGTH, model);
+      return model;
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package dev.limits.plans;
+
+/** Argument and state checks that name the offending value; the plans module's copy of core's helper. */
+final class Require {
+
+  private Require() {}
+
+  static void argument(boolean condition, String template, Object... args) {
+    if (!condition) {
+      throw new IllegalArgumentException(String.format(template, args));
+    }
+  }
+
+  static void state(boolean condition, String template, Object... args) {
+    if (!condition) {
+      throw new IllegalStateException(String.format(template, args));
+    }
+  }
+
+  /**
+   * Escapes {@code / @ # % ,} whitespace and control characters as {@code %XX}, so that joining escaped parts
+   * with {@code /} never makes two different pairs look alike and model ids become valid group names.
+   */
+  static String escape(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '/' || c == '@' || c == '#' || c == '%' || c == ',' || c == '"' || Character.isWhitespace(c)
+          || Character.isISOControl(c)) {
+        b.append('%').append(String.format("%02X", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
+  }
+}

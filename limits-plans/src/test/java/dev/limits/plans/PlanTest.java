@@ -1,0 +1,194 @@
+package dev.limits.plans;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.limits.AccessRule;
+import dev.limits.LimitPolicy;
+import dev.limits.Quota;
+import dev.limits.Window;
+import java.math.BigDecimal;
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class PlanTest {
+
+  static final ZoneId TEHRAN = ZoneId.of("Asia/Tehran");
+
+  @Test
+  void imageLimitsDefaultToTheSeedsAndEverythingElseIsUnlimited() {
+    Plan plan = Plan.builder("basic").build();
+    assertThat(plan.limit(PlanLimit.IMAGES_PER_DAY)).hasValue(10);
+    assertThat(plan.limit(PlanLimit.IMAGES_PER_WEEK)).hasValue(50);
+    assertThat(plan.limit(PlanLimit.IMAGES_PER_MONTH)).hasValue(200);
+    assertThat(plan.limit(PlanLimit.MESSAGES_PER_HOUR)).isEmpty();
+    assertThat(plan.limit(PlanLimit.TOKENS_PER_DAY)).isEmpty();
+    assertThat(plan.costBudgetMicros()).isEmpty();
+    assertThat(plan.maxTokensFree()).isEmpty();
+    assertThat(plan.allowedModels()).isEmpty();
+    assertThat(plan.limits()).containsOnlyKeys(PlanLimit.IMAGES_PER_DAY, PlanLimit.IMAGES_PER_WEEK,
+        PlanLimit.IMAGES_PER_MONTH);
+  }
+
+  @Test
+  void inTheJavaApiZeroAllowsNothingAndUnlimitedLiftsADefault() {
+    Plan plan = Plan.builder("p").limit(PlanLimit.MESSAGES_PER_DAY, 0).unlimited(PlanLimit.IMAGES_PER_DAY).build();
+    assertThat(plan.limit(PlanLimit.MESSAGES_PER_DAY)).hasValue(0);
+    assertThat(plan.limit(PlanLimit.IMAGES_PER_DAY)).isEmpty();
+  }
+
+  @Test
+  void builderRejectsBadValuesAtOnce() {
+    assertThatThrownBy(() -> Plan.builder(" ")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Plan.builder("p").limit(PlanLimit.TOKENS_PER_DAY, -1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("daily_max_tokens");
+    assertThatThrownBy(() -> Plan.builder("p").costBudget(new BigDecimal("0.0000001")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0.0000001");
+    assertThatThrownBy(() -> Plan.builder("p").maxTokensFree(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Plan.builder("p").allowModels("")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Plan.builder("p").activeFrom(Instant.parse("2026-02-01T00:00:00Z"))
+        .activeUntil(Instant.parse("2026-01-01T00:00:00Z")).build()).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void configReadsTheSeedsFieldsWithZeroMeaningUnlimited() {
+    Map<String, String> c = new HashMap<>();
+    c.put("name", "pro");
+    c.put("is_active", "true");
+    c.put("hourly_max_messages", "20");
+    c.put("three_hour_max_messages", "0");
+    c.put("daily_max_messages", "100");
+    c.put("daily_max_tokens", "50000");
+    c.put("monthly_max_tokens", "0");
+    c.put("daily_image_generation_limit", "0");
+    c.put("weekly_image_generation_limit", "30");
+    c.put("max_tokens_free", "800");
+    c.put("monthly_free_model_tokens", "100000");
+    c.put("max_openrouter_cost_usd", "5.25");
+    c.put("model_token_budget.openai/gpt-4o", "20000");
+    c.put("model_token_budget.openai/o1", "0");
+    c.put("allowed_models", "openai/gpt-4o, openai/o1");
+    c.put("free_models", "meta/llama");
+    c.put("max_file_size", "0");
+    c.put("allowed_extensions", "pdf, .PNG");
+    c.put("max_files_per_chat", "3");
+    c.put("active_until", "2026-04-01T00:00:00Z");
+    Plan plan = Plan.fromConfig(c);
+
+    assertThat(plan.name()).isEqualTo("pro");
+    assertThat(plan.limit(PlanLimit.MESSAGES_PER_HOUR)).hasValue(20);
+    assertThat(plan.limit(PlanLimit.MESSAGES_PER_3_HOURS)).isEmpty();
+    assertThat(plan.limit(PlanLimit.TOKENS_PER_MONTH)).isEmpty();
+    assertThat(plan.limit(PlanLimit.IMAGES_PER_DAY)).as("0 lifts the seed default").isEmpty();
+    assertThat(plan.limit(PlanLimit.IMAGES_PER_WEEK)).hasValue(30);
+    assertThat(plan.limit(PlanLimit.IMAGES_PER_MONTH)).as("absent keeps the seed default").hasValue(200);
+    assertThat(plan.maxTokensFree()).hasValue(800);
+    assertThat(plan.limit(PlanLimit.FREE_MODEL_TOKENS_PER_MONTH)).hasValue(100_000);
+    assertThat(plan.costBudgetMicros()).hasValue(5_250_000);
+    assertThat(plan.costBudgetUsd()).hasValue(new BigDecimal("5.250000"));
+    assertThat(plan.modelTokenBudgets()).containsOnly(Map.entry("openai/gpt-4o", 20_000L));
+    assertThat(plan.allowedModels()).containsExactly("openai/gpt-4o", "openai/o1");
+    assertThat(plan.freeModels()).containsExactly("meta/llama");
+    assertThat(plan.maxFileSize()).isEmpty();
+    assertThat(plan.allowedExtensions()).containsExactly("pdf", "png");
+    assertThat(plan.limit(PlanLimit.FILES_PER_CHAT)).hasValue(3);
+    assertThat(plan.activeUntil()).hasValue(Instant.parse("2026-04-01T00:00:00Z"));
+    assertThat(plan.activeFrom()).isEmpty();
+  }
+
+  @Test
+  void configReportsEveryBadValueAtOnce() {
+    Map<String, String> c = new HashMap<>();
+    c.put("name", "broken");
+    c.put("hourly_max_messages", "-3");
+    c.put("daily_max_tokens", "lots");
+    c.put("max_openrouter_cost_usd", "1.0000001");
+    c.put("is_active", "maybe");
+    c.put("daly_max_messages", "5");
+    c.put("active_from", "2026-05-01T00:00:00Z");
+    c.put("active_until", "2026-04-01T00:00:00Z");
+    c.put("free_models", "");
+    assertThatThrownBy(() -> Plan.fromConfig(c))
+        .isInstanceOfSatisfying(InvalidPlanException.class, e -> assertThat(e.problems()).hasSize(6)
+            .anySatisfy(p -> assertThat(p).contains("hourly_max_messages").contains("-3"))
+            .anySatisfy(p -> assertThat(p).contains("daily_max_tokens").contains("lots"))
+            .anySatisfy(p -> assertThat(p).contains("max_openrouter_cost_usd").contains("1.0000001"))
+            .anySatisfy(p -> assertThat(p).contains("is_active").contains("maybe"))
+            .anySatisfy(p -> assertThat(p).contains("unknown key 'daly_max_messages'"))
+            .anySatisfy(p -> assertThat(p).contains("active_until")))
+        .isInstanceOf(dev.limits.InvalidPolicyException.class);
+  }
+
+  @Test
+  void configWithoutANameIsReported() {
+    assertThatThrownBy(() -> Plan.fromConfig(Map.of("daily_max_messages", "x")))
+        .isInstanceOfSatisfying(InvalidPlanException.class, e -> assertThat(e.problems()).hasSize(2));
+  }
+
+  @Test
+  void compilesToChatFilesAndChatFilePoliciesInTheSeedsOrder() {
+    Plan plan = Plan.builder("pro")
+        .limit(PlanLimit.TOKENS_PER_DAY, 50_000)
+        .limit(PlanLimit.MESSAGES_PER_HOUR, 20)
+        .limit(PlanLimit.MESSAGES_PER_3_HOURS, 40)
+        .limit(PlanLimit.FREE_MODEL_TOKENS_PER_MONTH, 10_000)
+        .limit(PlanLimit.FILES_PER_DAY, 5)
+        .limit(PlanLimit.FILES_PER_CHAT, 2)
+        .modelTokens("openai/gpt-4o", 1_000)
+        .costBudget(new BigDecimal("5"))
+        .allowModels("openai/gpt-4o").freeModels("meta/llama")
+        .maxFileSize(1_000_000).allowExtensions("pdf")
+        .activeFrom(Instant.parse("2026-01-01T00:00:00Z"))
+        .build();
+    PlanPolicies p = plan.toPolicies(TEHRAN, DayOfWeek.SATURDAY);
+
+    assertThat(ids(p.chat())).containsExactly("images-day", "images-week", "images-month", "messages-hour",
+        "messages-3h", "tokens-day", "model-tokens:openai/gpt-4o", "free-tokens-month", "cost-month");
+    assertThat(p.chat().zone()).isEqualTo(TEHRAN);
+    assertThat(p.chat().quota("images-week").orElseThrow().window()).isEqualTo(Window.week(DayOfWeek.SATURDAY));
+    assertThat(p.chat().quota("messages-3h").orElseThrow().window()).isEqualTo(Window.hours(3));
+    assertThat(p.chat().quota("cost-month").orElseThrow().limit()).isEqualTo(5_000_000);
+    Quota model = p.chat().quota("model-tokens:openai/gpt-4o").orElseThrow();
+    assertThat(model.appliesTo("openai/gpt-4o")).isTrue();
+    assertThat(model.appliesTo("openai/gpt-4o-mini")).isFalse();
+    assertThat(p.chat().rules()).hasSize(2);
+    assertThat(p.chat().rules().get(0)).isInstanceOf(AccessRule.Validity.class);
+    assertThat(((AccessRule.AllowedModels) p.chat().rules().get(1)).models())
+        .containsExactlyInAnyOrder("openai/gpt-4o", "meta/llama");
+    assertThat(ids(p.files())).containsExactly("files-day");
+    assertThat(p.files().rules()).hasSize(2);
+    assertThat(ids(p.chatFiles())).containsExactly("files-chat");
+    assertThat(p.chatFiles().quota("files-chat").orElseThrow().window()).isEqualTo(Window.lifetime());
+  }
+
+  @Test
+  void modelIdsWithSlashesAndLongIdsMakeDistinctValidGroups() {
+    String longId = "vendor/" + "x".repeat(150);
+    assertThat(Plan.groupName("a/b")).isNotEqualTo(Plan.groupName("a_b")).doesNotContain("/");
+    assertThat(Plan.groupName(longId)).hasSizeLessThanOrEqualTo(64)
+        .isNotEqualTo(Plan.groupName(longId + "y"));
+    Plan plan = Plan.builder("p").modelTokens(longId, 5).modelTokens("a b@c#d", 5).build();
+    assertThat(plan.toPolicies(ZoneId.of("UTC"), DayOfWeek.MONDAY).chat().quotas()).hasSize(5);
+  }
+
+  @Test
+  void equalPlansAreEqualAndToBuilderRoundTrips() {
+    Plan a = Plan.builder("p").limit(PlanLimit.MESSAGES_PER_DAY, 3).allowModels("m").build();
+    Plan b = Plan.builder("p").limit(PlanLimit.MESSAGES_PER_DAY, 3).allowModels("m").build();
+    assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
+    assertThat(a.toBuilder().build()).isEqualTo(a);
+    assertThat(a.toBuilder().limit(PlanLimit.MESSAGES_PER_DAY, 4).build()).isNotEqualTo(a);
+    assertThat(a.limit(PlanLimit.MESSAGES_PER_DAY)).isEqualTo(OptionalLong.of(3));
+  }
+
+  private static List<String> ids(LimitPolicy policy) {
+    return policy.quotas().stream().map(Quota::id).collect(Collectors.toList());
+  }
+}
