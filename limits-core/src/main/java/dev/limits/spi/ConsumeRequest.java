@@ -76,7 +76,7 @@ public record ConsumeRequest(
     Checks.requireArgument(!subject.isEmpty(), "subject must not be empty");
     Checks.requireArgument(subject.length() <= MAX_SUBJECT_LENGTH,
         "subject must have at most %s characters, got %s characters starting '%s'",
-        MAX_SUBJECT_LENGTH, subject.length(), subject.substring(0, 20));
+        MAX_SUBJECT_LENGTH, subject.length(), subject.substring(0, Math.min(20, subject.length())));
     for (int i = 0; i < subject.length(); i++) {
       Checks.requireArgument(!Character.isISOControl(subject.charAt(i)),
           "subject must not contain control characters, got '%s'", subject.replaceAll("\\p{Cntrl}", "?"));
