@@ -90,9 +90,9 @@ public final class InMemoryUsageCounter implements UsageCounter {
       synchronized (state) {
         handled += state.purge(now, maxItems - handled);
         if (state.isEmpty()) {
+          // Not an item of the purge contract: counting it could report more than maxItems.
           state.removed = true;
           it.remove();
-          handled++;
         }
       }
     }
