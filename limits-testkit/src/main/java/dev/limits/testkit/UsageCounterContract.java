@@ -1,0 +1,1075 @@
+package dev.limits.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.limits.spi.Charge;
+import dev.limits.spi.ConsumeRequest;
+import dev.limits.spi.ConsumeRequest.Mode;
+import dev.limits.spi.ConsumeResult;
+import dev.limits.spi.ConsumeResult.Status;
+import dev.limits.spi.SettleRequest;
+import dev.limits.spi.SettleResult;
+import dev.limits.spi.Slot;
+import dev.limits.spi.SlotUsage;
+import dev.limits.spi.UsageCounter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract suite of {@link UsageCounter}: every store, built in or written by a user, extends this class
+ * and passes it.
+ *
+ * <pre>{@code
+ * class MyStoreContractTest extends UsageCounterContract {
+ *   @Override
+ *   protected UsageCounter createCounter() {
+ *     return new MyStore(dataSource); // empty: truncate its tables here
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>The tests check what the SPI Javadoc states, and nothing an implementation may choose: all-or-nothing
+ * consumes over several windows of several metrics, the fit rules of {@link Charge}, period rollover and a
+ * lagging clock, rolling and lifetime slots, refunds, idempotency, reservations, purge, snapshots, rejection
+ * of bad input, and, with many threads, exact counts under contention. They use fixed instants of their
+ * own, never the wall clock.
+ *
+ * <p>A subclass supplies a fresh store per test with {@link #createCounter()} and may tune the concurrency
+ * tests for a slow store with {@link #concurrencyThreads()}, {@link #operationsPerThread()} and
+ * {@link #concurrencyTimeout()}, and release resources with {@link #releaseCounter(UsageCounter)}.
+ *
+ * <p>Not thread-safe itself: JUnit creates one instance per test method.
+ *
+ * @see UsageCounter
+ */
+public abstract class UsageCounterContract {
+
+  /** 2026-01-01T00:00:00Z, a Thursday, in epoch milliseconds: the start of the day and hour most tests use. */
+  protected static final long T0 = 1_767_225_600_000L;
+
+  /** One minute in milliseconds. */
+  protected static final long MINUTE = 60_000L;
+
+  /** One hour in milliseconds. */
+  protected static final long HOUR = 60 * MINUTE;
+
+  /** One day in milliseconds. */
+  protected static final long DAY = 24 * HOUR;
+
+  /** The subject most tests count for. */
+  protected static final String SUBJECT = "user-1";
+
+  /** Another subject, to show subjects are isolated. */
+  protected static final String OTHER_SUBJECT = "user-2";
+
+  private UsageCounter counter;
+
+  /**
+   * Returns a new, empty store. Called once before each test; a store over shared tables empties them here.
+   *
+   * @return the store under test
+   */
+  protected abstract UsageCounter createCounter();
+
+  /**
+   * Releases what {@link #createCounter()} acquired; called after each test. Does nothing by default.
+   *
+   * @param counter the store the test used
+   */
+  protected void releaseCounter(UsageCounter counter) {}
+
+  /**
+   * Returns how many threads the concurrency tests run at once; 8 by default.
+   *
+   * @return at least 2
+   */
+  protected int concurrencyThreads() {
+    return 8;
+  }
+
+  /**
+   * Returns how many operations each thread of a concurrency test carries out; 2000 by default, enough
+   * contention for an in-memory store in well under a second. A store that takes milliseconds per operation
+   * may lower it to about 100.
+   *
+   * @return at least 10
+   */
+  protected int operationsPerThread() {
+    return 2000;
+  }
+
+  /**
+   * Returns how long a concurrency test may run before it fails; one minute by default.
+   *
+   * @return a positive duration
+   */
+  protected Duration concurrencyTimeout() {
+    return Duration.ofMinutes(1);
+  }
+
+  /** Returns the store under test, the one {@link #createCounter()} made for the running test. */
+  protected final UsageCounter counter() {
+    return counter;
+  }
+
+  @BeforeEach
+  void createStore() {
+    counter = createCounter();
+    assertThat(counter).as("createCounter()").isNotNull();
+  }
+
+  @AfterEach
+  void releaseStore() {
+    if (counter != null) {
+      releaseCounter(counter);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Slots and requests
+
+  /** The hour slot of {@code metric} containing {@code at}. */
+  protected static Slot hour(String metric, long at) {
+    long start = Math.floorDiv(at, HOUR) * HOUR;
+    return new Slot(metric + "@hour", start, start + HOUR, 0);
+  }
+
+  /** The (UTC) day slot of {@code metric} containing {@code at}. */
+  protected static Slot day(String metric, long at) {
+    long start = Math.floorDiv(at, DAY) * DAY;
+    return new Slot(metric + "@day", start, start + DAY, 0);
+  }
+
+  /** The lifetime slot of {@code metric}: from the epoch, never ending. */
+  protected static Slot lifetime(String metric) {
+    return new Slot(metric + "@lifetime", 0, Long.MAX_VALUE, 0);
+  }
+
+  /** The bucket containing {@code at} of a rolling window with buckets of {@code bucket} ms. */
+  protected static Slot rolling(String metric, long at, long bucket, int lookback) {
+    long start = Math.floorDiv(at, bucket) * bucket;
+    return new Slot(metric + "@rolling", start, start + bucket, lookback);
+  }
+
+  /** A charge of {@code amount} within {@code limit}. */
+  protected static Charge charge(Slot slot, long limit, long amount) {
+    return new Charge(slot, limit, amount);
+  }
+
+  /** A request without an operation id. */
+  protected static ConsumeRequest request(Mode mode, long now, Charge... charges) {
+    return new ConsumeRequest(SUBJECT, List.of(charges), mode, null, 0, now);
+  }
+
+  /** A request with an operation id remembered for a day. */
+  protected static ConsumeRequest request(Mode mode, String operationId, long now, Charge... charges) {
+    return new ConsumeRequest(SUBJECT, List.of(charges), mode, operationId, now + DAY, now);
+  }
+
+  /** Consumes on {@link #SUBJECT} without an operation id. */
+  protected final ConsumeResult consume(Mode mode, long now, Charge... charges) {
+    return counter.consume(request(mode, now, charges));
+  }
+
+  /** Consumes on {@link #SUBJECT} with an operation id remembered for a day. */
+  protected final ConsumeResult consume(Mode mode, String operationId, long now, Charge... charges) {
+    return counter.consume(request(mode, operationId, now, charges));
+  }
+
+  /** Reserves on {@link #SUBJECT} under {@code operationId}, expiring at {@code expiresAt}. */
+  protected final ConsumeResult reserve(String operationId, long expiresAt, long now, Charge... charges) {
+    return counter.consume(
+        new ConsumeRequest(SUBJECT, List.of(charges), Mode.RESERVE, operationId, expiresAt, now));
+  }
+
+  /** Settles a reservation of {@link #SUBJECT}. */
+  protected final SettleResult settle(String operationId, long now, long... finalAmounts) {
+    return counter.settle(new SettleRequest(SUBJECT, operationId, finalAmounts, now));
+  }
+
+  /** The usage of {@code slot} of {@code subject} at {@code now}, read with a CHECK that counts nothing. */
+  protected final long used(String subject, Slot slot, long now) {
+    ConsumeResult result = counter.consume(
+        new ConsumeRequest(subject, List.of(new Charge(slot, Long.MAX_VALUE, 0)), Mode.CHECK, null, 0, now));
+    return result.used(0);
+  }
+
+  /** The usage of {@code slot} of {@link #SUBJECT} at {@code now}. */
+  protected final long used(Slot slot, long now) {
+    return used(SUBJECT, slot, now);
+  }
+
+  /** The snapshot of {@code subject} at {@code now}, by key. */
+  protected final Map<String, SlotUsage> snapshot(String subject, long now) {
+    Map<String, SlotUsage> byKey = new java.util.HashMap<>();
+    for (SlotUsage usage : counter.snapshot(subject, now)) {
+      assertThat(byKey.put(usage.key(), usage)).as("snapshot lists key %s once", usage.key()).isNull();
+    }
+    return byKey;
+  }
+
+  private static void assertResult(ConsumeResult result, Status status, long[] used, boolean[] fits) {
+    assertThat(result.status()).as("status of %s", result).isEqualTo(status);
+    assertThat(result.size()).as("one entry per charge in %s", result).isEqualTo(used.length);
+    for (int i = 0; i < used.length; i++) {
+      assertThat(result.used(i)).as("used(%s) of %s", i, result).isEqualTo(used[i]);
+      assertThat(result.fits(i)).as("fits(%s) of %s", i, result).isEqualTo(fits[i]);
+    }
+  }
+
+  private static long[] longs(long... values) {
+    return values;
+  }
+
+  private static boolean[] bools(boolean... values) {
+    return values;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+
+  @Test
+  void enforceCountsEveryChargeAndReportsUsageAfterIt() {
+    Charge hour = charge(hour("messages", T0), 10, 3);
+    Charge day = charge(day("messages", T0), 20, 3);
+    Charge tokens = charge(day("tokens", T0), 1000, 250);
+
+    assertResult(consume(Mode.ENFORCE, T0, hour, day, tokens), Status.APPLIED,
+        longs(3, 3, 250), bools(true, true, true));
+    assertResult(consume(Mode.ENFORCE, T0 + 1, hour, day, tokens), Status.APPLIED,
+        longs(6, 6, 500), bools(true, true, true));
+
+    assertThat(used(hour("messages", T0), T0 + 2)).isEqualTo(6);
+    assertThat(used(day("messages", T0), T0 + 2)).isEqualTo(6);
+    assertThat(used(day("tokens", T0), T0 + 2)).isEqualTo(500);
+  }
+
+  @Test
+  void aRequestThatFitsTheHourButNotTheDayCountsNothingInEither() {
+    consume(Mode.ENFORCE, T0, charge(day("messages", T0), 10, 8), charge(day("tokens", T0), 1000, 100));
+    long later = T0 + 3 * HOUR;
+    Charge hour = charge(hour("messages", later), 5, 3);
+    Charge day = charge(day("messages", later), 10, 3);
+    Charge tokens = charge(day("tokens", later), 1000, 100);
+
+    ConsumeResult result = consume(Mode.ENFORCE, later, hour, day, tokens);
+
+    assertResult(result, Status.DENIED, longs(0, 8, 100), bools(true, false, true));
+    assertThat(used(hour("messages", later), later)).isZero();
+    assertThat(used(day("messages", later), later)).isEqualTo(8);
+    assertThat(used(day("tokens", later), later)).isEqualTo(100);
+  }
+
+  @Test
+  void aDenialInTheLastChargeUndoesNothingBecauseNothingWasCounted() {
+    Charge a = charge(hour("a", T0), 100, 10);
+    Charge b = charge(hour("b", T0), 100, 10);
+    Charge c = charge(hour("c", T0), 5, 10);
+
+    assertResult(consume(Mode.ENFORCE, T0, a, b, c), Status.DENIED, longs(0, 0, 0), bools(true, true, false));
+
+    assertThat(counter.snapshot(SUBJECT, T0).stream().mapToLong(SlotUsage::used).sum()).isZero();
+    assertThat(used(hour("a", T0), T0)).isZero();
+    assertThat(used(hour("b", T0), T0)).isZero();
+  }
+
+  @Test
+  void checkCountsNothingAndReportsFitsPerCharge() {
+    consume(Mode.ENFORCE, T0, charge(hour("messages", T0), 10, 7));
+    Charge fitting = charge(hour("messages", T0), 10, 3);
+    Charge tooMuch = charge(day("tokens", T0), 50, 51);
+
+    assertResult(consume(Mode.CHECK, T0, fitting), Status.APPLIED, longs(7), bools(true));
+    assertResult(consume(Mode.CHECK, T0, fitting, tooMuch), Status.DENIED, longs(7, 0), bools(true, false));
+    assertResult(consume(Mode.CHECK, T0, fitting), Status.APPLIED, longs(7), bools(true));
+
+    assertThat(used(hour("messages", T0), T0)).isEqualTo(7);
+    assertThat(used(day("tokens", T0), T0)).isZero();
+  }
+
+  @Test
+  void checkWithAnOperationIdDoesNotUseItUp() {
+    Charge c = charge(hour("messages", T0), 10, 4);
+
+    assertThat(consume(Mode.CHECK, "op-1", T0, c).status()).isEqualTo(Status.APPLIED);
+    assertResult(consume(Mode.ENFORCE, "op-1", T0, c), Status.APPLIED, longs(4), bools(true));
+    assertThat(used(hour("messages", T0), T0)).isEqualTo(4);
+  }
+
+  @Test
+  void aChargeFitsUpToAndIncludingTheLimit() {
+    Slot slot = hour("messages", T0);
+
+    assertResult(consume(Mode.ENFORCE, T0, charge(slot, 10, 9)), Status.APPLIED, longs(9), bools(true));
+    assertResult(consume(Mode.ENFORCE, T0, charge(slot, 10, 2)), Status.DENIED, longs(9), bools(false));
+    assertResult(consume(Mode.ENFORCE, T0, charge(slot, 10, 1)), Status.APPLIED, longs(10), bools(true));
+    assertResult(consume(Mode.ENFORCE, T0, charge(slot, 10, 1)), Status.DENIED, longs(10), bools(false));
+    assertThat(used(slot, T0)).isEqualTo(10);
+  }
+
+  @Test
+  void aZeroChargeFitsOnlyWhileUsageIsBelowTheLimit() {
+    Slot slot = day("cost", T0);
+
+    assertResult(consume(Mode.ENFORCE, T0, charge(slot, 3, 0)), Status.APPLIED, longs(0), bools(true));
+    consume(Mode.ENFORCE, T0, charge(slot, 3, 2));
+    assertResult(consume(Mode.ENFORCE, T0, charge(slot, 3, 0)), Status.APPLIED, longs(2), bools(true));
+    consume(Mode.ENFORCE, T0, charge(slot, 3, 1));
+    assertResult(consume(Mode.ENFORCE, T0, charge(slot, 3, 0)), Status.DENIED, longs(3), bools(false));
+    assertResult(consume(Mode.CHECK, T0, charge(slot, 3, 0)), Status.DENIED, longs(3), bools(false));
+    assertResult(consume(Mode.ENFORCE, T0, charge(day("other", T0), 0, 0)), Status.DENIED, longs(0),
+        bools(false));
+    assertThat(used(slot, T0)).isEqualTo(3);
+  }
+
+  @Test
+  void aZeroLimitAdmitsNothing() {
+    Slot slot = hour("messages", T0);
+
+    assertResult(consume(Mode.ENFORCE, T0, charge(slot, 0, 1)), Status.DENIED, longs(0), bools(false));
+    assertThat(used(slot, T0)).isZero();
+  }
+
+  @Test
+  void anOverflowingSumDoesNotFitAndNeverWraps() {
+    Slot slot = lifetime("bytes");
+    consume(Mode.FORCE, T0, charge(slot, 0, Long.MAX_VALUE - 5));
+
+    assertResult(consume(Mode.ENFORCE, T0, charge(slot, Long.MAX_VALUE, 10)), Status.DENIED,
+        longs(Long.MAX_VALUE - 5), bools(false));
+    assertResult(consume(Mode.ENFORCE, T0, charge(slot, Long.MAX_VALUE, Long.MAX_VALUE)), Status.DENIED,
+        longs(Long.MAX_VALUE - 5), bools(false));
+    assertResult(consume(Mode.CHECK, T0, charge(slot, Long.MAX_VALUE, Long.MAX_VALUE)), Status.DENIED,
+        longs(Long.MAX_VALUE - 5), bools(false));
+    assertResult(consume(Mode.ENFORCE, T0, charge(slot, Long.MAX_VALUE, 5)), Status.APPLIED,
+        longs(Long.MAX_VALUE), bools(true));
+    assertThat(used(slot, T0)).isEqualTo(Long.MAX_VALUE);
+  }
+
+  @Test
+  void forceCountsPastTheLimit() {
+    Slot slot = hour("messages", T0);
+    consume(Mode.ENFORCE, T0, charge(slot, 10, 8));
+
+    assertResult(consume(Mode.FORCE, T0, charge(slot, 10, 5), charge(day("tokens", T0), 0, 7)),
+        Status.APPLIED, longs(13, 7), bools(false, false));
+
+    assertThat(used(slot, T0)).isEqualTo(13);
+    assertThat(used(day("tokens", T0), T0)).isEqualTo(7);
+    assertResult(consume(Mode.ENFORCE, T0, charge(slot, 10, 0)), Status.DENIED, longs(13), bools(false));
+  }
+
+  @Test
+  void forceSaturatesAtLongMaxValue() {
+    Slot slot = lifetime("bytes");
+
+    consume(Mode.FORCE, T0, charge(slot, 0, Long.MAX_VALUE - 1));
+    assertResult(consume(Mode.FORCE, T0, charge(slot, 0, 10)), Status.APPLIED, longs(Long.MAX_VALUE),
+        bools(false));
+    assertResult(consume(Mode.FORCE, T0, charge(slot, 0, Long.MAX_VALUE)), Status.APPLIED,
+        longs(Long.MAX_VALUE), bools(false));
+
+    assertThat(used(slot, T0)).isEqualTo(Long.MAX_VALUE);
+    assertThat(snapshot(SUBJECT, T0).get(slot.key()).used()).isEqualTo(Long.MAX_VALUE);
+  }
+
+  @Test
+  void keysAreIndependentCells() {
+    consume(Mode.ENFORCE, T0, charge(hour("messages", T0), 5, 5));
+
+    assertThat(consume(Mode.ENFORCE, T0, charge(hour("tokens", T0), 5, 5)).status()).isEqualTo(Status.APPLIED);
+    assertThat(consume(Mode.ENFORCE, T0, charge(day("messages", T0), 5, 5)).status()).isEqualTo(Status.APPLIED);
+    assertThat(used(hour("messages", T0), T0)).isEqualTo(5);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+
+  @Test
+  void aSlotWithALaterPeriodResetsTheCell() {
+    consume(Mode.ENFORCE, T0 + 10 * MINUTE, charge(hour("messages", T0), 10, 10));
+    long next = T0 + HOUR + MINUTE;
+
+    assertResult(consume(Mode.ENFORCE, next, charge(hour("messages", next), 10, 4)), Status.APPLIED, longs(4),
+        bools(true));
+    assertThat(used(hour("messages", next), next)).isEqualTo(4);
+    assertThat(snapshot(SUBJECT, next).get("messages@hour"))
+        .isEqualTo(new SlotUsage("messages@hour", T0 + HOUR, 4));
+  }
+
+  @Test
+  void aLaterPeriodResetsEvenWhenThatPeriodIsFarAhead() {
+    consume(Mode.ENFORCE, T0, charge(day("messages", T0), 10, 10));
+    long later = T0 + 40 * DAY + 5;
+
+    assertResult(consume(Mode.CHECK, later, charge(day("messages", later), 10, 10)), Status.APPLIED,
+        longs(0), bools(true));
+    assertResult(consume(Mode.ENFORCE, later, charge(day("messages", later), 10, 10)), Status.APPLIED,
+        longs(10), bools(true));
+  }
+
+  @Test
+  void aSlotWithAnEarlierPeriodCountsAgainstTheNewerOne() {
+    long next = T0 + HOUR + MINUTE;
+    consume(Mode.ENFORCE, next, charge(hour("messages", next), 4, 3));
+    long lagging = T0 + HOUR - MINUTE;
+
+    assertResult(consume(Mode.ENFORCE, lagging, charge(hour("messages", lagging), 4, 2)), Status.DENIED,
+        longs(3), bools(false));
+    assertResult(consume(Mode.CHECK, lagging, charge(hour("messages", lagging), 4, 1)), Status.APPLIED,
+        longs(3), bools(true));
+    assertResult(consume(Mode.ENFORCE, lagging, charge(hour("messages", lagging), 4, 1)), Status.APPLIED,
+        longs(4), bools(true));
+
+    assertThat(used(hour("messages", next), next)).isEqualTo(4);
+    assertThat(snapshot(SUBJECT, next).get("messages@hour"))
+        .isEqualTo(new SlotUsage("messages@hour", T0 + HOUR, 4));
+  }
+
+  @Test
+  void aReservationWithAnEarlierPeriodCountsAgainstTheNewerOne() {
+    long next = T0 + HOUR + MINUTE;
+    consume(Mode.ENFORCE, next, charge(hour("messages", next), 10, 3));
+    long lagging = T0 + HOUR - MINUTE;
+
+    assertThat(reserve("r-1", next + HOUR, lagging, charge(hour("messages", lagging), 10, 5)).status())
+        .isEqualTo(Status.APPLIED);
+    assertThat(used(hour("messages", next), next)).isEqualTo(8);
+
+    assertThat(settle("r-1", next, 2)).isEqualTo(SettleResult.SETTLED);
+    assertThat(used(hour("messages", next), next)).isEqualTo(5);
+  }
+
+  @Test
+  void forceAndRefundForAnEarlierPeriodAreDropped() {
+    long next = T0 + HOUR + MINUTE;
+    consume(Mode.ENFORCE, next, charge(hour("messages", next), 10, 3));
+    long lagging = T0 + HOUR - MINUTE;
+
+    ConsumeResult forced = consume(Mode.FORCE, lagging, charge(hour("messages", lagging), 10, 20));
+    assertThat(forced.status()).isEqualTo(Status.APPLIED);
+    assertThat(used(hour("messages", next), next)).isEqualTo(3);
+
+    ConsumeResult refunded = consume(Mode.REFUND, lagging, charge(hour("messages", lagging), 10, 3));
+    assertThat(refunded.status()).isEqualTo(Status.APPLIED);
+    assertThat(used(hour("messages", next), next)).isEqualTo(3);
+    assertThat(snapshot(SUBJECT, next).get("messages@hour"))
+        .isEqualTo(new SlotUsage("messages@hour", T0 + HOUR, 3));
+  }
+
+  @Test
+  void aRollingSlotCountsItsLookbackBucketsAndStopsAfterThem() {
+    long bucket = 5 * MINUTE;
+    int lookback = 11;
+    consume(Mode.ENFORCE, T0, charge(rolling("calls", T0, bucket, lookback), 10, 4));
+    long t1 = T0 + 3 * bucket;
+    consume(Mode.ENFORCE, t1, charge(rolling("calls", t1, bucket, lookback), 10, 5));
+
+    long lastWithFirst = T0 + lookback * bucket + bucket - 1;
+    assertResult(consume(Mode.ENFORCE, lastWithFirst, charge(rolling("calls", lastWithFirst, bucket, lookback),
+        10, 2)), Status.DENIED, longs(9), bools(false));
+    assertResult(consume(Mode.CHECK, lastWithFirst, charge(rolling("calls", lastWithFirst, bucket, lookback),
+        10, 1)), Status.APPLIED, longs(9), bools(true));
+
+    long firstGone = T0 + (lookback + 1) * bucket;
+    assertResult(consume(Mode.ENFORCE, firstGone, charge(rolling("calls", firstGone, bucket, lookback), 10, 2)),
+        Status.APPLIED, longs(7), bools(true));
+
+    long secondGone = t1 + (lookback + 1) * bucket;
+    assertThat(used(rolling("calls", secondGone, bucket, lookback), secondGone)).isEqualTo(2);
+    long allGone = firstGone + (lookback + 1) * bucket;
+    assertThat(used(rolling("calls", allGone, bucket, lookback), allGone)).isZero();
+  }
+
+  @Test
+  void aRollingSlotIsEmptyAfterALongPause() {
+    long bucket = MINUTE;
+    consume(Mode.ENFORCE, T0, charge(rolling("calls", T0, bucket, 3), 5, 5));
+    long later = T0 + 37 * DAY + 17;
+
+    assertResult(consume(Mode.ENFORCE, later, charge(rolling("calls", later, bucket, 3), 5, 5)), Status.APPLIED,
+        longs(5), bools(true));
+  }
+
+  @Test
+  void aLifetimeSlotNeverResets() {
+    Slot slot = lifetime("redemptions");
+    consume(Mode.ENFORCE, T0, charge(slot, 3, 2));
+    long tenYears = T0 + 3653 * DAY;
+
+    assertResult(consume(Mode.ENFORCE, tenYears, charge(slot, 3, 2)), Status.DENIED, longs(2), bools(false));
+    assertResult(consume(Mode.ENFORCE, tenYears, charge(slot, 3, 1)), Status.APPLIED, longs(3), bools(true));
+
+    assertThat(counter.purge(tenYears, 100)).isLessThan(100);
+    assertThat(snapshot(SUBJECT, tenYears)).containsEntry(slot.key(), new SlotUsage(slot.key(), 0, 3));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+
+  @Test
+  void refundSubtractsFromTheCell() {
+    Slot slot = hour("messages", T0);
+    consume(Mode.ENFORCE, T0, charge(slot, 10, 7), charge(day("tokens", T0), 100, 60));
+
+    assertResult(consume(Mode.REFUND, T0 + 1, charge(slot, 10, 3), charge(day("tokens", T0), 100, 10)),
+        Status.APPLIED, longs(4, 50), bools(true, true));
+    assertThat(used(slot, T0 + 2)).isEqualTo(4);
+    assertThat(used(day("tokens", T0), T0 + 2)).isEqualTo(50);
+  }
+
+  @Test
+  void refundNeverGoesBelowZero() {
+    Slot slot = hour("messages", T0);
+    consume(Mode.ENFORCE, T0, charge(slot, 10, 2));
+
+    assertThat(consume(Mode.REFUND, T0, charge(slot, 10, 5)).used(0)).isZero();
+    assertThat(used(slot, T0)).isZero();
+    consume(Mode.REFUND, T0, charge(hour("never-used", T0), 10, 5));
+    assertThat(used(hour("never-used", T0), T0)).isZero();
+
+    assertResult(consume(Mode.ENFORCE, T0, charge(slot, 10, 10)), Status.APPLIED, longs(10), bools(true));
+  }
+
+  @Test
+  void refundForAPeriodTheCellHasLeftIsDropped() {
+    consume(Mode.ENFORCE, T0, charge(hour("messages", T0), 10, 5));
+    long next = T0 + HOUR;
+    consume(Mode.ENFORCE, next, charge(hour("messages", next), 10, 2));
+
+    consume(Mode.REFUND, next, charge(hour("messages", T0), 10, 5));
+
+    assertThat(used(hour("messages", next), next)).isEqualTo(2);
+  }
+
+  @Test
+  void refundForARollingBucketGoesToThatBucket() {
+    long bucket = 5 * MINUTE;
+    consume(Mode.ENFORCE, T0, charge(rolling("calls", T0, bucket, 11), 100, 4));
+    long t1 = T0 + bucket;
+    consume(Mode.ENFORCE, t1, charge(rolling("calls", t1, bucket, 11), 100, 3));
+
+    consume(Mode.REFUND, t1, charge(rolling("calls", T0, bucket, 11), 100, 2));
+    assertThat(used(rolling("calls", t1, bucket, 11), t1)).isEqualTo(5);
+
+    long firstGone = T0 + 12 * bucket;
+    assertThat(used(rolling("calls", firstGone, bucket, 11), firstGone)).isEqualTo(3);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+
+  @Test
+  void aSecondConsumeWithTheSameIdChangesNothing() {
+    Charge hour = charge(hour("messages", T0), 10, 3);
+    Charge tokens = charge(day("tokens", T0), 1000, 200);
+
+    assertThat(consume(Mode.ENFORCE, "op-1", T0, hour, tokens).status()).isEqualTo(Status.APPLIED);
+    ConsumeResult again = consume(Mode.ENFORCE, "op-1", T0 + 1, hour, tokens);
+
+    assertThat(again.status()).isEqualTo(Status.DUPLICATE);
+    assertThat(again.isApplied()).isTrue();
+    assertThat(used(hour("messages", T0), T0 + 2)).isEqualTo(3);
+    assertThat(used(day("tokens", T0), T0 + 2)).isEqualTo(200);
+  }
+
+  @Test
+  void aDuplicateCountsNothingWhateverItsChargesOrMode() {
+    Slot slot = hour("messages", T0);
+    consume(Mode.ENFORCE, "op-1", T0, charge(slot, 10, 3));
+
+    for (Mode mode : List.of(Mode.ENFORCE, Mode.FORCE, Mode.REFUND, Mode.RESERVE)) {
+      assertThat(consume(mode, "op-1", T0, charge(slot, 10, 5), charge(day("tokens", T0), 100, 5)).status())
+          .as(mode.name()).isEqualTo(Status.DUPLICATE);
+    }
+    assertThat(used(slot, T0)).isEqualTo(3);
+    assertThat(used(day("tokens", T0), T0)).isZero();
+  }
+
+  @Test
+  void forceAndRefundWithAnIdCountOnce() {
+    Slot slot = hour("messages", T0);
+    consume(Mode.FORCE, "f-1", T0, charge(slot, 1, 5));
+    consume(Mode.FORCE, "f-1", T0, charge(slot, 1, 5));
+    assertThat(used(slot, T0)).isEqualTo(5);
+
+    consume(Mode.REFUND, "r-1", T0, charge(slot, 1, 2));
+    assertThat(consume(Mode.REFUND, "r-1", T0, charge(slot, 1, 2)).status()).isEqualTo(Status.DUPLICATE);
+    assertThat(used(slot, T0)).isEqualTo(3);
+  }
+
+  @Test
+  void aDeniedConsumeDoesNotRememberItsId() {
+    Slot slot = hour("messages", T0);
+    consume(Mode.ENFORCE, T0, charge(slot, 10, 9));
+
+    assertThat(consume(Mode.ENFORCE, "op-1", T0, charge(slot, 10, 3)).status()).isEqualTo(Status.DENIED);
+    consume(Mode.REFUND, T0, charge(slot, 10, 5));
+    assertResult(consume(Mode.ENFORCE, "op-1", T0, charge(slot, 10, 3)), Status.APPLIED, longs(7), bools(true));
+    assertThat(consume(Mode.ENFORCE, "op-1", T0, charge(slot, 10, 3)).status()).isEqualTo(Status.DUPLICATE);
+    assertThat(used(slot, T0)).isEqualTo(7);
+  }
+
+  @Test
+  void aDeniedReservationDoesNotRememberItsId() {
+    Slot slot = hour("messages", T0);
+    consume(Mode.ENFORCE, T0, charge(slot, 10, 9));
+
+    assertThat(reserve("r-1", T0 + HOUR, T0, charge(slot, 10, 3)).status()).isEqualTo(Status.DENIED);
+    assertThat(settle("r-1", T0, 0)).isEqualTo(SettleResult.NOT_FOUND);
+    consume(Mode.REFUND, T0, charge(slot, 10, 9));
+    assertThat(reserve("r-1", T0 + HOUR, T0, charge(slot, 10, 3)).status()).isEqualTo(Status.APPLIED);
+    assertThat(used(slot, T0)).isEqualTo(3);
+  }
+
+  @Test
+  void operationIdsStayRememberedUntilTheyExpire() {
+    Slot slot = day("messages", T0);
+    long expiresAt = T0 + HOUR;
+    ConsumeRequest request = new ConsumeRequest(SUBJECT, List.of(charge(slot, 10, 2)), Mode.ENFORCE, "op-1",
+        expiresAt, T0);
+    counter.consume(request);
+
+    assertThat(counter.purge(expiresAt - 1, 100)).isLessThan(100);
+    assertThat(counter.consume(request).status()).isEqualTo(Status.DUPLICATE);
+    assertThat(used(slot, T0)).isEqualTo(2);
+  }
+
+  @Test
+  void purgeForgetsOperationIdsThatExpired() {
+    Slot slot = day("messages", T0);
+    long expiresAt = T0 + HOUR;
+    counter.consume(new ConsumeRequest(SUBJECT, List.of(charge(slot, 10, 2)), Mode.ENFORCE, "op-1", expiresAt,
+        T0));
+
+    assertThat(counter.purge(expiresAt + 1, 100)).isPositive().isLessThan(100);
+    long later = expiresAt + 2;
+    ConsumeResult retry = counter.consume(new ConsumeRequest(SUBJECT, List.of(charge(slot, 10, 2)),
+        Mode.ENFORCE, "op-1", later + HOUR, later));
+
+    assertResult(retry, Status.APPLIED, longs(4), bools(true));
+  }
+
+  @Test
+  void operationIdsOfOneSubjectDoNotAffectAnother() {
+    Slot slot = hour("messages", T0);
+    consume(Mode.ENFORCE, "op-1", T0, charge(slot, 10, 3));
+
+    // A store may scope ids per subject or globally; either way the other subject's usage is its own.
+    ConsumeResult other = counter.consume(new ConsumeRequest(OTHER_SUBJECT, List.of(charge(slot, 10, 4)),
+        Mode.ENFORCE, "op-2", T0 + DAY, T0));
+    assertThat(other.status()).isEqualTo(Status.APPLIED);
+    assertThat(used(OTHER_SUBJECT, slot, T0)).isEqualTo(4);
+    assertThat(used(slot, T0)).isEqualTo(3);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+
+  private static final Slot RESERVED_REQUESTS = hour("requests", T0);
+  private static final Slot RESERVED_TOKENS = day("tokens", T0);
+  private static final long RESERVATION_EXPIRY = T0 + 10 * MINUTE;
+
+  private ConsumeResult reserveEstimate(String id, long requestCount, long tokenCount) {
+    return reserve(id, RESERVATION_EXPIRY, T0, charge(RESERVED_REQUESTS, 10, requestCount),
+        charge(RESERVED_TOKENS, 1000, tokenCount));
+  }
+
+  @Test
+  void aReservationCountsTheEstimateAndIsEnforced() {
+    assertResult(reserveEstimate("r-1", 1, 600), Status.APPLIED, longs(1, 600), bools(true, true));
+    assertResult(reserveEstimate("r-2", 1, 600), Status.DENIED, longs(1, 600), bools(true, false));
+
+    assertThat(used(RESERVED_REQUESTS, T0)).isEqualTo(1);
+    assertThat(used(RESERVED_TOKENS, T0)).isEqualTo(600);
+  }
+
+  @Test
+  void settlingBelowTheEstimateGivesBackTheDifference() {
+    reserveEstimate("r-1", 1, 600);
+
+    assertThat(settle("r-1", T0 + MINUTE, 1, 250)).isEqualTo(SettleResult.SETTLED);
+
+    assertThat(used(RESERVED_REQUESTS, T0 + MINUTE)).isEqualTo(1);
+    assertThat(used(RESERVED_TOKENS, T0 + MINUTE)).isEqualTo(250);
+  }
+
+  @Test
+  void settlingAboveTheEstimateCountsPastTheLimit() {
+    reserveEstimate("r-1", 1, 600);
+    consume(Mode.ENFORCE, T0, charge(RESERVED_TOKENS, 1000, 300));
+
+    assertThat(settle("r-1", T0 + MINUTE, 1, 1500)).isEqualTo(SettleResult.SETTLED);
+
+    assertThat(used(RESERVED_TOKENS, T0 + MINUTE)).isEqualTo(1800);
+    assertResult(consume(Mode.ENFORCE, T0 + MINUTE, charge(RESERVED_TOKENS, 1000, 0)), Status.DENIED,
+        longs(1800), bools(false));
+  }
+
+  @Test
+  void settlingTwiceCountsOnce() {
+    reserveEstimate("r-1", 1, 600);
+
+    assertThat(settle("r-1", T0 + MINUTE, 1, 100)).isEqualTo(SettleResult.SETTLED);
+    assertThat(settle("r-1", T0 + MINUTE, 1, 100)).isEqualTo(SettleResult.ALREADY_SETTLED);
+    assertThat(settle("r-1", T0 + MINUTE, 1, 900)).isEqualTo(SettleResult.ALREADY_SETTLED);
+    assertThat(settle("r-1", T0 + MINUTE, 0, 0)).isEqualTo(SettleResult.ALREADY_SETTLED);
+
+    assertThat(used(RESERVED_REQUESTS, T0 + MINUTE)).isEqualTo(1);
+    assertThat(used(RESERVED_TOKENS, T0 + MINUTE)).isEqualTo(100);
+  }
+
+  @Test
+  void settlingAnUnknownReservationIsNotFound() {
+    reserveEstimate("r-1", 1, 600);
+
+    assertThat(settle("r-unknown", T0, 1, 100)).isEqualTo(SettleResult.NOT_FOUND);
+    assertThat(counter.settle(new SettleRequest(OTHER_SUBJECT, "r-1", new long[] {1, 100}, T0)))
+        .isEqualTo(SettleResult.NOT_FOUND);
+    assertThat(counter.settle(new SettleRequest("nobody", "r-1", new long[] {1, 100}, T0)))
+        .isEqualTo(SettleResult.NOT_FOUND);
+
+    assertThat(used(RESERVED_TOKENS, T0)).isEqualTo(600);
+  }
+
+  @Test
+  void settlingAnOperationThatWasNotAReservationIsNotFound() {
+    consume(Mode.ENFORCE, "op-1", T0, charge(RESERVED_TOKENS, 1000, 600));
+
+    assertThat(settle("op-1", T0, 100)).isEqualTo(SettleResult.NOT_FOUND);
+    assertThat(used(RESERVED_TOKENS, T0)).isEqualTo(600);
+  }
+
+  @Test
+  void settlingWithTheWrongNumberOfAmountsIsRejectedAndChangesNothing() {
+    reserveEstimate("r-1", 1, 600);
+
+    assertThatThrownBy(() -> settle("r-1", T0, 100)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("r-1").hasMessageContaining("2").hasMessageContaining("1");
+    assertThatThrownBy(() -> settle("r-1", T0, 1, 100, 5)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("3");
+    assertThatThrownBy(() -> settle("r-1", T0)).isInstanceOf(IllegalArgumentException.class);
+
+    assertThat(used(RESERVED_TOKENS, T0)).isEqualTo(600);
+    assertThat(settle("r-1", T0, 1, 100)).isEqualTo(SettleResult.SETTLED);
+    assertThat(used(RESERVED_TOKENS, T0)).isEqualTo(100);
+  }
+
+  @Test
+  void cancellingIsSettlingWithZeros() {
+    reserveEstimate("r-1", 1, 600);
+
+    assertThat(settle("r-1", T0 + MINUTE, 0, 0)).isEqualTo(SettleResult.SETTLED);
+
+    assertThat(used(RESERVED_REQUESTS, T0 + MINUTE)).isZero();
+    assertThat(used(RESERVED_TOKENS, T0 + MINUTE)).isZero();
+    assertThat(settle("r-1", T0 + MINUTE, 1, 600)).isEqualTo(SettleResult.ALREADY_SETTLED);
+    assertThat(used(RESERVED_TOKENS, T0 + MINUTE)).isZero();
+  }
+
+  @Test
+  void aReservationIdIsADuplicateAfterSettling() {
+    reserveEstimate("r-1", 1, 600);
+    settle("r-1", T0, 0, 0);
+
+    assertThat(reserveEstimate("r-1", 1, 600).status()).isEqualTo(Status.DUPLICATE);
+    assertThat(used(RESERVED_TOKENS, T0)).isZero();
+  }
+
+  @Test
+  void settlingAfterTheCellMovedOnLeavesTheNewPeriodAlone() {
+    reserve("r-1", T0 + 2 * HOUR, T0, charge(RESERVED_REQUESTS, 10, 2));
+    long next = T0 + HOUR;
+    consume(Mode.ENFORCE, next, charge(hour("requests", next), 10, 1));
+
+    assertThat(settle("r-1", next, 9)).isEqualTo(SettleResult.SETTLED);
+    assertThat(used(hour("requests", next), next)).isEqualTo(1);
+  }
+
+  @Test
+  void purgeRefundsAnExpiredReservationExactlyOnce() {
+    reserveEstimate("r-1", 1, 600);
+    reserve("r-2", RESERVATION_EXPIRY + HOUR, T0, charge(RESERVED_TOKENS, 1000, 100));
+    long afterExpiry = RESERVATION_EXPIRY + 1;
+
+    assertThat(counter.purge(afterExpiry, 100)).isPositive().isLessThan(100);
+    assertThat(used(RESERVED_REQUESTS, afterExpiry)).isZero();
+    assertThat(used(RESERVED_TOKENS, afterExpiry)).isEqualTo(100);
+
+    assertThat(counter.purge(afterExpiry, 100)).isLessThan(100);
+    assertThat(counter.purge(afterExpiry + MINUTE, 100)).isLessThan(100);
+    assertThat(used(RESERVED_TOKENS, afterExpiry)).isEqualTo(100);
+    assertThat(used(RESERVED_REQUESTS, afterExpiry)).isZero();
+  }
+
+  @Test
+  void settlingAfterTheExpiryRefundIsNotFound() {
+    reserveEstimate("r-1", 1, 600);
+    counter.purge(RESERVATION_EXPIRY + 1, 100);
+
+    assertThat(settle("r-1", RESERVATION_EXPIRY + 2, 1, 600)).isEqualTo(SettleResult.NOT_FOUND);
+    assertThat(used(RESERVED_TOKENS, RESERVATION_EXPIRY + 2)).isZero();
+    assertThat(used(RESERVED_REQUESTS, RESERVATION_EXPIRY + 2)).isZero();
+  }
+
+  @Test
+  void purgeLeavesLiveAndSettledReservationsAlone() {
+    reserveEstimate("live", 1, 300);
+    reserveEstimate("settled", 1, 300);
+    settle("settled", T0, 1, 200);
+
+    counter.purge(RESERVATION_EXPIRY - 1, 100);
+    assertThat(used(RESERVED_TOKENS, T0)).isEqualTo(500);
+    counter.purge(RESERVATION_EXPIRY + 1, 100);
+    assertThat(used(RESERVED_TOKENS, RESERVATION_EXPIRY + 1)).isEqualTo(200);
+    assertThat(used(RESERVED_REQUESTS, RESERVATION_EXPIRY + 1)).isEqualTo(1);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+
+  @Test
+  void snapshotListsTheStoredCellsOfTheSubject() {
+    consume(Mode.ENFORCE, T0 + MINUTE, charge(hour("messages", T0), 10, 3), charge(day("messages", T0), 20, 3),
+        charge(lifetime("signups"), 1, 1));
+    consume(Mode.FORCE, T0 + MINUTE, charge(rolling("calls", T0 + MINUTE, MINUTE, 4), 1, 7));
+    counter.consume(new ConsumeRequest(OTHER_SUBJECT, List.of(charge(hour("other", T0), 10, 5)), Mode.ENFORCE,
+        null, 0, T0));
+
+    assertThat(counter.snapshot(SUBJECT, T0 + 2 * MINUTE)).containsExactlyInAnyOrder(
+        new SlotUsage("messages@hour", T0, 3),
+        new SlotUsage("messages@day", T0, 3),
+        new SlotUsage("signups@lifetime", 0, 1),
+        new SlotUsage("calls@rolling", T0 + MINUTE, 7));
+    assertThat(counter.snapshot(OTHER_SUBJECT, T0 + 2 * MINUTE)).containsExactly(
+        new SlotUsage("other@hour", T0, 5));
+    assertThat(counter.snapshot("nobody", T0)).isEmpty();
+  }
+
+  @Test
+  void snapshotOmitsCellsWhosePeriodEnded() {
+    consume(Mode.ENFORCE, T0, charge(hour("messages", T0), 10, 3), charge(day("messages", T0), 20, 3));
+
+    assertThat(snapshot(SUBJECT, T0 + HOUR - 1)).containsOnlyKeys("messages@hour", "messages@day");
+    assertThat(snapshot(SUBJECT, T0 + HOUR)).containsOnlyKeys("messages@day");
+    assertThat(snapshot(SUBJECT, T0 + DAY)).isEmpty();
+  }
+
+  @Test
+  void subjectsAreIsolated() {
+    Slot slot = hour("messages", T0);
+    consume(Mode.ENFORCE, T0, charge(slot, 5, 5));
+
+    ConsumeRequest other = new ConsumeRequest(OTHER_SUBJECT, List.of(charge(slot, 5, 5)), Mode.ENFORCE, null, 0,
+        T0);
+    assertResult(counter.consume(other), Status.APPLIED, longs(5), bools(true));
+    counter.consume(new ConsumeRequest(OTHER_SUBJECT, List.of(charge(slot, 5, 5)), Mode.REFUND, null, 0, T0));
+
+    assertThat(used(slot, T0)).isEqualTo(5);
+    assertThat(used(OTHER_SUBJECT, slot, T0)).isZero();
+    assertThat(used("user-10", slot, T0)).isZero();
+  }
+
+  @Test
+  void purgeDropsCellsWhosePeriodEnded() {
+    consume(Mode.ENFORCE, T0, charge(hour("messages", T0), 10, 3), charge(day("messages", T0), 20, 3),
+        charge(lifetime("signups"), 1, 1));
+
+    int handled = counter.purge(T0 + HOUR + 1, 100);
+
+    assertThat(handled).isPositive().isLessThan(100);
+    // Read at a time the dropped hour would still count: it must be gone from storage, not just hidden.
+    assertThat(snapshot(SUBJECT, T0 + MINUTE)).containsOnlyKeys("messages@day", "signups@lifetime");
+    assertThat(used(day("messages", T0), T0 + HOUR + 1)).isEqualTo(3);
+  }
+
+  @Test
+  void purgeKeepsCellsWhosePeriodHasNotEnded() {
+    consume(Mode.ENFORCE, T0, charge(hour("messages", T0), 10, 3),
+        charge(rolling("calls", T0, MINUTE, 5), 10, 2));
+
+    counter.purge(T0 + 5 * MINUTE, 100);
+
+    assertThat(snapshot(SUBJECT, T0 + 5 * MINUTE)).containsOnlyKeys("messages@hour", "calls@rolling");
+    assertThat(used(hour("messages", T0), T0 + 5 * MINUTE)).isEqualTo(3);
+    assertThat(used(rolling("calls", T0 + 5 * MINUTE, MINUTE, 5), T0 + 5 * MINUTE)).isEqualTo(2);
+  }
+
+  @Test
+  void purgeWorksInBatchesAndReportsWhenDone() {
+    for (int i = 0; i < 10; i++) {
+      consume(Mode.ENFORCE, "op-" + i, T0, charge(hour("metric-" + i, T0), 10, 1));
+      counter.consume(new ConsumeRequest("subject-" + i, List.of(charge(hour("messages", T0), 10, 1)),
+          Mode.ENFORCE, null, 0, T0));
+    }
+    long now = T0 + 2 * DAY;
+
+    int total = 0;
+    int calls = 0;
+    int handled;
+    do {
+      handled = counter.purge(now, 3);
+      assertThat(handled).as("purge(now, 3) handles at most 3").isBetween(0, 3);
+      total += handled;
+      calls++;
+      assertThat(calls).as("purge calls before it reports done").isLessThan(100);
+    } while (handled == 3);
+
+    assertThat(total).as("ten ids and twenty cells").isGreaterThanOrEqualTo(30);
+    assertThat(counter.purge(now, 1)).isZero();
+    assertThat(counter.snapshot(SUBJECT, T0)).isEmpty();
+    assertThat(counter.snapshot("subject-3", T0)).isEmpty();
+  }
+
+  @Test
+  void purgeRejectsMaxItemsBelowOne() {
+    consume(Mode.ENFORCE, T0, charge(hour("messages", T0), 10, 3));
+
+    assertThatThrownBy(() -> counter.purge(T0 + DAY, 0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("0");
+    assertThatThrownBy(() -> counter.purge(T0 + DAY, -7)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("-7");
+    assertThat(snapshot(SUBJECT, T0)).containsOnlyKeys("messages@hour");
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+
+  private static final Slot BAD_INPUT_SLOT = hour("messages", T0);
+
+  private void someUsage() {
+    consume(Mode.ENFORCE, "op-0", T0, charge(BAD_INPUT_SLOT, 10, 3));
+    reserve("r-0", T0 + HOUR, T0, charge(day("tokens", T0), 100, 40));
+  }
+
+  private void assertRejected(Class<? extends Throwable> type, String fragment, ThrowingCallable call) {
+    List<SlotUsage> before = counter.snapshot(SUBJECT, T0);
+    assertThatThrownBy(call).isInstanceOf(type).hasMessageContaining(fragment);
+    assertThat(counter.snapshot(SUBJECT, T0)).containsExactlyInAnyOrderElementsOf(before);
+    assertThat(used(BAD_INPUT_SLOT, T0)).isEqualTo(3);
+    assertThat(used(day("tokens", T0), T0)).isEqualTo(40);
+  }
+
+  private void consumeFor(String subject) {
+    counter.consume(
+        new ConsumeRequest(subject, List.of(charge(BAD_INPUT_SLOT, 10, 1)), Mode.ENFORCE, null, 0, T0));
+  }
+
+  @Test
+  void nullRequestsAreRejected() {
+    someUsage();
+
+    assertRejected(NullPointerException.class, "request", () -> counter.consume(null));
+    assertRejected(NullPointerException.class, "request", () -> counter.settle(null));
+    assertRejected(NullPointerException.class, "subject", () -> counter.snapshot(null, T0));
+  }
+
+  @Test
+  void malformedSubjectsAreRejected() {
+    someUsage();
+    String tooLong = "s".repeat(ConsumeRequest.MAX_SUBJECT_LENGTH + 1);
+
+    assertRejected(NullPointerException.class, "subject", () -> consumeFor(null));
+    assertRejected(IllegalArgumentException.class, "empty", () -> consumeFor(""));
+    assertRejected(IllegalArgumentException.class, String.valueOf(tooLong.length()), () -> consumeFor(tooLong));
+    assertRejected(IllegalArgumentException.class, "control", () -> consumeFor("user\n1"));
+    assertRejected(IllegalArgumentException.class, String.valueOf(tooLong.length()),
+        () -> counter.snapshot(tooLong, T0));
+    assertRejected(IllegalArgumentException.class, "empty", () -> counter.snapshot("", T0));
+    assertRejected(IllegalArgumentException.class, String.valueOf(tooLong.length()),
+        () -> counter.settle(new SettleRequest(tooLong, "r-0", new long[] {0}, T0)));
+  }
+
+  @Test
+  void aSubjectOfTheLongestAllowedLengthIsAccepted() {
+    someUsage();
+    String longest = "s".repeat(ConsumeRequest.MAX_SUBJECT_LENGTH);
+    consumeFor(longest);
+
+    assertThat(used(longest, BAD_INPUT_SLOT, T0)).isEqualTo(1);
+    assertThat(counter.snapshot(longest, T0)).containsExactly(new SlotUsage(BAD_INPUT_SLOT.key(), T0, 1));
+  }
+
+  @Test
+  void negativeAmountsAndLimitsAreRejected() {
+    someUsage();
+
+    assertRejected(IllegalArgumentException.class, "-5",
+        () -> consume(Mode.ENFORCE, T0, charge(BAD_INPUT_SLOT, 10, -5)));
+    assertRejected(IllegalArgumentException.class, "-10",
+        () -> consume(Mode.REFUND, T0, charge(BAD_INPUT_SLOT, -10, 1)));
+    assertRejected(IllegalArgumentException.class, "-3", () -> settle("r-0", T0, -3));
+  }
+
+  @Test
+  void emptyAndNullChargesAreRejected() {
+    someUsage();
+
+    assertRejected(IllegalArgumentException.class, "charge",
+        () -> counter.consume(new ConsumeRequest(SUBJECT, List.of(), Mode.ENFORCE, null, 0, T0)));
+    assertRejected(NullPointerException.class, "charges",
+        () -> counter.consume(new ConsumeRequest(SUBJECT, null, Mode.ENFORCE, null, 0, T0)));
+    assertRejected(NullPointerException.class, "mode",
+        () -> counter.consume(
+            new ConsumeRequest(SUBJECT, List.of(charge(BAD_INPUT_SLOT, 10, 1)), null, null, 0, T0)));
+  }
+
+  @Test
+  void badOperationIdsAreRejected() {
+    someUsage();
+    String tooLong = "o".repeat(ConsumeRequest.MAX_OPERATION_ID_LENGTH + 1);
+
+    assertRejected(NullPointerException.class, "operationId", () -> reserve(null, T0 + HOUR, T0,
+        charge(BAD_INPUT_SLOT, 10, 1)));
+    assertRejected(IllegalArgumentException.class, tooLong, () -> consume(Mode.ENFORCE, tooLong, T0,
+        charge(BAD_INPUT_SLOT, 10, 1)));
+    assertRejected(IllegalArgumentException.class, "''", () -> consume(Mode.ENFORCE, "", T0,
+        charge(BAD_INPUT_SLOT, 10, 1)));
+    assertRejected(IllegalArgumentException.class, tooLong, () -> settle(tooLong, T0, 0));
+  }
+
+  @Test
+  void badSlotsAreRejected() {
+    someUsage();
+    String tooLong = "k".repeat(Slot.MAX_KEY_LENGTH + 1);
+
+    assertRejected(IllegalArgumentException.class, tooLong,
+        () -> consume(Mode.ENFORCE, T0, charge(new Slot(tooLong, T0, T0 + HOUR, 0), 10, 1)));
+    assertRejected(IllegalArgumentException.class, "''",
+        () -> consume(Mode.ENFORCE, T0, charge(new Slot("", T0, T0 + HOUR, 0), 10, 1)));
+    assertRejected(IllegalArgumentException.class, String.valueOf(T0),
+        () -> consume(Mode.ENFORCE, T0, charge(new Slot("k", T0, T0, 0), 10, 1)));
+    assertRejected(IllegalArgumentException.class, "-1",
+        () -> consume(Mode.ENFORCE, T0, charge(new Slot("k", T0, T0 + HOUR, -1), 10, 1)));
+    assertRejected(NullPointerException.class, "key",
+        () -> consume(Mode.ENFORCE, T0, charge(new Slot(null, T0, T0 + HOUR, 0), 10, 1)));
+    assertRejected(NullPointerException.class, "slot", () -> consume(Mode.ENFORCE, T0, charge(null, 10, 1)));
+  }
+
+  @Test
+  void aKeyOfTheLongestAllowedLengthIsAccepted() {
+    Slot longest = new Slot("k".repeat(Slot.MAX_KEY_LENGTH), T0, T0 + HOUR, 0);
+
+    consume(Mode.ENFORCE, T0, charge(longest, 10, 4));
+    String longestId = "o".repeat(ConsumeRequest.MAX_OPERATION_ID_LENGTH);
+    consume(Mode.ENFORCE, longestId, T0, charge(longest, 10, 4));
+    consume(Mode.ENFORCE, longestId, T0, charge(longest, 10, 4));
+
+    assertThat(used(longest, T0)).isEqualTo(8);
+    assertThat(snapshot(SUBJECT, T0)).containsEntry(longest.key(), new SlotUsage(longest.key(), T0, 8));
+  }
+}
