@@ -88,6 +88,11 @@ public abstract class UsageCounterContract {
   /** Another subject, to show subjects are isolated. */
   protected static final String OTHER_SUBJECT = "user-2";
 
+  private static final Slot RESERVED_REQUESTS = hour("requests", T0);
+  private static final Slot RESERVED_TOKENS = day("tokens", T0);
+  private static final long RESERVATION_EXPIRY = T0 + 10 * MINUTE;
+  private static final Slot BAD_INPUT_SLOT = hour("messages", T0);
+
   private UsageCounter counter;
 
   /**
@@ -252,6 +257,7 @@ public abstract class UsageCounterContract {
   }
 
   // ---------------------------------------------------------------------------------------------------------
+  // Consume: all or nothing, fit rules, CHECK and FORCE
 
   @Test
   void enforceCountsEveryChargeAndReportsUsageAfterIt() {
@@ -408,6 +414,7 @@ public abstract class UsageCounterContract {
   }
 
   // ---------------------------------------------------------------------------------------------------------
+  // Windows: rollover, a lagging clock, rolling and lifetime slots
 
   @Test
   void aSlotWithALaterPeriodResetsTheCell() {
@@ -529,6 +536,7 @@ public abstract class UsageCounterContract {
   }
 
   // ---------------------------------------------------------------------------------------------------------
+  // Refund
 
   @Test
   void refundSubtractsFromTheCell() {
@@ -566,6 +574,20 @@ public abstract class UsageCounterContract {
   }
 
   @Test
+  void refundForAPeriodNotYetCountedChangesNothing() {
+    consume(Mode.ENFORCE, T0, charge(hour("messages", T0), 10, 5));
+    long next = T0 + HOUR;
+
+    ConsumeResult result = consume(Mode.REFUND, T0 + 1, charge(hour("messages", next), 10, 2));
+
+    assertThat(result.status()).isEqualTo(Status.APPLIED);
+    assertThat(used(hour("messages", T0), T0 + 1)).isEqualTo(5);
+    assertThat(used(hour("messages", next), next)).isZero();
+    assertResult(consume(Mode.ENFORCE, next, charge(hour("messages", next), 10, 10)), Status.APPLIED, longs(10),
+        bools(true));
+  }
+
+  @Test
   void refundForARollingBucketGoesToThatBucket() {
     long bucket = 5 * MINUTE;
     consume(Mode.ENFORCE, T0, charge(rolling("calls", T0, bucket, 11), 100, 4));
@@ -580,6 +602,7 @@ public abstract class UsageCounterContract {
   }
 
   // ---------------------------------------------------------------------------------------------------------
+  // Idempotency
 
   @Test
   void aSecondConsumeWithTheSameIdChangesNothing() {
@@ -591,6 +614,9 @@ public abstract class UsageCounterContract {
 
     assertThat(again.status()).isEqualTo(Status.DUPLICATE);
     assertThat(again.isApplied()).isTrue();
+    assertThat(again.size()).isEqualTo(2);
+    assertThat(again.used(0)).as("usage as it stands").isEqualTo(3);
+    assertThat(again.used(1)).as("usage as it stands").isEqualTo(200);
     assertThat(used(hour("messages", T0), T0 + 2)).isEqualTo(3);
     assertThat(used(day("tokens", T0), T0 + 2)).isEqualTo(200);
   }
@@ -686,10 +712,8 @@ public abstract class UsageCounterContract {
   }
 
   // ---------------------------------------------------------------------------------------------------------
+  // Reservations
 
-  private static final Slot RESERVED_REQUESTS = hour("requests", T0);
-  private static final Slot RESERVED_TOKENS = day("tokens", T0);
-  private static final long RESERVATION_EXPIRY = T0 + 10 * MINUTE;
 
   private ConsumeResult reserveEstimate(String id, long requestCount, long tokenCount) {
     return reserve(id, RESERVATION_EXPIRY, T0, charge(RESERVED_REQUESTS, 10, requestCount),
@@ -800,11 +824,26 @@ public abstract class UsageCounterContract {
   @Test
   void settlingAfterTheCellMovedOnLeavesTheNewPeriodAlone() {
     reserve("r-1", T0 + 2 * HOUR, T0, charge(RESERVED_REQUESTS, 10, 2));
+    reserve("r-2", T0 + 2 * HOUR, T0, charge(RESERVED_REQUESTS, 10, 5));
     long next = T0 + HOUR;
     consume(Mode.ENFORCE, next, charge(hour("requests", next), 10, 1));
 
     assertThat(settle("r-1", next, 9)).isEqualTo(SettleResult.SETTLED);
+    assertThat(settle("r-2", next, 0)).isEqualTo(SettleResult.SETTLED);
     assertThat(used(hour("requests", next), next)).isEqualTo(1);
+  }
+
+  @Test
+  void refundingAnExpiredReservationAfterTheCellMovedOnLeavesTheNewPeriodAlone() {
+    reserve("r-1", T0 + HOUR + 30 * MINUTE, T0, charge(RESERVED_REQUESTS, 10, 5));
+    long next = T0 + HOUR + MINUTE;
+    consume(Mode.ENFORCE, next, charge(hour("requests", next), 10, 3));
+
+    long afterExpiry = T0 + HOUR + 31 * MINUTE;
+    assertThat(counter.purge(afterExpiry, 100)).isPositive().isLessThan(100);
+
+    assertThat(used(hour("requests", afterExpiry), afterExpiry)).isEqualTo(3);
+    assertThat(settle("r-1", afterExpiry, 0)).isEqualTo(SettleResult.NOT_FOUND);
   }
 
   @Test
@@ -847,6 +886,7 @@ public abstract class UsageCounterContract {
   }
 
   // ---------------------------------------------------------------------------------------------------------
+  // Purge and snapshot
 
   @Test
   void snapshotListsTheStoredCellsOfTheSubject() {
@@ -953,8 +993,8 @@ public abstract class UsageCounterContract {
   }
 
   // ---------------------------------------------------------------------------------------------------------
+  // Bad input never changes a counter
 
-  private static final Slot BAD_INPUT_SLOT = hour("messages", T0);
 
   private void someUsage() {
     consume(Mode.ENFORCE, "op-0", T0, charge(BAD_INPUT_SLOT, 10, 3));
