@@ -86,13 +86,16 @@ public final class InMemoryUsageCounter implements UsageCounter {
     int handled = 0;
     for (Iterator<Map.Entry<String, SubjectState>> it = subjects.entrySet().iterator();
          it.hasNext() && handled < maxItems; ) {
-      SubjectState state = it.next().getValue();
+      Map.Entry<String, SubjectState> entry = it.next();
+      SubjectState state = entry.getValue();
       synchronized (state) {
         handled += state.purge(now, maxItems - handled);
         if (state.isEmpty()) {
           // Not an item of the purge contract: counting it could report more than maxItems.
           state.removed = true;
-          it.remove();
+          // Only this state: a concurrent purge may already have removed it and a consume put a new one in
+          // its place, which Iterator.remove() would drop with its usage.
+          subjects.remove(entry.getKey(), state);
         }
       }
     }
