@@ -15,12 +15,16 @@ import dev.limits.spi.SlotUsage;
 import dev.limits.spi.UsageCounter;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Random;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -469,6 +473,25 @@ public abstract class UsageCounterContract {
 
     assertThat(settle("r-1", next, 2)).isEqualTo(SettleResult.SETTLED);
     assertThat(used(hour("messages", next), next)).isEqualTo(5);
+  }
+
+  @Test
+  void onlyAWriteResetsACellNotAReadInALaterPeriod() {
+    Slot hour = hour("messages", T0);
+    consume(Mode.ENFORCE, T0 + 50 * MINUTE, charge(hour, 4, 4));
+    long next = T0 + HOUR + MINUTE;
+
+    // Reads and non-writes in the next hour: they see an empty period but must not reset the stored one.
+    assertResult(consume(Mode.CHECK, next, charge(hour("messages", next), 4, 1)), Status.APPLIED, longs(0),
+        bools(true));
+    consume(Mode.REFUND, next, charge(hour("messages", next), 4, 1));
+    assertThat(consume(Mode.ENFORCE, next, charge(hour("messages", next), 4, 5)).status())
+        .isEqualTo(Status.DENIED);
+
+    // A lagging instance still in the stored hour counts against it.
+    long lagging = T0 + 59 * MINUTE;
+    assertResult(consume(Mode.ENFORCE, lagging, charge(hour, 4, 1)), Status.DENIED, longs(4), bools(false));
+    assertThat(used(hour, lagging)).isEqualTo(4);
   }
 
   @Test
@@ -1119,6 +1142,282 @@ public abstract class UsageCounterContract {
   }
 
   // ---------------------------------------------------------------------------------------------------------
+  // Random operation sequences against a reference model
+
+  private static final String[] MODEL_KINDS = {"m@hour", "m@day", "t@day", "u@lifetime"};
+  private static final long[] MODEL_LIMITS = {20, 60, 500, 4000};
+
+  private static Slot modelSlot(int kind, long at) {
+    switch (kind) {
+      case 0: return hour("m", at);
+      case 1: return day("m", at);
+      case 2: return day("t", at);
+      default: return lifetime("u");
+    }
+  }
+
+  private static long modelAmount(int kind, SplittableRandom random) {
+    switch (kind) {
+      case 0:
+      case 1: return random.nextInt(5);
+      case 2: return random.nextInt(61);
+      default: return random.nextInt(4);
+    }
+  }
+
+  /** One stored cell of the model: the period it holds and its usage. */
+  private static final class ModelCell {
+    final long start;
+    final long end;
+    long used;
+
+    ModelCell(Slot slot) {
+      this.start = slot.start();
+      this.end = slot.end();
+    }
+  }
+
+  /** A reservation of the model. */
+  private static final class ModelReservation {
+    final List<Charge> charges;
+    final long[] chargedStarts;
+    final long expiresAt;
+    boolean settled;
+
+    ModelReservation(List<Charge> charges, long[] chargedStarts, long expiresAt) {
+      this.charges = charges;
+      this.chargedStarts = chargedStarts;
+      this.expiresAt = expiresAt;
+    }
+  }
+
+  /** What the SPI Javadoc says one subject's store holds, written as plainly as possible. */
+  private static final class Model {
+    final Map<String, ModelCell> cells = new HashMap<>();
+    final Map<String, Long> ids = new HashMap<>();
+    final Map<String, ModelReservation> reservations = new HashMap<>();
+    /** Ids of settled reservations that purge forgot: settling them again may answer either way. */
+    final Set<String> forgottenSettled = new HashSet<>();
+
+    /** The usage that counts against {@code slot}: a newer stored period wins, an older one is over. */
+    long current(Slot slot) {
+      ModelCell cell = cells.get(slot.key());
+      return cell == null || cell.start < slot.start() ? 0 : cell.used;
+    }
+
+    /** Returns the expected result; the arrays are filled. */
+    Status consume(ConsumeRequest request, long[] used, boolean[] fits) {
+      List<Charge> charges = request.charges();
+      String id = request.operationId();
+      boolean allFit = true;
+      for (int i = 0; i < charges.size(); i++) {
+        used[i] = current(charges.get(i).slot());
+        fits[i] = charges.get(i).fits(used[i]);
+        allFit &= fits[i];
+      }
+      if (id != null && ids.containsKey(id)) {
+        return Status.DUPLICATE;
+      }
+      Mode mode = request.mode();
+      if (mode == Mode.CHECK) {
+        return allFit ? Status.APPLIED : Status.DENIED;
+      }
+      if (!allFit && (mode == Mode.ENFORCE || mode == Mode.RESERVE)) {
+        return Status.DENIED;
+      }
+      long[] chargedStarts = new long[charges.size()];
+      for (int i = 0; i < charges.size(); i++) {
+        Charge charge = charges.get(i);
+        Slot slot = charge.slot();
+        ModelCell cell = cells.get(slot.key());
+        boolean newerStored = cell != null && cell.start > slot.start();
+        if (mode == Mode.REFUND) {
+          if (cell != null && cell.start == slot.start()) {
+            cell.used = Math.max(0, cell.used - charge.amount());
+          }
+          used[i] = current(slot);
+          continue;
+        }
+        if (newerStored && mode == Mode.FORCE) {
+          used[i] = cell.used; // usage of an ended period is dropped
+          continue;
+        }
+        if (cell == null || cell.start < slot.start()) {
+          cell = new ModelCell(slot);
+          cells.put(slot.key(), cell);
+        }
+        cell.used = saturatedAdd(cell.used, charge.amount());
+        chargedStarts[i] = cell.start;
+        used[i] = cell.used;
+      }
+      if (id != null) {
+        ids.put(id, request.expiresAt());
+        forgottenSettled.remove(id);
+        if (mode == Mode.RESERVE) {
+          reservations.put(id, new ModelReservation(charges, chargedStarts, request.expiresAt()));
+        }
+      }
+      return Status.APPLIED;
+    }
+
+    SettleResult settle(String id, long[] finals) {
+      ModelReservation reservation = reservations.get(id);
+      if (reservation == null) {
+        return SettleResult.NOT_FOUND;
+      }
+      if (reservation.settled) {
+        return SettleResult.ALREADY_SETTLED;
+      }
+      applySettlement(reservation, finals);
+      return SettleResult.SETTLED;
+    }
+
+    private void applySettlement(ModelReservation reservation, long[] finals) {
+      for (int i = 0; i < finals.length; i++) {
+        Charge charge = reservation.charges.get(i);
+        ModelCell cell = cells.get(charge.slot().key());
+        if (cell != null && cell.start == reservation.chargedStarts[i]) {
+          long delta = finals[i] - charge.amount();
+          cell.used = delta >= 0 ? saturatedAdd(cell.used, delta) : Math.max(0, cell.used + delta);
+        }
+      }
+      reservation.settled = true;
+    }
+
+    void purge(long now) {
+      for (Iterator<Map.Entry<String, ModelReservation>> it = reservations.entrySet().iterator();
+           it.hasNext(); ) {
+        Map.Entry<String, ModelReservation> e = it.next();
+        ModelReservation reservation = e.getValue();
+        if (reservation.expiresAt < now) {
+          if (reservation.settled) {
+            forgottenSettled.add(e.getKey());
+          } else {
+            applySettlement(reservation, new long[reservation.charges.size()]);
+          }
+          it.remove();
+        }
+      }
+      cells.values().removeIf(cell -> cell.end <= now);
+      ids.values().removeIf(expiresAt -> expiresAt < now);
+    }
+
+    List<SlotUsage> snapshot(long now) {
+      List<SlotUsage> result = new ArrayList<>();
+      cells.forEach((key, cell) -> {
+        if (cell.end > now) {
+          result.add(new SlotUsage(key, cell.start, cell.used));
+        }
+      });
+      return result;
+    }
+
+    private static long saturatedAdd(long a, long b) {
+      long sum = a + b;
+      return sum < 0 ? Long.MAX_VALUE : sum;
+    }
+  }
+
+  /**
+   * Returns how many random operations {@link #randomOperationSequencesMatchAReferenceModel()} runs for each
+   * of its three seeds; 1500 by default.
+   *
+   * @return zero or more
+   */
+  protected int modelOperations() {
+    return 1500;
+  }
+
+  /**
+   * Random consumes in every mode, with and without operation ids, settles, purges and a clock that now and
+   * then lags, checked step by step against a plain model of the Javadoc. Times never fall on a period
+   * boundary or an expiry, so nothing here depends on how a store rounds at the edges.
+   */
+  @Test
+  void randomOperationSequencesMatchAReferenceModel() {
+    for (int seed = 1; seed <= 3; seed++) {
+      runModel("model-" + seed, new SplittableRandom(seed * 1_000_003L));
+    }
+  }
+
+  private void runModel(String subject, SplittableRandom random) {
+    Model model = new Model();
+    long now = T0 + 17; // always 17 ms past a whole second: never on a boundary; expiries end in 5 ms
+    for (int step = 0; step < modelOperations(); step++) {
+      int jump = random.nextInt(100);
+      now += jump < 70 ? random.nextInt(121) * 1000L : jump < 95 ? random.nextInt(61) * MINUTE
+          : (1 + random.nextInt(30)) * HOUR;
+      long at = random.nextInt(100) < 15 ? now - (1 + random.nextInt(90)) * MINUTE : now;
+      String id = "op-" + random.nextInt(40);
+      int op = random.nextInt(100);
+      String what;
+      if (op < 76) {
+        Mode mode = op < 35 ? Mode.ENFORCE : op < 45 ? Mode.CHECK : op < 53 ? Mode.FORCE : op < 61 ? Mode.REFUND
+            : Mode.RESERVE;
+        List<Integer> kinds = new ArrayList<>(List.of(0, 1, 2, 3));
+        Collections.shuffle(kinds, new Random(random.nextLong()));
+        List<Charge> charges = new ArrayList<>();
+        for (int kind : kinds.subList(0, 1 + random.nextInt(kinds.size()))) {
+          charges.add(charge(modelSlot(kind, at), MODEL_LIMITS[kind], modelAmount(kind, random)));
+        }
+        String operationId = mode == Mode.RESERVE || random.nextInt(100) < 40 ? id : null;
+        long expiresAt = at + (1 + random.nextInt(120)) * MINUTE - 12;
+        ConsumeRequest request = new ConsumeRequest(subject, charges, mode, operationId, expiresAt, at);
+        what = "step " + step + ": " + request;
+        long[] used = new long[charges.size()];
+        boolean[] fits = new boolean[charges.size()];
+        Status expected = model.consume(request, used, fits);
+        ConsumeResult actual = counter.consume(request);
+        assertThat(actual.status()).as("status at %s", what).isEqualTo(expected);
+        assertThat(actual.size()).as("size at %s", what).isEqualTo(charges.size());
+        for (int i = 0; i < charges.size(); i++) {
+          assertThat(actual.used(i)).as("used(%s) at %s", i, what).isEqualTo(used[i]);
+          if (expected != Status.DUPLICATE && mode != Mode.REFUND) {
+            assertThat(actual.fits(i)).as("fits(%s) at %s", i, what).isEqualTo(fits[i]);
+          }
+        }
+      } else if (op < 90) {
+        ModelReservation live = model.reservations.get(id);
+        if (live != null && !live.settled && live.expiresAt < now) {
+          continue; // expired but not yet refunded: the contract leaves this to the store
+        }
+        int size = live != null ? live.charges.size() : 1 + random.nextInt(3);
+        boolean wrongSize = live != null && !live.settled && random.nextInt(20) == 0;
+        long[] finals = new long[wrongSize ? size + 1 : size];
+        for (int i = 0; i < finals.length && random.nextInt(10) > 0; i++) {
+          long estimate = live != null && i < size ? live.charges.get(i).amount() : 5;
+          finals[i] = random.nextInt((int) (2 * estimate + 2));
+        }
+        what = "step " + step + ": settle " + id + " with " + Arrays.toString(finals) + " at " + now;
+        SettleRequest request = new SettleRequest(subject, id, finals, now);
+        if (wrongSize) {
+          assertThatThrownBy(() -> counter.settle(request)).as(what).isInstanceOf(IllegalArgumentException.class);
+        } else if (live == null && model.forgottenSettled.contains(id)) {
+          assertThat(counter.settle(request)).as(what)
+              .isIn(SettleResult.NOT_FOUND, SettleResult.ALREADY_SETTLED);
+        } else {
+          assertThat(counter.settle(request)).as(what).isEqualTo(model.settle(id, finals));
+        }
+      } else if (op < 95) {
+        int batch = 1 + random.nextInt(5);
+        what = "step " + step + ": purge(" + now + ", " + batch + ") until done";
+        model.purge(now);
+        int handled;
+        int calls = 0;
+        do {
+          handled = counter.purge(now, batch);
+          assertThat(handled).as(what).isBetween(0, batch);
+          assertThat(++calls).as(what).isLessThan(10_000);
+        } while (handled == batch);
+      } else {
+        what = "step " + step + ": snapshot at " + now;
+      }
+      assertThat(counter.snapshot(subject, now)).as("snapshot after %s", what)
+          .containsExactlyInAnyOrderElementsOf(model.snapshot(now));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
   // Concurrency: many threads on one subject, then exact final invariants. No sleeps.
 
   /** The body of one thread of a concurrency test. */
@@ -1444,6 +1743,59 @@ public abstract class UsageCounterContract {
       assertThat(used(subject, day("messages", now), now)).isEqualTo(limit);
       assertThat(snapshot(subject, ended)).as("snapshot of %s after purging", subject)
           .containsOnlyKeys("messages@hour", "messages@day");
+    }
+  }
+
+  @Test
+  void concurrentPurgesNeverLoseLiveUsage() throws Exception {
+    int ops = operationsPerThread();
+    int perSubject = 4;
+    int groupSize = 64;
+    long limit = 5;
+    int subjects = (ops + perSubject - 1) / perSubject;
+    int groups = (subjects + groupSize - 1) / groupSize;
+    AtomicLongArray applied = new AtomicLongArray(subjects);
+
+    // Subject s counts in hour s; the threads move through the subjects in step, a group at a time.
+    // The first touch of a subject (a CHECK) may leave it stored but empty, which purge is free to drop while
+    // other threads already count for it. Purges at the start of the group's first hour drop only the cells
+    // of earlier groups, so the store stays small and every drop is of an ended period.
+    runConcurrently((thread, barrier) -> {
+      for (int i = 0; i < ops; i++) {
+        int s = i / perSubject;
+        int group = s / groupSize;
+        if (i > 0 && i % (perSubject * groupSize) == 0) {
+          awaitPhase(barrier);
+          if (thread == 0) {
+            assertGroupCounted(group - 1, groupSize, subjects, applied, limit);
+          }
+          awaitPhase(barrier);
+        }
+        String subject = "churn-" + s;
+        long now = T0 + s * HOUR + MINUTE;
+        Slot slot = hour("messages", now);
+        if (i % perSubject == 0) {
+          counter.consume(new ConsumeRequest(subject, List.of(charge(slot, limit, 0)), Mode.CHECK, null, 0, now));
+        } else {
+          ConsumeResult result = counter.consume(
+              new ConsumeRequest(subject, List.of(charge(slot, limit, 1)), Mode.ENFORCE, null, 0, now));
+          if (result.status() == Status.APPLIED) {
+            applied.incrementAndGet(s);
+          }
+        }
+        assertThat(counter.purge(T0 + group * groupSize * HOUR + MINUTE, 2)).isBetween(0, 2);
+      }
+    });
+
+    assertGroupCounted(groups - 1, groupSize, subjects, applied, limit);
+  }
+
+  private void assertGroupCounted(int group, int groupSize, int subjects, AtomicLongArray applied, long limit) {
+    for (int s = group * groupSize; s < Math.min(subjects, (group + 1) * groupSize); s++) {
+      String subject = "churn-" + s;
+      long now = T0 + s * HOUR + MINUTE;
+      assertThat(applied.get(s)).as("consumes applied for %s", subject).isLessThanOrEqualTo(limit);
+      assertThat(used(subject, hour("messages", now), now)).as("usage of %s", subject).isEqualTo(applied.get(s));
     }
   }
 }
