@@ -1144,36 +1144,83 @@ public abstract class UsageCounterContract {
   // ---------------------------------------------------------------------------------------------------------
   // Random operation sequences against a reference model
 
-  private static final String[] MODEL_KINDS = {"m@hour", "m@day", "t@day", "u@lifetime"};
-  private static final long[] MODEL_LIMITS = {20, 60, 500, 4000};
+  private static final long MODEL_BUCKET = 10 * MINUTE;
+  private static final int MODEL_LOOKBACK = 5;
+  private static final long[] MODEL_LIMITS = {20, 60, 500, 4000, 30};
+  private static final int MODEL_ROLLING = 4;
 
   private static Slot modelSlot(int kind, long at) {
     switch (kind) {
       case 0: return hour("m", at);
       case 1: return day("m", at);
       case 2: return day("t", at);
-      default: return lifetime("u");
+      case 3: return lifetime("u");
+      default: return rolling("c", at, MODEL_BUCKET, MODEL_LOOKBACK);
     }
   }
 
   private static long modelAmount(int kind, SplittableRandom random) {
     switch (kind) {
-      case 0:
-      case 1: return random.nextInt(5);
       case 2: return random.nextInt(61);
-      default: return random.nextInt(4);
+      case 3: return random.nextInt(4);
+      default: return random.nextInt(5);
     }
   }
 
-  /** One stored cell of the model: the period it holds and its usage. */
+  /**
+   * One stored cell of the model: its buckets by start, the newest first written. A calendar or lifetime
+   * cell is a rolling one without lookback: only its newest bucket counts.
+   */
   private static final class ModelCell {
-    final long start;
-    final long end;
-    long used;
+    final long length;
+    final int lookback;
+    final Map<Long, Long> buckets = new HashMap<>();
+    long newest;
+    long newestEnd;
 
     ModelCell(Slot slot) {
-      this.start = slot.start();
-      this.end = slot.end();
+      this.length = slot.length();
+      this.lookback = slot.lookback();
+      this.newest = slot.start();
+      this.newestEnd = slot.end();
+    }
+
+    /** Whether bucket {@code start} was written and still counts against the newest one. */
+    boolean holds(long start) {
+      return buckets.containsKey(start) && start >= newest - lookback * length;
+    }
+
+    /** The usage counting against a slot starting at {@code start}; a newer stored bucket wins. */
+    long usedFor(long start) {
+      long reference = Math.max(start, newest);
+      long sum = 0;
+      for (Map.Entry<Long, Long> e : buckets.entrySet()) {
+        if (e.getKey() <= reference && e.getKey() >= reference - lookback * length) {
+          sum = saturatedAdd(sum, e.getValue());
+        }
+      }
+      return sum;
+    }
+
+    /** Adds to the bucket {@code start}, the newest or a new one, resetting what stopped counting. */
+    void add(Slot slot, long start, long amount) {
+      if (start > newest) {
+        newest = start;
+        newestEnd = start == slot.start() ? slot.end() : start + length;
+      }
+      buckets.merge(start, amount, UsageCounterContract::saturatedAdd);
+    }
+
+    void change(long start, long delta) {
+      if (holds(start)) {
+        long used = buckets.get(start);
+        buckets.put(start, delta >= 0 ? saturatedAdd(used, delta) : Math.max(0, used + delta));
+      }
+    }
+
+    /** Until when usage of the newest bucket still counts. */
+    long countsUntil() {
+      return saturatedAdd(newestEnd, lookback * length);
     }
   }
 
@@ -1199,10 +1246,9 @@ public abstract class UsageCounterContract {
     /** Ids of settled reservations that purge forgot: settling them again may answer either way. */
     final Set<String> forgottenSettled = new HashSet<>();
 
-    /** The usage that counts against {@code slot}: a newer stored period wins, an older one is over. */
     long current(Slot slot) {
       ModelCell cell = cells.get(slot.key());
-      return cell == null || cell.start < slot.start() ? 0 : cell.used;
+      return cell == null ? 0 : cell.usedFor(slot.start());
     }
 
     /** Returns the expected result; the arrays are filled. */
@@ -1230,25 +1276,21 @@ public abstract class UsageCounterContract {
         Charge charge = charges.get(i);
         Slot slot = charge.slot();
         ModelCell cell = cells.get(slot.key());
-        boolean newerStored = cell != null && cell.start > slot.start();
         if (mode == Mode.REFUND) {
-          if (cell != null && cell.start == slot.start()) {
-            cell.used = Math.max(0, cell.used - charge.amount());
+          if (cell != null) {
+            cell.change(slot.start(), -charge.amount());
           }
-          used[i] = current(slot);
-          continue;
+        } else if (cell != null && slot.start() < cell.newest && mode == Mode.FORCE) {
+          cell.change(slot.start(), charge.amount()); // dropped unless that bucket still counts
+        } else {
+          if (cell == null) {
+            cell = new ModelCell(slot);
+            cells.put(slot.key(), cell);
+          }
+          chargedStarts[i] = Math.max(slot.start(), cell.newest);
+          cell.add(slot, chargedStarts[i], charge.amount());
         }
-        if (newerStored && mode == Mode.FORCE) {
-          used[i] = cell.used; // usage of an ended period is dropped
-          continue;
-        }
-        if (cell == null || cell.start < slot.start()) {
-          cell = new ModelCell(slot);
-          cells.put(slot.key(), cell);
-        }
-        cell.used = saturatedAdd(cell.used, charge.amount());
-        chargedStarts[i] = cell.start;
-        used[i] = cell.used;
+        used[i] = current(slot);
       }
       if (id != null) {
         ids.put(id, request.expiresAt());
@@ -1276,9 +1318,8 @@ public abstract class UsageCounterContract {
       for (int i = 0; i < finals.length; i++) {
         Charge charge = reservation.charges.get(i);
         ModelCell cell = cells.get(charge.slot().key());
-        if (cell != null && cell.start == reservation.chargedStarts[i]) {
-          long delta = finals[i] - charge.amount();
-          cell.used = delta >= 0 ? saturatedAdd(cell.used, delta) : Math.max(0, cell.used + delta);
+        if (cell != null) {
+          cell.change(reservation.chargedStarts[i], finals[i] - charge.amount());
         }
       }
       reservation.settled = true;
@@ -1298,24 +1339,29 @@ public abstract class UsageCounterContract {
           it.remove();
         }
       }
-      cells.values().removeIf(cell -> cell.end <= now);
+      cells.values().removeIf(cell -> cell.countsUntil() <= now);
       ids.values().removeIf(expiresAt -> expiresAt < now);
     }
 
+    /**
+     * The snapshot at {@code now}; for rolling cells with {@code used} -1, as the Javadoc leaves open
+     * whether it sums the buckets kept or those counting at {@code now}.
+     */
     List<SlotUsage> snapshot(long now) {
       List<SlotUsage> result = new ArrayList<>();
       cells.forEach((key, cell) -> {
-        if (cell.end > now) {
-          result.add(new SlotUsage(key, cell.start, cell.used));
+        if (cell.countsUntil() > now) {
+          result.add(new SlotUsage(key, cell.newest, cell.lookback > 0 ? -1 : cell.buckets.get(cell.newest)));
         }
       });
       return result;
     }
+  }
 
-    private static long saturatedAdd(long a, long b) {
-      long sum = a + b;
-      return sum < 0 ? Long.MAX_VALUE : sum;
-    }
+  /** Adds two amounts of zero or more, saturating at {@link Long#MAX_VALUE}. */
+  private static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    return sum < 0 ? Long.MAX_VALUE : sum;
   }
 
   /**
@@ -1354,7 +1400,10 @@ public abstract class UsageCounterContract {
       if (op < 76) {
         Mode mode = op < 35 ? Mode.ENFORCE : op < 45 ? Mode.CHECK : op < 53 ? Mode.FORCE : op < 61 ? Mode.REFUND
             : Mode.RESERVE;
-        List<Integer> kinds = new ArrayList<>(List.of(0, 1, 2, 3));
+        List<Integer> kinds = new ArrayList<>(List.of(0, 1, 2, 3, MODEL_ROLLING));
+        if (at != now && (mode == Mode.FORCE || mode == Mode.REFUND)) {
+          kinds.remove(Integer.valueOf(MODEL_ROLLING)); // the Javadoc does not say where late usage of a
+        }                                               // rolling bucket goes
         Collections.shuffle(kinds, new Random(random.nextLong()));
         List<Charge> charges = new ArrayList<>();
         for (int kind : kinds.subList(0, 1 + random.nextInt(kinds.size()))) {
@@ -1412,8 +1461,14 @@ public abstract class UsageCounterContract {
       } else {
         what = "step " + step + ": snapshot at " + now;
       }
-      assertThat(counter.snapshot(subject, now)).as("snapshot after %s", what)
-          .containsExactlyInAnyOrderElementsOf(model.snapshot(now));
+      List<SlotUsage> snapshot = new ArrayList<>();
+      for (SlotUsage usage : counter.snapshot(subject, now)) {
+        boolean rolling = usage.key().equals(modelSlot(MODEL_ROLLING, now).key());
+        snapshot.add(rolling ? new SlotUsage(usage.key(), usage.start(), -1) : usage);
+      }
+      assertThat(snapshot).as("snapshot after %s", what).containsExactlyInAnyOrderElementsOf(model.snapshot(now));
+      Slot rolling = modelSlot(MODEL_ROLLING, now);
+      assertThat(used(subject, rolling, now)).as("rolling usage after %s", what).isEqualTo(model.current(rolling));
     }
   }
 
