@@ -1207,6 +1207,7 @@ public abstract class UsageCounterContract {
       if (start > newest) {
         newest = start;
         newestEnd = start == slot.start() ? slot.end() : start + length;
+        buckets.keySet().removeIf(bucket -> bucket < newest - lookback * length);
       }
       buckets.merge(start, amount, UsageCounterContract::saturatedAdd);
     }
