@@ -64,9 +64,14 @@ import org.junit.jupiter.api.Test;
  * of bad input, and, with many threads, exact counts under contention. They use fixed instants of their
  * own, never the wall clock.
  *
- * <p>A subclass supplies a fresh store per test with {@link #createCounter()} and may tune the concurrency
- * tests for a slow store with {@link #concurrencyThreads()}, {@link #operationsPerThread()} and
- * {@link #concurrencyTimeout()}, and release resources with {@link #releaseCounter(UsageCounter)}.
+ * <p>Besides examples, one test runs random operation sequences against a plain reference model of the
+ * Javadoc, and the concurrency tests start many threads at once on one subject and check exact final counts.
+ *
+ * <p>A subclass supplies a fresh store per test with {@link #createCounter()} and may tune the suite for a
+ * slow store with {@link #concurrencyThreads()}, {@link #operationsPerThread()}, {@link #modelOperations()}
+ * and {@link #concurrencyTimeout()}, and release resources with {@link #releaseCounter(UsageCounter)}.
+ * Helpers such as {@link #consume}, {@link #used(Slot, long)} and the slot factories are there for a
+ * subclass's own extra tests.
  *
  * <p>Not thread-safe itself: JUnit creates one instance per test method.
  *
@@ -1402,9 +1407,10 @@ public abstract class UsageCounterContract {
         Mode mode = op < 35 ? Mode.ENFORCE : op < 45 ? Mode.CHECK : op < 53 ? Mode.FORCE : op < 61 ? Mode.REFUND
             : Mode.RESERVE;
         List<Integer> kinds = new ArrayList<>(List.of(0, 1, 2, 3, MODEL_ROLLING));
+        // The Javadoc does not say where late usage or refunds of an older rolling bucket go.
         if (at != now && (mode == Mode.FORCE || mode == Mode.REFUND)) {
-          kinds.remove(Integer.valueOf(MODEL_ROLLING)); // the Javadoc does not say where late usage of a
-        }                                               // rolling bucket goes
+          kinds.remove(Integer.valueOf(MODEL_ROLLING));
+        }
         Collections.shuffle(kinds, new Random(random.nextLong()));
         List<Charge> charges = new ArrayList<>();
         for (int kind : kinds.subList(0, 1 + random.nextInt(kinds.size()))) {
@@ -1611,7 +1617,7 @@ public abstract class UsageCounterContract {
     assertThat(messages + denied.get()).isEqualTo(attempts);
     assertThat(denied.get()).as("consumes denied: the limits were reached").isPositive();
     assertThat(appliedFirstHour.get()).isBetween(1L, hourLimit);
-    assertThat(appliedSecondHour.get()).isBetween(1L, hourLimit);
+    assertThat(appliedSecondHour.get()).isBetween(0L, hourLimit); // tokens may run out in the first hour
     assertThat(used(hour("messages", now), now)).isEqualTo(appliedSecondHour.get());
     assertThat(used(day("messages", now), now)).isEqualTo(messages).isLessThanOrEqualTo(dayLimit);
     assertThat(used(day("tokens", now), now)).isEqualTo(tokensApplied.get()).isLessThanOrEqualTo(tokenLimit);
@@ -1623,7 +1629,7 @@ public abstract class UsageCounterContract {
     int ops = operationsPerThread();
     long attempts = (long) concurrencyThreads() * ops;
     long requestLimit = Math.max(4, attempts * 3 / 4);
-    long tokenLimit = Math.max(100, attempts * 25);
+    long tokenLimit = attempts * 15; // about a third of what the reservations ask for
     long now = T0 + MINUTE;
     long expiresAt = T0 + 30 * MINUTE;
     Slot requests = hour("requests", now);
