@@ -1447,7 +1447,8 @@ public abstract class UsageCounterContract {
         what = "step " + step + ": settle " + id + " with " + Arrays.toString(finals) + " at " + now;
         SettleRequest request = new SettleRequest(subject, id, finals, now);
         if (wrongSize) {
-          assertThatThrownBy(() -> counter.settle(request)).as(what).isInstanceOf(IllegalArgumentException.class);
+          assertThatThrownBy(() -> counter.settle(request)).as(what)
+              .isInstanceOf(IllegalArgumentException.class);
         } else if (live == null && model.forgottenSettled.contains(id)) {
           assertThat(counter.settle(request)).as(what)
               .isIn(SettleResult.NOT_FOUND, SettleResult.ALREADY_SETTLED);
@@ -1473,9 +1474,11 @@ public abstract class UsageCounterContract {
         boolean rolling = usage.key().equals(modelSlot(MODEL_ROLLING, now).key());
         snapshot.add(rolling ? new SlotUsage(usage.key(), usage.start(), -1) : usage);
       }
-      assertThat(snapshot).as("snapshot after %s", what).containsExactlyInAnyOrderElementsOf(model.snapshot(now));
+      assertThat(snapshot).as("snapshot after %s", what)
+          .containsExactlyInAnyOrderElementsOf(model.snapshot(now));
       Slot rolling = modelSlot(MODEL_ROLLING, now);
-      assertThat(used(subject, rolling, now)).as("rolling usage after %s", what).isEqualTo(model.current(rolling));
+      assertThat(used(subject, rolling, now)).as("rolling usage after %s", what)
+          .isEqualTo(model.current(rolling));
     }
   }
 
@@ -1551,7 +1554,8 @@ public abstract class UsageCounterContract {
       }
     } finally {
       pool.shutdownNow();
-      assertThat(pool.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)).as("pool terminated").isTrue();
+      assertThat(pool.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)).as("pool terminated")
+          .isTrue();
     }
   }
 
@@ -1837,7 +1841,8 @@ public abstract class UsageCounterContract {
         long now = T0 + s * HOUR + MINUTE;
         Slot slot = hour("messages", now);
         if (i % perSubject == 0) {
-          counter.consume(new ConsumeRequest(subject, List.of(charge(slot, limit, 0)), Mode.CHECK, null, 0, now));
+          counter.consume(
+              new ConsumeRequest(subject, List.of(charge(slot, limit, 0)), Mode.CHECK, null, 0, now));
         } else {
           ConsumeResult result = counter.consume(
               new ConsumeRequest(subject, List.of(charge(slot, limit, 1)), Mode.ENFORCE, null, 0, now));
