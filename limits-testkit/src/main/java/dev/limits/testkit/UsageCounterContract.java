@@ -1629,6 +1629,49 @@ public abstract class UsageCounterContract {
   }
 
   @Test
+  void concurrentForcesAndRefundsKeepExactCounts() throws Exception {
+    int ops = operationsPerThread();
+    long attempts = (long) concurrencyThreads() * ops;
+    long limit = Math.max(10, attempts); // about a third of what is counted net of refunds
+    long now = T0 + 9 * HOUR + MINUTE;
+    Slot tokens = hour("tokens", now);
+    Slot lifetime = lifetime("tokens");
+    AtomicLong expected = new AtomicLong();
+    AtomicLong denied = new AtomicLong();
+
+    // Every refund gives back an amount this thread counted before, so the total never needs the zero floor
+    // and the final usage is exactly what was counted minus what was refunded.
+    runConcurrently((thread, barrier) -> {
+      SplittableRandom random = new SplittableRandom(1_000 + thread);
+      for (int i = 0; i < ops; i++) {
+        long amount = 1 + random.nextInt(8);
+        int choice = random.nextInt(10);
+        Mode mode = choice < 2 ? Mode.FORCE : Mode.ENFORCE;
+        ConsumeResult result = counter.consume(new ConsumeRequest(SUBJECT,
+            List.of(charge(tokens, limit, amount), charge(lifetime, limit, amount)), mode, null, 0, now));
+        assertThat(result.used(0)).as("both cells move together in %s", result).isEqualTo(result.used(1));
+        if (result.status() == Status.DENIED) {
+          denied.incrementAndGet();
+          continue;
+        }
+        expected.addAndGet(amount);
+        if (choice >= 7) {
+          ConsumeResult refund = counter.consume(new ConsumeRequest(SUBJECT,
+              List.of(charge(tokens, limit, amount), charge(lifetime, limit, amount)), Mode.REFUND, null, 0,
+              now));
+          assertThat(refund.status()).as("refund").isEqualTo(Status.APPLIED);
+          assertThat(refund.used(0)).as("both cells move together in %s", refund).isEqualTo(refund.used(1));
+          expected.addAndGet(-amount);
+        }
+      }
+    });
+
+    assertThat(denied.get()).as("consumes denied: the limit was reached").isPositive();
+    assertThat(used(tokens, now)).isEqualTo(expected.get());
+    assertThat(used(lifetime, now)).isEqualTo(expected.get());
+  }
+
+  @Test
   void concurrentReservationsSettlementsAndCancellationsKeepExactCounts() throws Exception {
     int ops = operationsPerThread();
     long attempts = (long) concurrencyThreads() * ops;
