@@ -1372,7 +1372,7 @@ public abstract class UsageCounterContract {
 
   /**
    * Returns how many random operations {@link #randomOperationSequencesMatchAReferenceModel()} runs for each
-   * of its three seeds; 1500 by default.
+   * of its three subjects; 1500 by default.
    *
    * @return zero or more
    */
@@ -1382,25 +1382,25 @@ public abstract class UsageCounterContract {
 
   /**
    * Random consumes in every mode, with and without operation ids, settles, purges and a clock that now and
-   * then lags, checked step by step against a plain model of the Javadoc. Times never fall on a period
-   * boundary or an expiry, so nothing here depends on how a store rounds at the edges.
+   * then lags, for three subjects at once, checked step by step against a plain model of the Javadoc. Times
+   * never fall on a period boundary or an expiry, so nothing here depends on how a store rounds at the edges.
+   * Each subject has ids of its own: the Javadoc does not say whether ids are scoped by subject.
    */
   @Test
   void randomOperationSequencesMatchAReferenceModel() {
-    for (int seed = 1; seed <= 3; seed++) {
-      runModel("model-" + seed, new SplittableRandom(seed * 1_000_003L));
-    }
-  }
-
-  private void runModel(String subject, SplittableRandom random) {
-    Model model = new Model();
+    SplittableRandom random = new SplittableRandom(20_260_101L);
+    String[] subjects = {"model-a", "model-b", "model-c"};
+    Model[] models = {new Model(), new Model(), new Model()};
     long now = T0 + 17; // always 17 ms past a whole second: never on a boundary; expiries end in 5 ms
-    for (int step = 0; step < modelOperations(); step++) {
+    for (int step = 0; step < subjects.length * modelOperations(); step++) {
       int jump = random.nextInt(100);
-      now += jump < 70 ? random.nextInt(121) * 1000L : jump < 95 ? random.nextInt(61) * MINUTE
-          : (1 + random.nextInt(30)) * HOUR;
+      now += jump < 70 ? random.nextInt(41) * 1000L : jump < 95 ? random.nextInt(21) * MINUTE
+          : (1 + random.nextInt(10)) * HOUR;
       long at = random.nextInt(100) < 15 ? now - (1 + random.nextInt(90)) * MINUTE : now;
-      String id = "op-" + random.nextInt(40);
+      int which = random.nextInt(subjects.length);
+      String subject = subjects[which];
+      Model model = models[which];
+      String id = "op-" + which + "-" + random.nextInt(40);
       int op = random.nextInt(100);
       String what;
       if (op < 76) {
@@ -1417,7 +1417,7 @@ public abstract class UsageCounterContract {
           charges.add(charge(modelSlot(kind, at), MODEL_LIMITS[kind], modelAmount(kind, random)));
         }
         String operationId = mode == Mode.RESERVE || random.nextInt(100) < 40 ? id : null;
-        long expiresAt = at + (1 + random.nextInt(120)) * MINUTE - 12;
+        long expiresAt = at + (1 + random.nextInt(240)) * MINUTE - 12;
         ConsumeRequest request = new ConsumeRequest(subject, charges, mode, operationId, expiresAt, at);
         what = "step " + step + ": " + request;
         long[] used = new long[charges.size()];
@@ -1433,6 +1433,11 @@ public abstract class UsageCounterContract {
           }
         }
       } else if (op < 90) {
+        if (!model.reservations.isEmpty() && random.nextInt(100) < 70) {
+          List<String> known = new ArrayList<>(model.reservations.keySet());
+          Collections.sort(known);
+          id = known.get(random.nextInt(known.size()));
+        }
         ModelReservation live = model.reservations.get(id);
         if (live != null && !live.settled && live.expiresAt < now) {
           continue; // expired but not yet refunded: the contract leaves this to the store
@@ -1455,10 +1460,12 @@ public abstract class UsageCounterContract {
         } else {
           assertThat(counter.settle(request)).as(what).isEqualTo(model.settle(id, finals));
         }
-      } else if (op < 95) {
+      } else if (op < 93) {
         int batch = 1 + random.nextInt(5);
         what = "step " + step + ": purge(" + now + ", " + batch + ") until done";
-        model.purge(now);
+        for (Model each : models) {
+          each.purge(now);
+        }
         int handled;
         int calls = 0;
         do {
@@ -1469,17 +1476,25 @@ public abstract class UsageCounterContract {
       } else {
         what = "step " + step + ": snapshot at " + now;
       }
-      List<SlotUsage> snapshot = new ArrayList<>();
-      for (SlotUsage usage : counter.snapshot(subject, now)) {
-        boolean rolling = usage.key().equals(modelSlot(MODEL_ROLLING, now).key());
-        snapshot.add(rolling ? new SlotUsage(usage.key(), usage.start(), -1) : usage);
+      for (int k = 0; k < subjects.length; k++) {
+        if (k == which || op >= 90 && op < 93) {
+          assertMatchesModel(subjects[k], models[k], now, what);
+        }
       }
-      assertThat(snapshot).as("snapshot after %s", what)
-          .containsExactlyInAnyOrderElementsOf(model.snapshot(now));
-      Slot rolling = modelSlot(MODEL_ROLLING, now);
-      assertThat(used(subject, rolling, now)).as("rolling usage after %s", what)
-          .isEqualTo(model.current(rolling));
     }
+  }
+
+  private void assertMatchesModel(String subject, Model model, long now, String what) {
+    List<SlotUsage> snapshot = new ArrayList<>();
+    for (SlotUsage usage : counter.snapshot(subject, now)) {
+      boolean rolling = usage.key().equals(modelSlot(MODEL_ROLLING, now).key());
+      snapshot.add(rolling ? new SlotUsage(usage.key(), usage.start(), -1) : usage);
+    }
+    assertThat(snapshot).as("snapshot of %s after %s", subject, what)
+        .containsExactlyInAnyOrderElementsOf(model.snapshot(now));
+    Slot rolling = modelSlot(MODEL_ROLLING, now);
+    assertThat(used(subject, rolling, now)).as("rolling usage of %s after %s", subject, what)
+        .isEqualTo(model.current(rolling));
   }
 
   // ---------------------------------------------------------------------------------------------------------
