@@ -44,7 +44,7 @@ public final class FakeClock implements PeriodClock {
   /**
    * Returns a clock standing at the ISO-8601 instant {@code iso}, such as {@code "2026-03-01T10:15:00Z"}.
    *
-   * @throws NullPointerException                            if {@code iso} is null
+   * @throws NullPointerException                         if {@code iso} is null
    * @throws java.time.format.DateTimeParseException if {@code iso} is not an ISO-8601 instant
    */
   public static FakeClock at(String iso) {
@@ -90,8 +90,8 @@ public final class FakeClock implements PeriodClock {
    * <p>Thread-safe: concurrent calls add up.
    *
    * @return the new instant
-   * @throws NullPointerException     if {@code duration} is null
-   * @throws IllegalArgumentException if {@code duration} is negative (use {@link #set} to go back)
+   * @throws NullPointerException        if {@code duration} is null
+   * @throws IllegalArgumentException    if {@code duration} is negative (use {@link #set} to go back)
    * @throws java.time.DateTimeException if the result would be after {@link Instant#MAX}
    */
   public Instant advance(Duration duration) {
