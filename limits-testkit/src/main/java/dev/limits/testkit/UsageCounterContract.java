@@ -147,7 +147,11 @@ public abstract class UsageCounterContract {
     return Duration.ofMinutes(1);
   }
 
-  /** Returns the store under test, the one {@link #createCounter()} made for the running test. */
+  /**
+   * Returns the store under test, the one {@link #createCounter()} made for the running test.
+   *
+   * @return the store under test
+   */
   protected final UsageCounter counter() {
     return counter;
   }
