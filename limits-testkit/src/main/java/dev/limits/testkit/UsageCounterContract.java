@@ -27,16 +27,17 @@ import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -1522,14 +1523,14 @@ public abstract class UsageCounterContract {
     assertThat(threads).as("concurrencyThreads()").isGreaterThanOrEqualTo(2);
     Duration timeout = concurrencyTimeout();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CompletionService<Void> done = new ExecutorCompletionService<>(pool);
     CountDownLatch ready = new CountDownLatch(threads);
     CountDownLatch start = new CountDownLatch(1);
     CyclicBarrier barrier = new CyclicBarrier(threads);
-    List<Future<?>> futures = new ArrayList<>();
     try {
       for (int t = 0; t < threads; t++) {
         int thread = t;
-        futures.add(pool.submit(() -> {
+        done.submit(() -> {
           ready.countDown();
           start.await();
           try {
@@ -1539,26 +1540,37 @@ public abstract class UsageCounterContract {
             throw e;
           }
           return null;
-        }));
+        });
       }
       assertThat(ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS)).as("all threads started").isTrue();
       start.countDown();
       long deadline = System.nanoTime() + timeout.toNanos();
       Throwable primary = null;
       List<Throwable> secondary = new ArrayList<>();
-      for (Future<?> future : futures) {
+      // In the order the threads finish, so that the first failure stops the others at once and is the one
+      // reported, rather than a thread it left waiting at a barrier.
+      for (int finished = 0; finished < threads; finished++) {
+        Future<Void> future = done.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (future == null) {
+          AssertionError timedOut = new AssertionError(threads + " threads did not finish within " + timeout
+              + "; lower operationsPerThread() for a slow store, or look for a deadlock");
+          if (primary != null) {
+            primary.addSuppressed(timedOut);
+            break;
+          }
+          throw timedOut;
+        }
         try {
-          future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+          future.get();
         } catch (ExecutionException e) {
           Throwable cause = e.getCause();
-          if (primary == null && !(cause instanceof BrokenBarrierException)) {
+          boolean consequence = cause instanceof BrokenBarrierException || cause instanceof InterruptedException;
+          if (primary == null && !consequence) {
             primary = cause;
+            pool.shutdownNow();
           } else {
             secondary.add(cause);
           }
-        } catch (TimeoutException e) {
-          throw new AssertionError(threads + " threads did not finish within " + timeout
-              + "; lower operationsPerThread() for a slow store, or look for a deadlock", e);
         }
       }
       if (primary == null && !secondary.isEmpty()) {
