@@ -1,0 +1,12 @@
+package dev.limits.testkit;
+
+import dev.limits.spi.UsageCounter;
+
+/** Runs the contract suite against the in-memory store. */
+class InMemoryUsageCounterContractTest extends UsageCounterContract {
+
+  @Override
+  protected UsageCounter createCounter() {
+    return UsageCounter.inMemory();
+  }
+}
