@@ -8,11 +8,12 @@ import java.util.Objects;
  * One atomic operation on the counters of one subject, as {@link UsageCounter#consume} carries it out.
  *
  * @param subject     who is counted, 1 to {@value #MAX_SUBJECT_LENGTH} characters
- * @param charges     the cells and amounts, in evaluation order; not empty
+ * @param charges     the cells and amounts, in evaluation order; not empty, each key at most once
  * @param mode        what to do with them
- * @param operationId an idempotency key: a second request with the same id changes nothing and answers
- *                    {@link ConsumeResult.Status#DUPLICATE}; required for {@link Mode#RESERVE}; may be null
- *                    otherwise
+ * @param operationId an idempotency key, scoped to the subject: a second request with the same id changes
+ *                    nothing and answers {@link ConsumeResult.Status#DUPLICATE}; required for
+ *                    {@link Mode#RESERVE}; may be null otherwise. A {@link Mode#CHECK} and a denied request
+ *                    never use up their id
  * @param expiresAt   epoch milliseconds: when a reservation is refunded unless settled, or until when an
  *                    operation id is remembered; ignored without an operation id
  * @param now         the caller's current time, epoch milliseconds
@@ -48,14 +49,22 @@ public record ConsumeRequest(
    *
    * @throws NullPointerException     if {@code subject}, {@code charges} or {@code mode} is null, or a
    *                                  reservation has no operation id
-   * @throws IllegalArgumentException if the subject or operation id is empty or too long, or there are no
-   *                                  charges
+   * @throws IllegalArgumentException if the subject or operation id is empty or too long, there are no
+   *                                  charges, or two charges have one key
    */
   public ConsumeRequest {
     requireSubject(subject);
     Objects.requireNonNull(mode, "mode");
     charges = List.copyOf(Objects.requireNonNull(charges, "charges"));
     Checks.requireArgument(!charges.isEmpty(), "a consume request needs at least one charge");
+    for (int i = 1; i < charges.size(); i++) {
+      String key = charges.get(i).slot().key();
+      for (int j = 0; j < i; j++) {
+        if (charges.get(j).slot().key().equals(key)) {
+          throw new IllegalArgumentException("a consume request charges each key once, got '" + key + "' twice");
+        }
+      }
+    }
     if (mode == Mode.RESERVE) {
       Objects.requireNonNull(operationId, "operationId is required to reserve");
     }

@@ -25,8 +25,9 @@ public interface UsageCounter {
    * Carries out a consume request atomically.
    *
    * @throws NullPointerException if {@code request} is null
-   * @throws StorageException     if the storage failed; nothing was counted unless the request had an
-   *                              operation id and a retry reports {@link ConsumeResult.Status#DUPLICATE}
+   * @throws StorageException     if the storage failed and a bounded retry did not help. Whether the request
+   *                              took effect is then unknown, unless it carried an operation id: retrying it
+   *                              with the same id answers {@link ConsumeResult.Status#DUPLICATE} if it did
    */
   ConsumeResult consume(ConsumeRequest request);
 
@@ -50,8 +51,10 @@ public interface UsageCounter {
   List<SlotUsage> snapshot(String subject, long now);
 
   /**
-   * Drops cells whose periods ended before {@code now}, refunds reservations that expired before
-   * {@code now} (each exactly once), and forgets operation ids remembered until before {@code now}.
+   * Drops cells whose periods (for rolling windows, their last counted bucket) ended at or before
+   * {@code now}, refunds reservations that expired before {@code now} (each exactly once), and forgets
+   * operation ids remembered until before {@code now}; a settled reservation forgotten this way answers
+   * {@link SettleResult#NOT_FOUND} afterwards.
    * Works in bounded batches and never blocks consumes for long.
    *
    * @param now      the current time, epoch milliseconds

@@ -1107,6 +1107,14 @@ public abstract class UsageCounterContract {
   }
 
   @Test
+  void twoChargesOnOneKeyAreRejected() {
+    someUsage();
+
+    assertRejected(IllegalArgumentException.class, BAD_INPUT_SLOT.key(),
+        () -> consume(Mode.ENFORCE, T0, charge(BAD_INPUT_SLOT, 10, 1), charge(BAD_INPUT_SLOT, 10, 1)));
+  }
+
+  @Test
   void badOperationIdsAreRejected() {
     someUsage();
     String tooLong = "o".repeat(ConsumeRequest.MAX_OPERATION_ID_LENGTH + 1);
