@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Why a request was denied: which rule or quota, its limit and usage, and when to retry.
@@ -20,8 +21,8 @@ import java.util.Optional;
  * @param detail     what was refused (the model, the extension), or null
  * @see Decision
  */
-public record Denial(Decision.Outcome outcome, Reason reason, String ruleId, Quota quota, long limit, long used,
-    long requested, Instant resetsAt, String detail) {
+public record Denial(Decision.Outcome outcome, Reason reason, String ruleId, @Nullable Quota quota, long limit, long used,
+    long requested, @Nullable Instant resetsAt, @Nullable String detail) {
 
   /** Why a request was denied. */
   public enum Reason {

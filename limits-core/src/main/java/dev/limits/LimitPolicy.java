@@ -259,10 +259,11 @@ public final class LimitPolicy {
       List<String> all = new ArrayList<>(problems);
       Map<String, Set<String>> scopes = new HashMap<>();
       for (Quota q : quotas) {
-        if (q.scope() != null) {
-          Set<String> seen = scopes.computeIfAbsent(q.scope().name(), k -> new HashSet<>(q.scope().models()));
-          if (!seen.equals(q.scope().models())) {
-            all.add("model group '" + q.scope().name() + "' is defined with different models");
+        ModelGroup scope = q.scope();
+        if (scope != null) {
+          Set<String> seen = scopes.computeIfAbsent(scope.name(), k -> new HashSet<>(scope.models()));
+          if (!seen.equals(scope.models())) {
+            all.add("model group '" + scope.name() + "' is defined with different models");
           }
         }
       }

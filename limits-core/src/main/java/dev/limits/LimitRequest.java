@@ -5,6 +5,7 @@ import dev.limits.spi.ConsumeRequest;
 import java.time.ZoneId;
 import java.util.Objects;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One request to be checked: who, which model, how much of each metric, and the file it carries, if any.
@@ -22,15 +23,15 @@ import java.util.OptionalLong;
 public final class LimitRequest {
 
   private final String subject;
-  private final String model;
+  private final @Nullable String model;
   private final Amounts amounts;
   private final long fileSize;
-  private final String fileExtension;
-  private final ZoneId zone;
-  private final String idempotencyKey;
+  private final @Nullable String fileExtension;
+  private final @Nullable ZoneId zone;
+  private final @Nullable String idempotencyKey;
 
-  private LimitRequest(String subject, String model, Amounts amounts, long fileSize, String fileExtension,
-      ZoneId zone, String idempotencyKey) {
+  private LimitRequest(String subject, @Nullable String model, Amounts amounts, long fileSize,
+      @Nullable String fileExtension, @Nullable ZoneId zone, @Nullable String idempotencyKey) {
     this.subject = subject;
     this.model = model;
     this.amounts = amounts;
@@ -118,7 +119,7 @@ public final class LimitRequest {
   }
 
   /** The model requested, or null. */
-  public String model() {
+  public @Nullable String model() {
     return model;
   }
 
@@ -133,17 +134,17 @@ public final class LimitRequest {
   }
 
   /** The extension of the file carried, or null. */
-  public String fileExtension() {
+  public @Nullable String fileExtension() {
     return fileExtension;
   }
 
   /** The zone overriding the policy's, or null. */
-  public ZoneId zone() {
+  public @Nullable ZoneId zone() {
     return zone;
   }
 
   /** The idempotency key, or null. */
-  public String idempotencyKey() {
+  public @Nullable String idempotencyKey() {
     return idempotencyKey;
   }
 

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -267,7 +268,7 @@ public final class Limiter {
     return e;
   }
 
-  private static Denial judge(AccessRule rule, LimitRequest request, Instant now) {
+  private static @Nullable Denial judge(AccessRule rule, LimitRequest request, Instant now) {
     if (rule instanceof AccessRule.Validity) {
       AccessRule.Validity v = (AccessRule.Validity) rule;
       return v.isValidAt(now) ? null : forbidden(rule, 0, 0, null);
@@ -286,7 +287,7 @@ public final class Limiter {
     }
   }
 
-  private static Denial forbidden(AccessRule rule, long limit, long used, String detail) {
+  private static Denial forbidden(AccessRule rule, long limit, long used, @Nullable String detail) {
     return new Denial(Decision.Outcome.FORBIDDEN, rule.reason(), rule.id(), null, limit, used, 0, null, detail);
   }
 
@@ -369,7 +370,7 @@ public final class Limiter {
       this.zone = zone;
     }
 
-    ConsumeRequest request(Mode mode, String operationId, long expiresAt) {
+    ConsumeRequest request(Mode mode, @Nullable String operationId, long expiresAt) {
       return new ConsumeRequest(request.subject(), charges, mode, operationId, expiresAt, now.toEpochMilli());
     }
 

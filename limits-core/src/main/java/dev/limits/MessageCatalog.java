@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Localized denial messages, from templates the host can override (admin-configured messages).
@@ -100,7 +101,7 @@ public final class MessageCatalog {
     return persian ? toPersianDigits(text) : text;
   }
 
-  private static String number(Quota quota, long value) {
+  private static String number(@Nullable Quota quota, long value) {
     return quota == null ? Long.toString(value) : quota.metric().format(value);
   }
 
@@ -117,7 +118,7 @@ public final class MessageCatalog {
   private static List<String> templateKeys(Denial d) {
     switch (d.reason()) {
       case QUOTA_EXCEEDED: {
-        Quota q = d.quota();
+        Quota q = Objects.requireNonNull(d.quota(), "quota of a quota denial");
         String metric = q.metric().name();
         return List.of("quota." + q.id(), "quota." + metric + "." + q.window().id(), "quota." + metric,
             "quota.kind." + q.metric().kind().name().toLowerCase(Locale.ROOT), "quota");
@@ -158,7 +159,7 @@ public final class MessageCatalog {
     return found == null ? fallback : found;
   }
 
-  private String find(Locale locale, String key) {
+  private @Nullable String find(Locale locale, String key) {
     for (String tag : List.of(locale.toLanguageTag(), locale.getLanguage(), "en")) {
       Map<String, String> m = templates.get(tag);
       if (m != null && m.containsKey(key)) {

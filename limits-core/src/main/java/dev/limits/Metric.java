@@ -6,6 +6,7 @@ import java.math.RoundingMode;
 import java.util.Currency;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Something that is counted, with its unit: a count (messages, images), tokens, bytes, or money in exact
@@ -24,7 +25,7 @@ import java.util.regex.Pattern;
  * @param scale    the decimal places of a money amount (0 to 12); 0 for other kinds
  * @see Quota
  */
-public record Metric(String name, Kind kind, Currency currency, int scale) {
+public record Metric(String name, Kind kind, @Nullable Currency currency, int scale) {
 
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_.-]{0,63}");
 
@@ -110,7 +111,7 @@ public record Metric(String name, Kind kind, Currency currency, int scale) {
   /** Formats an amount for people: money as a decimal with its currency code, others as a number. */
   public String format(long amount) {
     if (kind == Kind.MONEY) {
-      return toDecimal(amount).stripTrailingZeros().toPlainString() + " " + currency.getCurrencyCode();
+      return toDecimal(amount).stripTrailingZeros().toPlainString() + " " + Objects.requireNonNull(currency).getCurrencyCode();
     }
     return Long.toString(amount);
   }

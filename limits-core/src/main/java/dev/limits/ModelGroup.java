@@ -4,6 +4,7 @@ import dev.limits.internal.Checks;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A named set of AI models sharing one budget: a {@link Quota} scoped to a group counts only requests for
@@ -41,7 +42,7 @@ public record ModelGroup(String name, Set<String> models) {
   }
 
   /** Whether {@code model} belongs to this group. */
-  public boolean contains(String model) {
+  public boolean contains(@Nullable String model) {
     return model != null && models.contains(model);
   }
 }

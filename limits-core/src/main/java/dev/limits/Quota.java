@@ -2,6 +2,7 @@ package dev.limits;
 
 import dev.limits.internal.Checks;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A quota: at most {@code limit} of a {@link Metric} per period of a {@link Window}, optionally only for
@@ -18,7 +19,7 @@ import java.util.Objects;
  * @param scope  the models it applies to, or null for every request
  * @see LimitPolicy.Builder#quota(Metric, Window, long)
  */
-public record Quota(String id, Metric metric, Window window, long limit, ModelGroup scope) {
+public record Quota(String id, Metric metric, Window window, long limit, @Nullable ModelGroup scope) {
 
   /**
    * Creates a quota.
@@ -41,7 +42,7 @@ public record Quota(String id, Metric metric, Window window, long limit, ModelGr
   }
 
   /** A quota on requests for the models of {@code scope}, identified by its counter key. */
-  public static Quota of(Metric metric, Window window, long limit, ModelGroup scope) {
+  public static Quota of(Metric metric, Window window, long limit, @Nullable ModelGroup scope) {
     Objects.requireNonNull(scope, "scope");
     return new Quota(counterKey(metric, window, scope), metric, window, limit, scope);
   }
@@ -52,11 +53,11 @@ public record Quota(String id, Metric metric, Window window, long limit, ModelGr
   }
 
   /** Whether this quota applies to a request for {@code model} (null: no model named). */
-  public boolean appliesTo(String model) {
+  public boolean appliesTo(@Nullable String model) {
     return scope == null || scope.contains(model);
   }
 
-  static String counterKey(Metric metric, Window window, ModelGroup scope) {
+  static String counterKey(Metric metric, Window window, @Nullable ModelGroup scope) {
     String key = metric.name() + "@" + window.id();
     return scope == null ? key : key + "#" + scope.name();
   }

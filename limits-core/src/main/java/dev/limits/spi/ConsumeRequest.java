@@ -3,6 +3,7 @@ package dev.limits.spi;
 import dev.limits.internal.Checks;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One atomic operation on the counters of one subject, as {@link UsageCounter#consume} carries it out.
@@ -19,7 +20,7 @@ import java.util.Objects;
  * @see UsageCounter
  */
 public record ConsumeRequest(
-    String subject, List<Charge> charges, Mode mode, String operationId, long expiresAt, long now) {
+    String subject, List<Charge> charges, Mode mode, @Nullable String operationId, long expiresAt, long now) {
 
   /** The longest subject id a store must accept. */
   public static final int MAX_SUBJECT_LENGTH = 191;

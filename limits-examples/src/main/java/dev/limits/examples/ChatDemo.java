@@ -17,6 +17,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -33,7 +34,7 @@ public final class ChatDemo {
   static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("EEE yyyy-MM-dd HH:mm", Locale.ENGLISH);
 
   private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-02T05:30:00Z"));
-  private final PeriodClock clock = now::get;
+  private final PeriodClock clock = () -> Objects.requireNonNull(now.get());
   private final Limiter limiter = Limiter.builder(UsageCounter.inMemory()).clock(clock).build();
   private final Random ai = new Random(42);
 

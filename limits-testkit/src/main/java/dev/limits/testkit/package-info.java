@@ -1,0 +1,12 @@
+/**
+ * Test support for applications and storage backends that use limits: AssertJ assertions for decisions.
+ *
+ * <p>Belongs here: anything a test of limits needs and a production application does not. Depends on JUnit 5
+ * and AssertJ, so it is for test scope only.
+ *
+ * <p>Nothing here accepts or returns null unless marked {@link org.jspecify.annotations.Nullable}.
+ */
+@NullMarked
+package dev.limits.testkit;
+
+import org.jspecify.annotations.NullMarked;
