@@ -9,6 +9,7 @@ module dev.limits.testkit {
   requires transitive org.junit.jupiter.api;
   requires transitive org.assertj.core;
   requires static org.jspecify;
+  requires static com.tngtech.archunit;
 
   exports dev.limits.testkit;
 }
