@@ -12,6 +12,7 @@ public class InvalidPolicyException extends LimitsException {
 
   private static final long serialVersionUID = 1L;
 
+  /** Every problem found, so that all of them can be fixed at once. */
   private final List<String> problems;
 
   /** Creates an exception for policy {@code name} listing {@code problems}. */

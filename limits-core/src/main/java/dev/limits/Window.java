@@ -206,7 +206,18 @@ public sealed interface Window permits Window.Calendar, Window.Rolling, Window.L
     static final Calendar YEAR = new Calendar(Unit.YEARS, 1, DayOfWeek.MONDAY);
 
     /** The calendar units a {@link Calendar} window counts in. */
-    public enum Unit { HOURS, DAYS, WEEKS, MONTHS, YEARS }
+    public enum Unit {
+      /** Hours, or blocks of hours aligned to local midnight. */
+      HOURS,
+      /** Local calendar days. */
+      DAYS,
+      /** Weeks starting on the window's first day. */
+      WEEKS,
+      /** Calendar months. */
+      MONTHS,
+      /** Calendar years. */
+      YEARS
+    }
 
     /**
      * Creates a calendar window.
