@@ -43,6 +43,16 @@ public record Denial(Decision.Outcome outcome, Reason reason, String ruleId, @Nu
   /**
    * Creates a denial.
    *
+   * @param outcome    {@link Decision.Outcome#FORBIDDEN}, {@link Decision.Outcome#QUOTA_EXCEEDED} or
+   *                   {@link Decision.Outcome#UNAVAILABLE}
+   * @param reason     the reason, which also picks the message template
+   * @param ruleId     the quota id or access rule id that denied
+   * @param quota      the quota that denied, or null for an access rule
+   * @param limit      the limit (for a file size rule, the largest size); 0 where there is none
+   * @param used       the usage counted in the current period (for a file size rule, the file's size)
+   * @param requested  the amount the request asked for
+   * @param resetsAt   when the quota's period ends, or null if it never does or a rule denied
+   * @param detail     what was refused (the model, the extension), or null
    * @throws NullPointerException if {@code outcome}, {@code reason} or {@code ruleId} is null
    */
   public Denial {
@@ -51,17 +61,22 @@ public record Denial(Decision.Outcome outcome, Reason reason, String ruleId, @Nu
     Objects.requireNonNull(ruleId, "ruleId");
   }
 
-  /** What is left in the current period: {@code max(0, limit - used)}. */
+  /** {@return what is left in the current period: {@code max(0, limit - used)}} */
   public long remaining() {
     return Math.max(0, limit - used);
   }
 
-  /** When the quota's period ends, if it ever does. */
+  /** {@return when the quota's period ends, if it ever does} */
   public Optional<Instant> resetTime() {
     return Optional.ofNullable(resetsAt);
   }
 
-  /** How long to wait from {@code now} before a retry can succeed, if waiting helps at all. */
+  /**
+   * How long to wait from {@code now} before a retry can succeed, if waiting helps at all.
+   *
+   * @param now the current instant
+   * @return the wait, zero if the period already ended, or empty if there is no reset time
+   */
   public Optional<Duration> retryAfter(Instant now) {
     if (resetsAt == null) {
       return Optional.empty();

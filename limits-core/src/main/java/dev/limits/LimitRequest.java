@@ -44,6 +44,8 @@ public final class LimitRequest {
   /**
    * A request by {@code subject} (a user id, or any key such as {@code "user-42/chat-7"}).
    *
+   * @param subject who is counted
+   * @return a request with no model, amounts or file
    * @throws NullPointerException     if {@code subject} is null
    * @throws IllegalArgumentException if it is empty, longer than {@value ConsumeRequest#MAX_SUBJECT_LENGTH}
    *                                  characters or contains control characters
@@ -55,6 +57,8 @@ public final class LimitRequest {
   /**
    * Returns this request for {@code model}.
    *
+   * @param model the model id
+   * @return a new request; this one is unchanged
    * @throws NullPointerException     if {@code model} is null
    * @throws IllegalArgumentException if it is empty or longer than 200 characters
    */
@@ -68,6 +72,9 @@ public final class LimitRequest {
   /**
    * Returns this request with {@code amount} of {@code metric}.
    *
+   * @param metric what is counted
+   * @param amount the amount, or for {@link Limiter#acquire} the estimate; zero or more
+   * @return a new request; this one is unchanged
    * @throws NullPointerException     if {@code metric} is null
    * @throws IllegalArgumentException if {@code amount} is negative
    */
@@ -80,6 +87,9 @@ public final class LimitRequest {
    * Returns this request carrying a file of {@code sizeBytes} with {@code extension} ({@code "pdf"} or
    * {@code ".pdf"}).
    *
+   * @param sizeBytes the file's size in bytes
+   * @param extension the file's extension
+   * @return a new request; this one is unchanged
    * @throws NullPointerException     if {@code extension} is null
    * @throws IllegalArgumentException if {@code sizeBytes} is negative
    */
@@ -92,6 +102,8 @@ public final class LimitRequest {
   /**
    * Returns this request with calendar windows in {@code zone} instead of the policy's (the user's own zone).
    *
+   * @param zone the zone of calendar windows for this request
+   * @return a new request; this one is unchanged
    * @throws NullPointerException if {@code zone} is null
    */
   public LimitRequest zone(ZoneId zone) {
@@ -103,6 +115,8 @@ public final class LimitRequest {
    * Returns this request with an idempotency key: a retried acquire, consume or commit with the same key
    * counts once.
    *
+   * @param key the key, unique per logical call
+   * @return a new request; this one is unchanged
    * @throws NullPointerException     if {@code key} is null
    * @throws IllegalArgumentException if it is empty or longer than 100 characters
    */
@@ -113,37 +127,37 @@ public final class LimitRequest {
     return new LimitRequest(subject, model, amounts, fileSize, fileExtension, zone, key);
   }
 
-  /** Who is counted. */
+  /** {@return who is counted} */
   public String subject() {
     return subject;
   }
 
-  /** The model requested, or null. */
+  /** {@return the model requested, or null} */
   public @Nullable String model() {
     return model;
   }
 
-  /** The amounts estimated per metric. */
+  /** {@return the amounts estimated per metric} */
   public Amounts amounts() {
     return amounts;
   }
 
-  /** The size of the file carried, if any. */
+  /** {@return the size of the file carried, if any} */
   public OptionalLong fileSize() {
     return fileSize < 0 ? OptionalLong.empty() : OptionalLong.of(fileSize);
   }
 
-  /** The extension of the file carried, or null. */
+  /** {@return the extension of the file carried, or null} */
   public @Nullable String fileExtension() {
     return fileExtension;
   }
 
-  /** The zone overriding the policy's, or null. */
+  /** {@return the zone overriding the policy's, or null} */
   public @Nullable ZoneId zone() {
     return zone;
   }
 
-  /** The idempotency key, or null. */
+  /** {@return the idempotency key, or null} */
   public @Nullable String idempotencyKey() {
     return idempotencyKey;
   }

@@ -70,18 +70,20 @@ public final class Limiter {
   /**
    * Starts a limiter counting in {@code counter}.
    *
+   * @param counter where usage is counted
+   * @return a builder
    * @throws NullPointerException if {@code counter} is null
    */
   public static Builder builder(UsageCounter counter) {
     return new Builder(Objects.requireNonNull(counter, "counter"));
   }
 
-  /** The clock this limiter reads. */
+  /** {@return the clock this limiter reads} */
   public PeriodClock clock() {
     return clock;
   }
 
-  /** The messages its decisions render. */
+  /** {@return the messages its decisions render} */
   public MessageCatalog messages() {
     return messages;
   }
@@ -90,6 +92,9 @@ public final class Limiter {
    * Checks {@code request} against {@code policy} without counting anything, and reports every rule and
    * quota that would deny it (the first in evaluation order being {@link Decision#denial()}).
    *
+   * @param policy  the policy to apply
+   * @param request the request
+   * @return the decision, with every denial
    * @throws NullPointerException     if an argument is null
    * @throws IllegalArgumentException if the request names a metric the policy does not know
    */
@@ -127,6 +132,9 @@ public final class Limiter {
    * AI call, or cancel it (closing it cancels an uncommitted one). With an idempotency key, a retried
    * acquire reserves once and returns a handle on the same reservation.
    *
+   * @param policy  the policy to apply
+   * @param request the request, with its estimated amounts
+   * @return the reservation; see {@link Reservation#isGranted()}
    * @throws NullPointerException     if an argument is null
    * @throws IllegalArgumentException if the request names a metric the policy does not know
    */
@@ -155,6 +163,9 @@ public final class Limiter {
    * Counts the request's amounts now, atomically across all windows of all its metrics, if every rule and
    * quota allows it. With an idempotency key, a retried consume counts once.
    *
+   * @param policy  the policy to apply
+   * @param request the request, with its amounts
+   * @return the decision
    * @throws NullPointerException     if an argument is null
    * @throws IllegalArgumentException if the request names a metric the policy does not know
    */
@@ -178,6 +189,9 @@ public final class Limiter {
   /**
    * Reports the usage of every quota of {@code policy} for {@code subject}, in the policy's zone.
    *
+   * @param policy  the policy whose quotas are reported
+   * @param subject who is counted
+   * @return the usage of each quota, in the policy's order
    * @throws NullPointerException     if an argument is null
    * @throws IllegalArgumentException if {@code subject} is malformed
    * @throws StorageException         if the counter failed
@@ -190,6 +204,10 @@ public final class Limiter {
    * Reports the usage of every quota of {@code policy} for {@code subject}, with calendar windows in
    * {@code zone}.
    *
+   * @param policy  the policy whose quotas are reported
+   * @param subject who is counted
+   * @param zone    the zone of calendar windows
+   * @return the usage of each quota, in the policy's order
    * @throws NullPointerException     if an argument is null
    * @throws IllegalArgumentException if {@code subject} is malformed
    * @throws StorageException         if the counter failed
@@ -523,19 +541,34 @@ public final class Limiter {
       this.counter = counter;
     }
 
-    /** Sets the clock (default: the system clock). */
+    /**
+     * Sets the clock (default: the system clock).
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(PeriodClock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** Sets the message templates (default: {@link MessageCatalog#defaults()}). */
+    /**
+     * Sets the message templates (default: {@link MessageCatalog#defaults()}).
+     *
+     * @param messages the catalog
+     * @return this builder
+     */
     public Builder messages(MessageCatalog messages) {
       this.messages = Objects.requireNonNull(messages, "messages");
       return this;
     }
 
-    /** Adds a listener; its exceptions are logged, never thrown. */
+    /**
+     * Adds a listener; its exceptions are logged, never thrown.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
     public Builder listener(LimitListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
       return this;
@@ -544,6 +577,8 @@ public final class Limiter {
     /**
      * Sets the share of a limit at which allowed decisions carry a warning (default 0.8).
      *
+     * @param threshold the share, greater than 0 and at most 1
+     * @return this builder
      * @throws IllegalArgumentException unless {@code 0 < threshold <= 1}
      */
     public Builder warningThreshold(double threshold) {
@@ -556,6 +591,8 @@ public final class Limiter {
     /**
      * Sets how long a reservation lives before it is refunded unless committed (default 10 minutes).
      *
+     * @param ttl the reservation lifetime
+     * @return this builder
      * @throws IllegalArgumentException unless it is positive and at most one day
      */
     public Builder reservationTtl(Duration ttl) {
@@ -569,6 +606,8 @@ public final class Limiter {
     /**
      * Sets how long idempotency keys of {@link Limiter#consume} are remembered (default 24 hours).
      *
+     * @param retention how long keys are remembered
+     * @return this builder
      * @throws IllegalArgumentException unless it is positive and at most 30 days
      */
     public Builder idempotencyRetention(Duration retention) {
@@ -583,13 +622,20 @@ public final class Limiter {
     /**
      * Whether to allow requests when the counter fails (default false: deny with
      * {@link Decision.Outcome#UNAVAILABLE}).
+     *
+     * @param failOpen true to allow, false to deny
+     * @return this builder
      */
     public Builder failOpen(boolean failOpen) {
       this.failOpen = failOpen;
       return this;
     }
 
-    /** Builds the limiter. */
+    /**
+     * Builds the limiter.
+     *
+     * @return the limiter
+     */
     public Limiter build() {
       return new Limiter(this);
     }

@@ -47,12 +47,16 @@ public final class MessageCatalog {
     this.persianDigits = persianDigits;
   }
 
-  /** The shipped English and Persian templates. */
+  /** {@return the shipped English and Persian templates} */
   public static MessageCatalog defaults() {
     return DEFAULT;
   }
 
-  /** Starts from the shipped templates. */
+  /**
+   * Starts from the shipped templates.
+   *
+   * @return a builder holding the English and Persian templates
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -60,6 +64,9 @@ public final class MessageCatalog {
   /**
    * Renders {@code denial} in {@code locale}, with reset times in UTC.
    *
+   * @param denial the denial
+   * @param locale the language
+   * @return the message
    * @throws NullPointerException if an argument is null
    */
   public String render(Denial denial, Locale locale) {
@@ -69,6 +76,10 @@ public final class MessageCatalog {
   /**
    * Renders {@code denial} in {@code locale}, with reset times in {@code zone}.
    *
+   * @param denial the denial
+   * @param locale the language
+   * @param zone   the zone reset times are shown in
+   * @return the message
    * @throws NullPointerException if an argument is null
    */
   public String render(Denial denial, Locale locale, ZoneId zone) {
@@ -240,6 +251,10 @@ public final class MessageCatalog {
      * Sets the template for {@code key} in {@code locale} (its language tag, such as {@code fa} or
      * {@code fa-IR}).
      *
+     * @param locale   the language
+     * @param key      the template key
+     * @param template the template text, with placeholders such as {@code {limit}}
+     * @return this builder
      * @throws NullPointerException     if an argument is null
      * @throws IllegalArgumentException if the key or template is empty
      */
@@ -254,13 +269,22 @@ public final class MessageCatalog {
       return this;
     }
 
-    /** Writes numbers in Persian messages with Persian digits (۰۱۲۳۴۵۶۷۸۹); off by default. */
+    /**
+     * Writes numbers in Persian messages with Persian digits (۰۱۲۳۴۵۶۷۸۹); off by default.
+     *
+     * @param on whether to use Persian digits
+     * @return this builder
+     */
     public Builder persianDigits(boolean on) {
       this.persianDigits = on;
       return this;
     }
 
-    /** Builds the catalog. */
+    /**
+     * Builds the catalog.
+     *
+     * @return the immutable catalog
+     */
     public MessageCatalog build() {
       Map<String, Map<String, String>> copy = new HashMap<>();
       templates.forEach((tag, m) -> copy.put(tag, Map.copyOf(m)));

@@ -24,6 +24,11 @@ public record Quota(String id, Metric metric, Window window, long limit, @Nullab
   /**
    * Creates a quota.
    *
+   * @param id     identifies the quota within its policy and in messages; by default the counter key
+   * @param metric what is counted
+   * @param window the window it is counted over
+   * @param limit  the most allowed per period, zero or more (zero allows nothing)
+   * @param scope  the models it applies to, or null for every request
    * @throws NullPointerException     if {@code id}, {@code metric} or {@code window} is null
    * @throws IllegalArgumentException if the limit is negative or the id is empty or over 200 characters
    */
@@ -36,23 +41,43 @@ public record Quota(String id, Metric metric, Window window, long limit, @Nullab
     Checks.requireArgument(limit >= 0, "limit of quota '%s' must not be negative, got %s", id, limit);
   }
 
-  /** A quota on every request, identified by its counter key. */
+  /**
+   * A quota on every request, identified by its counter key.
+   *
+   * @param metric what is counted
+   * @param window the window it is counted over
+   * @param limit  the most allowed per period, zero or more
+   * @return the quota
+   */
   public static Quota of(Metric metric, Window window, long limit) {
     return new Quota(counterKey(metric, window, null), metric, window, limit, null);
   }
 
-  /** A quota on requests for the models of {@code scope}, identified by its counter key. */
+  /**
+   * A quota on requests for the models of {@code scope}, identified by its counter key.
+   *
+   * @param metric what is counted
+   * @param window the window it is counted over
+   * @param limit  the most allowed per period, zero or more
+   * @param scope  the models it applies to
+   * @return the quota
+   */
   public static Quota of(Metric metric, Window window, long limit, @Nullable ModelGroup scope) {
     Objects.requireNonNull(scope, "scope");
     return new Quota(counterKey(metric, window, scope), metric, window, limit, scope);
   }
 
-  /** The key of this quota's counters in storage: {@code metric@window} or {@code metric@window#group}. */
+  /** {@return the key of this quota's counters in storage: {@code metric@window} or {@code metric@window#group}} */
   public String counterKey() {
     return counterKey(metric, window, scope);
   }
 
-  /** Whether this quota applies to a request for {@code model} (null: no model named). */
+  /**
+   * Whether this quota applies to a request for {@code model} (null: no model named).
+   *
+   * @param model the model requested, or null
+   * @return whether the quota counts that request
+   */
   public boolean appliesTo(@Nullable String model) {
     return scope == null || scope.contains(model);
   }

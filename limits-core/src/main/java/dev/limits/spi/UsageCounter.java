@@ -24,6 +24,8 @@ public interface UsageCounter {
   /**
    * Carries out a consume request atomically.
    *
+   * @param request the operation
+   * @return the usage of each charge's cell and whether it was applied
    * @throws NullPointerException if {@code request} is null
    * @throws StorageException     if the storage failed; nothing was counted unless the request had an
    *                              operation id and a retry reports {@link ConsumeResult.Status#DUPLICATE}
@@ -33,6 +35,8 @@ public interface UsageCounter {
   /**
    * Settles or cancels a reservation, atomically and at most once.
    *
+   * @param request the reservation and its final amounts
+   * @return whether it was settled, already settled or not found
    * @throws NullPointerException     if {@code request} is null
    * @throws IllegalArgumentException if the number of final amounts differs from the reservation's charges
    * @throws StorageException         if the storage failed
@@ -43,6 +47,9 @@ public interface UsageCounter {
    * Returns what is stored for {@code subject} at {@code now}: one entry per cell whose period has not
    * ended, in no particular order.
    *
+   * @param subject who is counted
+   * @param now     the current time, epoch milliseconds
+   * @return the live cells
    * @throws NullPointerException     if {@code subject} is null
    * @throws IllegalArgumentException if {@code subject} is malformed
    * @throws StorageException         if the storage failed
@@ -62,7 +69,7 @@ public interface UsageCounter {
    */
   int purge(long now, int maxItems);
 
-  /** Returns a new thread-safe counter that keeps everything in this JVM's memory. */
+  /** {@return a new thread-safe counter that keeps everything in this JVM's memory} */
   static UsageCounter inMemory() {
     return new InMemoryUsageCounter();
   }
