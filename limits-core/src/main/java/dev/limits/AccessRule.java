@@ -20,10 +20,13 @@ import java.util.stream.Collectors;
 public sealed interface AccessRule
     permits AccessRule.Validity, AccessRule.AllowedModels, AccessRule.MaxFileSize, AccessRule.AllowedExtensions {
 
-  /** The rule's id in decisions and message keys: {@code subscription}, {@code model}, {@code file-size}... */
+  /**
+   * {@return the rule's id in decisions and message keys: {@code subscription}, {@code model},
+   * {@code file-size}...}
+   */
   String id();
 
-  /** The reason a denial by this rule gives. */
+  /** {@return the reason a denial by this rule gives} */
   Denial.Reason reason();
 
   /**
@@ -36,6 +39,8 @@ public sealed interface AccessRule
     /**
      * Creates a validity rule.
      *
+     * @param from  the first valid instant
+     * @param until the first instant no longer valid
      * @throws NullPointerException     if an argument is null
      * @throws IllegalArgumentException if {@code until} is not after {@code from}
      */
@@ -45,7 +50,12 @@ public sealed interface AccessRule
       Checks.requireArgument(until.isAfter(from), "validity must end after it starts, got %s to %s", from, until);
     }
 
-    /** Whether the subscription is valid at {@code instant}. */
+    /**
+     * Whether the subscription is valid at {@code instant}.
+     *
+     * @param instant the instant to test
+     * @return whether {@code from <= instant < until}
+     */
     public boolean isValidAt(Instant instant) {
       return !instant.isBefore(from) && instant.isBefore(until);
     }
@@ -70,6 +80,7 @@ public sealed interface AccessRule
     /**
      * Creates a model rule.
      *
+     * @param models the allowed model ids
      * @throws NullPointerException if {@code models} or one of them is null
      */
     public AllowedModels {
@@ -96,6 +107,7 @@ public sealed interface AccessRule
     /**
      * Creates a file size rule.
      *
+     * @param maxBytes the largest size allowed, zero or more
      * @throws IllegalArgumentException if {@code maxBytes} is negative
      */
     public MaxFileSize {
@@ -122,6 +134,7 @@ public sealed interface AccessRule
     /**
      * Creates an extension rule.
      *
+     * @param extensions the allowed extensions, normalized to lower case without a dot
      * @throws NullPointerException if {@code extensions} or one of them is null
      */
     public AllowedExtensions {
@@ -129,7 +142,12 @@ public sealed interface AccessRule
           .map(AllowedExtensions::normalize).collect(Collectors.toUnmodifiableSet());
     }
 
-    /** Whether a file with {@code extension} may be uploaded. */
+    /**
+     * Whether a file with {@code extension} may be uploaded.
+     *
+     * @param extension the extension, with or without a leading dot, in any case
+     * @return whether it is among the allowed extensions
+     */
     public boolean allows(String extension) {
       return extensions.contains(normalize(extension));
     }

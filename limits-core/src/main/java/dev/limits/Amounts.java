@@ -24,7 +24,11 @@ public final class Amounts {
     this.amounts = amounts;
   }
 
-  /** No amounts. */
+  /**
+   * No amounts.
+   *
+   * @return the empty amounts
+   */
   public static Amounts none() {
     return NONE;
   }
@@ -32,6 +36,9 @@ public final class Amounts {
   /**
    * One amount.
    *
+   * @param metric what is counted
+   * @param amount how much of it, zero or more
+   * @return amounts holding only that one
    * @throws NullPointerException     if {@code metric} is null
    * @throws IllegalArgumentException if {@code amount} is negative
    */
@@ -42,6 +49,9 @@ public final class Amounts {
   /**
    * Returns these amounts with {@code amount} of {@code metric} set.
    *
+   * @param metric what is counted
+   * @param amount how much of it, zero or more
+   * @return new amounts; these are unchanged
    * @throws NullPointerException     if {@code metric} is null
    * @throws IllegalArgumentException if {@code amount} is negative
    */
@@ -53,13 +63,18 @@ public final class Amounts {
     return new Amounts(Collections.unmodifiableMap(copy));
   }
 
-  /** The amount of {@code metric}, if set. */
+  /**
+   * The amount of {@code metric}, if set.
+   *
+   * @param metric the metric to look up
+   * @return its amount, or empty if these amounts do not name it
+   */
   public OptionalLong get(Metric metric) {
     Long amount = amounts.get(metric);
     return amount == null ? OptionalLong.empty() : OptionalLong.of(amount);
   }
 
-  /** Every amount, in the order set. */
+  /** {@return every amount, in the order set} */
   public Map<Metric, Long> asMap() {
     return amounts;
   }

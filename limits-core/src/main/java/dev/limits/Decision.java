@@ -40,7 +40,7 @@ public final class Decision {
       this.httpStatus = httpStatus;
     }
 
-    /** The HTTP status a server answers with. */
+    /** {@return the HTTP status a server answers with} */
     public int httpStatus() {
       return httpStatus;
     }
@@ -65,48 +65,48 @@ public final class Decision {
     this.zone = zone;
   }
 
-  /** Whether the request may go ahead. */
+  /** {@return whether the request may go ahead} */
   public boolean isAllowed() {
     return outcome == Outcome.ALLOWED;
   }
 
-  /** The kind of decision. */
+  /** {@return the kind of decision} */
   public Outcome outcome() {
     return outcome;
   }
 
-  /** The HTTP status for this decision: 200, 403, 429 or 503. */
+  /** {@return the HTTP status for this decision: 200, 403, 429 or 503} */
   public int httpStatus() {
     return outcome.httpStatus();
   }
 
-  /** When the decision was taken. */
+  /** {@return when the decision was taken} */
   public Instant at() {
     return at;
   }
 
-  /** The first denial in evaluation order; empty if allowed. */
+  /** {@return the first denial in evaluation order; empty if allowed} */
   public Optional<Denial> denial() {
     return denials.isEmpty() ? Optional.empty() : Optional.of(denials.get(0));
   }
 
-  /** Every denial, in evaluation order; empty if allowed. */
+  /** {@return every denial, in evaluation order; empty if allowed} */
   public List<Denial> denials() {
     return denials;
   }
 
-  /** The usage of each quota the request touched, after it (for a denial: as it stands). */
+  /** {@return the usage of each quota the request touched, after it (for a denial: as it stands)} */
   public List<QuotaUsage> usage() {
     return usage;
   }
 
-  /** The quotas at or past the warning threshold after an allowed request. */
+  /** {@return the quotas at or past the warning threshold after an allowed request} */
   public List<Warning> warnings() {
     return warnings;
   }
 
   /**
-   * How long to wait before a retry can succeed: the latest reset among the quotas that denied. Empty if
+   * {@return how long to wait before a retry can succeed: the latest reset among the quotas that denied} Empty if
    * allowed, forbidden, or if waiting cannot help (a lifetime quota).
    */
   public Optional<Duration> retryAfter() {
@@ -130,6 +130,8 @@ public final class Decision {
    * The message for the first denial in {@code locale}, from the limiter's {@link MessageCatalog}; empty
    * if allowed.
    *
+   * @param locale the language of the message
+   * @return the rendered message, or empty if the request was allowed
    * @throws NullPointerException if {@code locale} is null
    */
   public Optional<String> message(Locale locale) {

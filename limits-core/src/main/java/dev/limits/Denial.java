@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Why a request was denied: which rule or quota, its limit and usage, and when to retry.
@@ -20,8 +21,8 @@ import java.util.Optional;
  * @param detail     what was refused (the model, the extension), or null
  * @see Decision
  */
-public record Denial(Decision.Outcome outcome, Reason reason, String ruleId, Quota quota, long limit, long used,
-    long requested, Instant resetsAt, String detail) {
+public record Denial(Decision.Outcome outcome, Reason reason, String ruleId, @Nullable Quota quota, long limit, long used,
+    long requested, @Nullable Instant resetsAt, @Nullable String detail) {
 
   /** Why a request was denied. */
   public enum Reason {
@@ -42,6 +43,16 @@ public record Denial(Decision.Outcome outcome, Reason reason, String ruleId, Quo
   /**
    * Creates a denial.
    *
+   * @param outcome    {@link Decision.Outcome#FORBIDDEN}, {@link Decision.Outcome#QUOTA_EXCEEDED} or
+   *                   {@link Decision.Outcome#UNAVAILABLE}
+   * @param reason     the reason, which also picks the message template
+   * @param ruleId     the quota id or access rule id that denied
+   * @param quota      the quota that denied, or null for an access rule
+   * @param limit      the limit (for a file size rule, the largest size); 0 where there is none
+   * @param used       the usage counted in the current period (for a file size rule, the file's size)
+   * @param requested  the amount the request asked for
+   * @param resetsAt   when the quota's period ends, or null if it never does or a rule denied
+   * @param detail     what was refused (the model, the extension), or null
    * @throws NullPointerException if {@code outcome}, {@code reason} or {@code ruleId} is null
    */
   public Denial {
@@ -50,17 +61,22 @@ public record Denial(Decision.Outcome outcome, Reason reason, String ruleId, Quo
     Objects.requireNonNull(ruleId, "ruleId");
   }
 
-  /** What is left in the current period: {@code max(0, limit - used)}. */
+  /** {@return what is left in the current period: {@code max(0, limit - used)}} */
   public long remaining() {
     return Math.max(0, limit - used);
   }
 
-  /** When the quota's period ends, if it ever does. */
+  /** {@return when the quota's period ends, if it ever does} */
   public Optional<Instant> resetTime() {
     return Optional.ofNullable(resetsAt);
   }
 
-  /** How long to wait from {@code now} before a retry can succeed, if waiting helps at all. */
+  /**
+   * How long to wait from {@code now} before a retry can succeed, if waiting helps at all.
+   *
+   * @param now the current instant
+   * @return the wait, zero if the period already ended, or empty if there is no reset time
+   */
   public Optional<Duration> retryAfter(Instant now) {
     if (resetsAt == null) {
       return Optional.empty();

@@ -12,15 +12,21 @@ public class InvalidPolicyException extends LimitsException {
 
   private static final long serialVersionUID = 1L;
 
+  /** Every problem found, so that all of them can be fixed at once. */
   private final List<String> problems;
 
-  /** Creates an exception for policy {@code name} listing {@code problems}. */
+  /**
+   * Creates an exception for policy {@code name} listing {@code problems}.
+   *
+   * @param name     the name of the policy
+   * @param problems every problem found, each a sentence for an administrator
+   */
   public InvalidPolicyException(String name, List<String> problems) {
     super("policy '" + name + "' is invalid: " + String.join("; ", problems));
     this.problems = List.copyOf(problems);
   }
 
-  /** Every problem found, in the order the builder met them. */
+  /** {@return every problem found, in the order the builder met them} */
   public List<String> problems() {
     return problems;
   }

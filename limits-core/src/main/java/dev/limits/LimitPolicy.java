@@ -54,38 +54,45 @@ public final class LimitPolicy {
   /**
    * Starts a policy named {@code name}.
    *
+   * @param name the policy's name, as decisions and logs show it
+   * @return a builder; {@link Builder#build()} reports every configuration problem at once
    * @throws NullPointerException if {@code name} is null
    */
   public static Builder builder(String name) {
     return new Builder(Objects.requireNonNull(name, "name"));
   }
 
-  /** The policy's name, for logs and messages. */
+  /** {@return the policy's name, for logs and messages} */
   public String name() {
     return name;
   }
 
-  /** The zone of its calendar windows, unless a request overrides it. */
+  /** {@return the zone of its calendar windows, unless a request overrides it} */
   public ZoneId zone() {
     return zone;
   }
 
-  /** The access rules, in evaluation order. */
+  /** {@return the access rules, in evaluation order} */
   public List<AccessRule> rules() {
     return rules;
   }
 
-  /** The quotas, in evaluation order. */
+  /** {@return the quotas, in evaluation order} */
   public List<Quota> quotas() {
     return quotas;
   }
 
-  /** Every metric this policy knows, by name. */
+  /** {@return every metric this policy knows, by name} */
   public Map<String, Metric> metrics() {
     return metrics;
   }
 
-  /** Returns the quota with {@code id}, if any. */
+  /**
+   * Returns the quota with {@code id}, if any.
+   *
+   * @param id the quota's id
+   * @return the quota, or empty if this policy has none with that id
+   */
   public Optional<Quota> quota(String id) {
     return quotas.stream().filter(q -> q.id().equals(id)).findFirst();
   }
@@ -119,13 +126,23 @@ public final class LimitPolicy {
       }
     }
 
-    /** Sets the zone of calendar windows (default UTC). */
+    /**
+     * Sets the zone of calendar windows (default UTC).
+     *
+     * @param zone the zone whose local clock sets hour, day, week, month and year boundaries
+     * @return this builder
+     */
     public Builder zone(ZoneId zone) {
       this.zone = Objects.requireNonNull(zone, "zone");
       return this;
     }
 
-    /** Sets the zone by id, as configuration holds it; an invalid id is reported by {@link #build()}. */
+    /**
+     * Sets the zone by id, as configuration holds it; an invalid id is reported by {@link #build()}.
+     *
+     * @param zoneId a zone id such as {@code "Asia/Tehran"}
+     * @return this builder
+     */
     public Builder zone(String zoneId) {
       Objects.requireNonNull(zoneId, "zoneId");
       try {
@@ -136,7 +153,14 @@ public final class LimitPolicy {
       return this;
     }
 
-    /** Adds a quota of {@code limit} per {@code window} on every request carrying {@code metric}. */
+    /**
+     * Adds a quota of {@code limit} per {@code window} on every request carrying {@code metric}.
+     *
+     * @param metric what is counted
+     * @param window the window it is counted over
+     * @param limit  the most allowed per period, zero or more
+     * @return this builder
+     */
     public Builder quota(Metric metric, Window window, long limit) {
       Objects.requireNonNull(metric, "metric");
       Objects.requireNonNull(window, "window");
@@ -147,7 +171,15 @@ public final class LimitPolicy {
       return quota(Quota.of(metric, window, limit));
     }
 
-    /** Adds a quota of {@code limit} per {@code window} on requests for the models of {@code scope}. */
+    /**
+     * Adds a quota of {@code limit} per {@code window} on requests for the models of {@code scope}.
+     *
+     * @param metric what is counted
+     * @param window the window it is counted over
+     * @param limit  the most allowed per period, zero or more
+     * @param scope  the models the quota applies to
+     * @return this builder
+     */
     public Builder quota(Metric metric, Window window, long limit, ModelGroup scope) {
       Objects.requireNonNull(metric, "metric");
       Objects.requireNonNull(window, "window");
@@ -159,7 +191,12 @@ public final class LimitPolicy {
       return quota(Quota.of(metric, window, limit, scope));
     }
 
-    /** Adds a quota. */
+    /**
+     * Adds a quota.
+     *
+     * @param quota the quota
+     * @return this builder
+     */
     public Builder quota(Quota quota) {
       Objects.requireNonNull(quota, "quota");
       track(quota.metric());
@@ -175,7 +212,12 @@ public final class LimitPolicy {
       return this;
     }
 
-    /** Declares a metric that requests may carry without a quota on it (counted nowhere, checked never). */
+    /**
+     * Declares a metric that requests may carry without a quota on it (counted nowhere, checked never).
+     *
+     * @param metric the metric
+     * @return this builder
+     */
     public Builder track(Metric metric) {
       Objects.requireNonNull(metric, "metric");
       Metric known = metrics.putIfAbsent(metric.name(), metric);
@@ -186,17 +228,32 @@ public final class LimitPolicy {
       return this;
     }
 
-    /** Allows only these models. */
+    /**
+     * Allows only these models.
+     *
+     * @param models the model ids allowed
+     * @return this builder
+     */
     public Builder allowModels(String... models) {
       return rule(new AccessRule.AllowedModels(Set.of(models)));
     }
 
-    /** Allows only these models. */
+    /**
+     * Allows only these models.
+     *
+     * @param models the model ids allowed
+     * @return this builder
+     */
     public Builder allowModels(Set<String> models) {
       return rule(new AccessRule.AllowedModels(models));
     }
 
-    /** Allows files of at most {@code maxBytes}. */
+    /**
+     * Allows files of at most {@code maxBytes}.
+     *
+     * @param maxBytes the largest file size allowed, in bytes
+     * @return this builder
+     */
     public Builder maxFileSize(long maxBytes) {
       if (maxBytes < 0) {
         problems.add("maximum file size must not be negative, got " + maxBytes);
@@ -205,12 +262,23 @@ public final class LimitPolicy {
       return rule(new AccessRule.MaxFileSize(maxBytes));
     }
 
-    /** Allows only files with these extensions. */
+    /**
+     * Allows only files with these extensions.
+     *
+     * @param extensions the extensions allowed, with or without a leading dot
+     * @return this builder
+     */
     public Builder allowExtensions(String... extensions) {
       return rule(new AccessRule.AllowedExtensions(Set.of(extensions)));
     }
 
-    /** Makes the policy valid only from {@code from} until {@code until}. */
+    /**
+     * Makes the policy valid only from {@code from} until {@code until}.
+     *
+     * @param from  the first valid instant
+     * @param until the first instant no longer valid
+     * @return this builder
+     */
     public Builder validity(Instant from, Instant until) {
       Objects.requireNonNull(from, "from");
       Objects.requireNonNull(until, "until");
@@ -221,7 +289,12 @@ public final class LimitPolicy {
       return rule(new AccessRule.Validity(from, until));
     }
 
-    /** Adds an access rule; a second rule of the same kind is a configuration error. */
+    /**
+     * Adds an access rule; a second rule of the same kind is a configuration error.
+     *
+     * @param rule the rule
+     * @return this builder
+     */
     public Builder rule(AccessRule rule) {
       Objects.requireNonNull(rule, "rule");
       for (AccessRule r : rules) {
@@ -253,16 +326,18 @@ public final class LimitPolicy {
     /**
      * Builds the policy.
      *
+     * @return the immutable policy
      * @throws InvalidPolicyException listing every problem found, if there is any
      */
     public LimitPolicy build() {
       List<String> all = new ArrayList<>(problems);
       Map<String, Set<String>> scopes = new HashMap<>();
       for (Quota q : quotas) {
-        if (q.scope() != null) {
-          Set<String> seen = scopes.computeIfAbsent(q.scope().name(), k -> new HashSet<>(q.scope().models()));
-          if (!seen.equals(q.scope().models())) {
-            all.add("model group '" + q.scope().name() + "' is defined with different models");
+        ModelGroup scope = q.scope();
+        if (scope != null) {
+          Set<String> seen = scopes.computeIfAbsent(scope.name(), k -> new HashSet<>(scope.models()));
+          if (!seen.equals(scope.models())) {
+            all.add("model group '" + scope.name() + "' is defined with different models");
           }
         }
       }

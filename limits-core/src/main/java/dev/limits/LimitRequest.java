@@ -5,6 +5,7 @@ import dev.limits.spi.ConsumeRequest;
 import java.time.ZoneId;
 import java.util.Objects;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One request to be checked: who, which model, how much of each metric, and the file it carries, if any.
@@ -22,15 +23,15 @@ import java.util.OptionalLong;
 public final class LimitRequest {
 
   private final String subject;
-  private final String model;
+  private final @Nullable String model;
   private final Amounts amounts;
   private final long fileSize;
-  private final String fileExtension;
-  private final ZoneId zone;
-  private final String idempotencyKey;
+  private final @Nullable String fileExtension;
+  private final @Nullable ZoneId zone;
+  private final @Nullable String idempotencyKey;
 
-  private LimitRequest(String subject, String model, Amounts amounts, long fileSize, String fileExtension,
-      ZoneId zone, String idempotencyKey) {
+  private LimitRequest(String subject, @Nullable String model, Amounts amounts, long fileSize,
+      @Nullable String fileExtension, @Nullable ZoneId zone, @Nullable String idempotencyKey) {
     this.subject = subject;
     this.model = model;
     this.amounts = amounts;
@@ -43,6 +44,8 @@ public final class LimitRequest {
   /**
    * A request by {@code subject} (a user id, or any key such as {@code "user-42/chat-7"}).
    *
+   * @param subject who is counted
+   * @return a request with no model, amounts or file
    * @throws NullPointerException     if {@code subject} is null
    * @throws IllegalArgumentException if it is empty, longer than {@value ConsumeRequest#MAX_SUBJECT_LENGTH}
    *                                  characters or contains control characters
@@ -54,6 +57,8 @@ public final class LimitRequest {
   /**
    * Returns this request for {@code model}.
    *
+   * @param model the model id
+   * @return a new request; this one is unchanged
    * @throws NullPointerException     if {@code model} is null
    * @throws IllegalArgumentException if it is empty or longer than 200 characters
    */
@@ -67,6 +72,9 @@ public final class LimitRequest {
   /**
    * Returns this request with {@code amount} of {@code metric}.
    *
+   * @param metric what is counted
+   * @param amount the amount, or for {@link Limiter#acquire} the estimate; zero or more
+   * @return a new request; this one is unchanged
    * @throws NullPointerException     if {@code metric} is null
    * @throws IllegalArgumentException if {@code amount} is negative
    */
@@ -79,6 +87,9 @@ public final class LimitRequest {
    * Returns this request carrying a file of {@code sizeBytes} with {@code extension} ({@code "pdf"} or
    * {@code ".pdf"}).
    *
+   * @param sizeBytes the file's size in bytes
+   * @param extension the file's extension
+   * @return a new request; this one is unchanged
    * @throws NullPointerException     if {@code extension} is null
    * @throws IllegalArgumentException if {@code sizeBytes} is negative
    */
@@ -91,6 +102,8 @@ public final class LimitRequest {
   /**
    * Returns this request with calendar windows in {@code zone} instead of the policy's (the user's own zone).
    *
+   * @param zone the zone of calendar windows for this request
+   * @return a new request; this one is unchanged
    * @throws NullPointerException if {@code zone} is null
    */
   public LimitRequest zone(ZoneId zone) {
@@ -102,6 +115,8 @@ public final class LimitRequest {
    * Returns this request with an idempotency key: a retried acquire, consume or commit with the same key
    * counts once.
    *
+   * @param key the key, unique per logical call
+   * @return a new request; this one is unchanged
    * @throws NullPointerException     if {@code key} is null
    * @throws IllegalArgumentException if it is empty or longer than 100 characters
    */
@@ -112,38 +127,38 @@ public final class LimitRequest {
     return new LimitRequest(subject, model, amounts, fileSize, fileExtension, zone, key);
   }
 
-  /** Who is counted. */
+  /** {@return who is counted} */
   public String subject() {
     return subject;
   }
 
-  /** The model requested, or null. */
-  public String model() {
+  /** {@return the model requested, or null} */
+  public @Nullable String model() {
     return model;
   }
 
-  /** The amounts estimated per metric. */
+  /** {@return the amounts estimated per metric} */
   public Amounts amounts() {
     return amounts;
   }
 
-  /** The size of the file carried, if any. */
+  /** {@return the size of the file carried, if any} */
   public OptionalLong fileSize() {
     return fileSize < 0 ? OptionalLong.empty() : OptionalLong.of(fileSize);
   }
 
-  /** The extension of the file carried, or null. */
-  public String fileExtension() {
+  /** {@return the extension of the file carried, or null} */
+  public @Nullable String fileExtension() {
     return fileExtension;
   }
 
-  /** The zone overriding the policy's, or null. */
-  public ZoneId zone() {
+  /** {@return the zone overriding the policy's, or null} */
+  public @Nullable ZoneId zone() {
     return zone;
   }
 
-  /** The idempotency key, or null. */
-  public String idempotencyKey() {
+  /** {@return the idempotency key, or null} */
+  public @Nullable String idempotencyKey() {
     return idempotencyKey;
   }
 

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,18 +70,20 @@ public final class Limiter {
   /**
    * Starts a limiter counting in {@code counter}.
    *
+   * @param counter where usage is counted
+   * @return a builder
    * @throws NullPointerException if {@code counter} is null
    */
   public static Builder builder(UsageCounter counter) {
     return new Builder(Objects.requireNonNull(counter, "counter"));
   }
 
-  /** The clock this limiter reads. */
+  /** {@return the clock this limiter reads} */
   public PeriodClock clock() {
     return clock;
   }
 
-  /** The messages its decisions render. */
+  /** {@return the messages its decisions render} */
   public MessageCatalog messages() {
     return messages;
   }
@@ -89,6 +92,9 @@ public final class Limiter {
    * Checks {@code request} against {@code policy} without counting anything, and reports every rule and
    * quota that would deny it (the first in evaluation order being {@link Decision#denial()}).
    *
+   * @param policy  the policy to apply
+   * @param request the request
+   * @return the decision, with every denial
    * @throws NullPointerException     if an argument is null
    * @throws IllegalArgumentException if the request names a metric the policy does not know
    */
@@ -126,6 +132,9 @@ public final class Limiter {
    * AI call, or cancel it (closing it cancels an uncommitted one). With an idempotency key, a retried
    * acquire reserves once and returns a handle on the same reservation.
    *
+   * @param policy  the policy to apply
+   * @param request the request, with its estimated amounts
+   * @return the reservation; see {@link Reservation#isGranted()}
    * @throws NullPointerException     if an argument is null
    * @throws IllegalArgumentException if the request names a metric the policy does not know
    */
@@ -154,6 +163,9 @@ public final class Limiter {
    * Counts the request's amounts now, atomically across all windows of all its metrics, if every rule and
    * quota allows it. With an idempotency key, a retried consume counts once.
    *
+   * @param policy  the policy to apply
+   * @param request the request, with its amounts
+   * @return the decision
    * @throws NullPointerException     if an argument is null
    * @throws IllegalArgumentException if the request names a metric the policy does not know
    */
@@ -177,6 +189,9 @@ public final class Limiter {
   /**
    * Reports the usage of every quota of {@code policy} for {@code subject}, in the policy's zone.
    *
+   * @param policy  the policy whose quotas are reported
+   * @param subject who is counted
+   * @return the usage of each quota, in the policy's order
    * @throws NullPointerException     if an argument is null
    * @throws IllegalArgumentException if {@code subject} is malformed
    * @throws StorageException         if the counter failed
@@ -189,6 +204,10 @@ public final class Limiter {
    * Reports the usage of every quota of {@code policy} for {@code subject}, with calendar windows in
    * {@code zone}.
    *
+   * @param policy  the policy whose quotas are reported
+   * @param subject who is counted
+   * @param zone    the zone of calendar windows
+   * @return the usage of each quota, in the policy's order
    * @throws NullPointerException     if an argument is null
    * @throws IllegalArgumentException if {@code subject} is malformed
    * @throws StorageException         if the counter failed
@@ -267,7 +286,7 @@ public final class Limiter {
     return e;
   }
 
-  private static Denial judge(AccessRule rule, LimitRequest request, Instant now) {
+  private static @Nullable Denial judge(AccessRule rule, LimitRequest request, Instant now) {
     if (rule instanceof AccessRule.Validity) {
       AccessRule.Validity v = (AccessRule.Validity) rule;
       return v.isValidAt(now) ? null : forbidden(rule, 0, 0, null);
@@ -286,7 +305,7 @@ public final class Limiter {
     }
   }
 
-  private static Denial forbidden(AccessRule rule, long limit, long used, String detail) {
+  private static Denial forbidden(AccessRule rule, long limit, long used, @Nullable String detail) {
     return new Denial(Decision.Outcome.FORBIDDEN, rule.reason(), rule.id(), null, limit, used, 0, null, detail);
   }
 
@@ -369,7 +388,7 @@ public final class Limiter {
       this.zone = zone;
     }
 
-    ConsumeRequest request(Mode mode, String operationId, long expiresAt) {
+    ConsumeRequest request(Mode mode, @Nullable String operationId, long expiresAt) {
       return new ConsumeRequest(request.subject(), charges, mode, operationId, expiresAt, now.toEpochMilli());
     }
 
@@ -522,19 +541,34 @@ public final class Limiter {
       this.counter = counter;
     }
 
-    /** Sets the clock (default: the system clock). */
+    /**
+     * Sets the clock (default: the system clock).
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(PeriodClock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** Sets the message templates (default: {@link MessageCatalog#defaults()}). */
+    /**
+     * Sets the message templates (default: {@link MessageCatalog#defaults()}).
+     *
+     * @param messages the catalog
+     * @return this builder
+     */
     public Builder messages(MessageCatalog messages) {
       this.messages = Objects.requireNonNull(messages, "messages");
       return this;
     }
 
-    /** Adds a listener; its exceptions are logged, never thrown. */
+    /**
+     * Adds a listener; its exceptions are logged, never thrown.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
     public Builder listener(LimitListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
       return this;
@@ -543,6 +577,8 @@ public final class Limiter {
     /**
      * Sets the share of a limit at which allowed decisions carry a warning (default 0.8).
      *
+     * @param threshold the share, greater than 0 and at most 1
+     * @return this builder
      * @throws IllegalArgumentException unless {@code 0 < threshold <= 1}
      */
     public Builder warningThreshold(double threshold) {
@@ -555,6 +591,8 @@ public final class Limiter {
     /**
      * Sets how long a reservation lives before it is refunded unless committed (default 10 minutes).
      *
+     * @param ttl the reservation lifetime
+     * @return this builder
      * @throws IllegalArgumentException unless it is positive and at most one day
      */
     public Builder reservationTtl(Duration ttl) {
@@ -568,6 +606,8 @@ public final class Limiter {
     /**
      * Sets how long idempotency keys of {@link Limiter#consume} are remembered (default 24 hours).
      *
+     * @param retention how long keys are remembered
+     * @return this builder
      * @throws IllegalArgumentException unless it is positive and at most 30 days
      */
     public Builder idempotencyRetention(Duration retention) {
@@ -582,13 +622,20 @@ public final class Limiter {
     /**
      * Whether to allow requests when the counter fails (default false: deny with
      * {@link Decision.Outcome#UNAVAILABLE}).
+     *
+     * @param failOpen true to allow, false to deny
+     * @return this builder
      */
     public Builder failOpen(boolean failOpen) {
       this.failOpen = failOpen;
       return this;
     }
 
-    /** Builds the limiter. */
+    /**
+     * Builds the limiter.
+     *
+     * @return the limiter
+     */
     public Limiter build() {
       return new Limiter(this);
     }

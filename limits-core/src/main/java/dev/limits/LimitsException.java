@@ -9,12 +9,21 @@ public class LimitsException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 
-  /** Creates an exception with a message. */
+  /**
+   * Creates an exception with a message.
+   *
+   * @param message what went wrong
+   */
   public LimitsException(String message) {
     super(message);
   }
 
-  /** Creates an exception with a message and a cause. */
+  /**
+   * Creates an exception with a message and a cause.
+   *
+   * @param message what went wrong
+   * @param cause   the underlying failure
+   */
   public LimitsException(String message, Throwable cause) {
     super(message, cause);
   }

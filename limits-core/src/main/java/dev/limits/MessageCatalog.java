@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Localized denial messages, from templates the host can override (admin-configured messages).
@@ -46,12 +47,16 @@ public final class MessageCatalog {
     this.persianDigits = persianDigits;
   }
 
-  /** The shipped English and Persian templates. */
+  /** {@return the shipped English and Persian templates} */
   public static MessageCatalog defaults() {
     return DEFAULT;
   }
 
-  /** Starts from the shipped templates. */
+  /**
+   * Starts from the shipped templates.
+   *
+   * @return a builder holding the English and Persian templates
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -59,6 +64,9 @@ public final class MessageCatalog {
   /**
    * Renders {@code denial} in {@code locale}, with reset times in UTC.
    *
+   * @param denial the denial
+   * @param locale the language
+   * @return the message
    * @throws NullPointerException if an argument is null
    */
   public String render(Denial denial, Locale locale) {
@@ -68,6 +76,10 @@ public final class MessageCatalog {
   /**
    * Renders {@code denial} in {@code locale}, with reset times in {@code zone}.
    *
+   * @param denial the denial
+   * @param locale the language
+   * @param zone   the zone reset times are shown in
+   * @return the message
    * @throws NullPointerException if an argument is null
    */
   public String render(Denial denial, Locale locale, ZoneId zone) {
@@ -100,7 +112,7 @@ public final class MessageCatalog {
     return persian ? toPersianDigits(text) : text;
   }
 
-  private static String number(Quota quota, long value) {
+  private static String number(@Nullable Quota quota, long value) {
     return quota == null ? Long.toString(value) : quota.metric().format(value);
   }
 
@@ -117,7 +129,7 @@ public final class MessageCatalog {
   private static List<String> templateKeys(Denial d) {
     switch (d.reason()) {
       case QUOTA_EXCEEDED: {
-        Quota q = d.quota();
+        Quota q = Objects.requireNonNull(d.quota(), "quota of a quota denial");
         String metric = q.metric().name();
         return List.of("quota." + q.id(), "quota." + metric + "." + q.window().id(), "quota." + metric,
             "quota.kind." + q.metric().kind().name().toLowerCase(Locale.ROOT), "quota");
@@ -158,7 +170,7 @@ public final class MessageCatalog {
     return found == null ? fallback : found;
   }
 
-  private String find(Locale locale, String key) {
+  private @Nullable String find(Locale locale, String key) {
     for (String tag : List.of(locale.toLanguageTag(), locale.getLanguage(), "en")) {
       Map<String, String> m = templates.get(tag);
       if (m != null && m.containsKey(key)) {
@@ -239,6 +251,10 @@ public final class MessageCatalog {
      * Sets the template for {@code key} in {@code locale} (its language tag, such as {@code fa} or
      * {@code fa-IR}).
      *
+     * @param locale   the language
+     * @param key      the template key
+     * @param template the template text, with placeholders such as {@code {limit}}
+     * @return this builder
      * @throws NullPointerException     if an argument is null
      * @throws IllegalArgumentException if the key or template is empty
      */
@@ -253,13 +269,22 @@ public final class MessageCatalog {
       return this;
     }
 
-    /** Writes numbers in Persian messages with Persian digits (۰۱۲۳۴۵۶۷۸۹); off by default. */
+    /**
+     * Writes numbers in Persian messages with Persian digits (۰۱۲۳۴۵۶۷۸۹); off by default.
+     *
+     * @param on whether to use Persian digits
+     * @return this builder
+     */
     public Builder persianDigits(boolean on) {
       this.persianDigits = on;
       return this;
     }
 
-    /** Builds the catalog. */
+    /**
+     * Builds the catalog.
+     *
+     * @return the immutable catalog
+     */
     public MessageCatalog build() {
       Map<String, Map<String, String>> copy = new HashMap<>();
       templates.forEach((tag, m) -> copy.put(tag, Map.copyOf(m)));

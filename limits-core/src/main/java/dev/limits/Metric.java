@@ -6,6 +6,7 @@ import java.math.RoundingMode;
 import java.util.Currency;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Something that is counted, with its unit: a count (messages, images), tokens, bytes, or money in exact
@@ -24,7 +25,7 @@ import java.util.regex.Pattern;
  * @param scale    the decimal places of a money amount (0 to 12); 0 for other kinds
  * @see Quota
  */
-public record Metric(String name, Kind kind, Currency currency, int scale) {
+public record Metric(String name, Kind kind, @Nullable Currency currency, int scale) {
 
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_.-]{0,63}");
 
@@ -43,6 +44,10 @@ public record Metric(String name, Kind kind, Currency currency, int scale) {
   /**
    * Creates a metric.
    *
+   * @param name     the counter name: 1 to 64 characters of {@code a-z 0-9 _ - .}, starting with a letter
+   * @param kind     the unit
+   * @param currency the currency, for money only; null otherwise
+   * @param scale    the decimal places of a money amount (0 to 12); 0 for other kinds
    * @throws NullPointerException     if {@code name} or {@code kind} is null, or a money metric has no
    *                                  currency
    * @throws IllegalArgumentException if the name is malformed, or the scale or currency do not suit the kind
@@ -62,23 +67,43 @@ public record Metric(String name, Kind kind, Currency currency, int scale) {
     }
   }
 
-  /** A metric counting whole things. */
+  /**
+   * A metric counting whole things.
+   *
+   * @param name the metric's name
+   * @return the metric
+   */
   public static Metric count(String name) {
     return new Metric(name, Kind.COUNT, null, 0);
   }
 
-  /** A metric counting model tokens. */
+  /**
+   * A metric counting model tokens.
+   *
+   * @param name the metric's name
+   * @return the metric
+   */
   public static Metric tokens(String name) {
     return new Metric(name, Kind.TOKENS, null, 0);
   }
 
-  /** A metric counting bytes. */
+  /**
+   * A metric counting bytes.
+   *
+   * @param name the metric's name
+   * @return the metric
+   */
   public static Metric bytes(String name) {
     return new Metric(name, Kind.BYTES, null, 0);
   }
 
   /**
    * A money metric kept in units of {@code 10^-scale} of {@code currency}: scale 6 counts micro-dollars.
+   *
+   * @param name     the metric's name
+   * @param currency the currency
+   * @param scale    the number of decimal places kept, 0 to 12
+   * @return the metric
    */
   public static Metric money(String name, Currency currency, int scale) {
     return new Metric(name, Kind.MONEY, currency, scale);
@@ -87,6 +112,8 @@ public record Metric(String name, Kind kind, Currency currency, int scale) {
   /**
    * Converts a decimal quantity to this metric's whole units, exactly.
    *
+   * @param value the quantity (money: in the currency's units)
+   * @return the whole units
    * @throws NullPointerException     if {@code value} is null
    * @throws IllegalArgumentException if the value is negative, has more decimals than the scale allows, or
    *                                  does not fit in a {@code long}
@@ -102,15 +129,25 @@ public record Metric(String name, Kind kind, Currency currency, int scale) {
     }
   }
 
-  /** Converts whole units of this metric back to a decimal quantity (money: in the currency's units). */
+  /**
+   * Converts whole units of this metric back to a decimal quantity (money: in the currency's units).
+   *
+   * @param amount whole units of this metric
+   * @return the decimal quantity
+   */
   public BigDecimal toDecimal(long amount) {
     return BigDecimal.valueOf(amount, scale);
   }
 
-  /** Formats an amount for people: money as a decimal with its currency code, others as a number. */
+  /**
+   * Formats an amount for people: money as a decimal with its currency code, others as a number.
+   *
+   * @param amount whole units of this metric
+   * @return the formatted amount
+   */
   public String format(long amount) {
     if (kind == Kind.MONEY) {
-      return toDecimal(amount).stripTrailingZeros().toPlainString() + " " + currency.getCurrencyCode();
+      return toDecimal(amount).stripTrailingZeros().toPlainString() + " " + Objects.requireNonNull(currency).getCurrencyCode();
     }
     return Long.toString(amount);
   }

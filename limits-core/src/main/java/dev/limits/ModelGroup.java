@@ -4,6 +4,7 @@ import dev.limits.internal.Checks;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A named set of AI models sharing one budget: a {@link Quota} scoped to a group counts only requests for
@@ -19,6 +20,8 @@ public record ModelGroup(String name, Set<String> models) {
   /**
    * Creates a group.
    *
+   * @param name   the group's name, part of its counters' keys: 1 to 64 characters without {@code @ # /}
+   * @param models the model ids in the group, not empty
    * @throws NullPointerException     if an argument or a model id is null
    * @throws IllegalArgumentException if the name is malformed or there are no models
    */
@@ -30,18 +33,34 @@ public record ModelGroup(String name, Set<String> models) {
     Checks.requireArgument(!models.isEmpty(), "model group '%s' has no models", name);
   }
 
-  /** A group named {@code name} of the given models. */
+  /**
+   * A group named {@code name} of the given models.
+   *
+   * @param name   the group's name
+   * @param models the model ids in it
+   * @return the group
+   */
   public static ModelGroup of(String name, String... models) {
     return new ModelGroup(name, Set.of(models));
   }
 
-  /** A group of one model, named after it: a per-model budget. */
+  /**
+   * A group of one model, named after it: a per-model budget.
+   *
+   * @param model the model id
+   * @return the group
+   */
   public static ModelGroup model(String model) {
     return new ModelGroup(model, Set.of(model));
   }
 
-  /** Whether {@code model} belongs to this group. */
-  public boolean contains(String model) {
+  /**
+   * Whether {@code model} belongs to this group.
+   *
+   * @param model a model id, or null when a request names none
+   * @return whether the group holds it; false for null
+   */
+  public boolean contains(@Nullable String model) {
     return model != null && models.contains(model);
   }
 }

@@ -22,6 +22,8 @@ public record Period(Instant start, Instant end) {
   /**
    * Creates a period.
    *
+   * @param start the first instant of the period, inclusive
+   * @param end   the first instant after the period, exclusive; {@link Instant#MAX} if it never ends
    * @throws NullPointerException     if {@code start} or {@code end} is null
    * @throws IllegalArgumentException if {@code end} is not after {@code start}
    */
@@ -33,17 +35,22 @@ public record Period(Instant start, Instant end) {
     }
   }
 
-  /** Returns whether {@code instant} lies within {@code [start, end)}. */
+  /**
+   * Returns whether {@code instant} lies within {@code [start, end)}.
+   *
+   * @param instant the instant to test
+   * @return whether it is in this period
+   */
   public boolean contains(Instant instant) {
     return !instant.isBefore(start) && instant.isBefore(end);
   }
 
-  /** Returns whether this period never ends (a lifetime window). */
+  /** {@return whether this period never ends (a lifetime window)} */
   public boolean isEndless() {
     return end.equals(Instant.MAX);
   }
 
-  /** Returns when this period ends and usage counted in it stops counting, or empty if it never ends. */
+  /** {@return when this period ends and usage counted in it stops counting, or empty if it never ends} */
   public Optional<Instant> resetsAt() {
     return isEndless() ? Optional.empty() : Optional.of(end);
   }

@@ -19,12 +19,15 @@ import java.util.Objects;
  */
 public interface PeriodClock {
 
-  /** Returns the current instant. */
+  /** {@return the current instant} */
   Instant instant();
 
   /**
    * Returns the period of {@code window} that contains the current instant, in {@code zone}.
    *
+   * @param window the window
+   * @param zone   the zone of calendar boundaries
+   * @return the current period
    * @throws NullPointerException if an argument is null
    */
   default Period periodOf(Window window, ZoneId zone) {
@@ -33,7 +36,7 @@ public interface PeriodClock {
     return window.periodAt(instant(), zone);
   }
 
-  /** Returns a clock reading the system's UTC time. */
+  /** {@return a clock reading the system's UTC time} */
   static PeriodClock system() {
     return of(Clock.systemUTC());
   }
@@ -41,6 +44,8 @@ public interface PeriodClock {
   /**
    * Returns a clock reading {@code clock}; its zone is ignored, zones are given per window lookup.
    *
+   * @param clock the clock to read
+   * @return a clock
    * @throws NullPointerException if {@code clock} is null
    */
   static PeriodClock of(Clock clock) {

@@ -17,6 +17,9 @@ public record QuotaUsage(Quota quota, long used, Period period) {
   /**
    * Creates a usage entry.
    *
+   * @param quota    the quota
+   * @param used     counted in the current period (rolling: within the window)
+   * @param period   the current period (rolling: the current bucket)
    * @throws NullPointerException if {@code quota} or {@code period} is null
    */
   public QuotaUsage {
@@ -24,24 +27,24 @@ public record QuotaUsage(Quota quota, long used, Period period) {
     Objects.requireNonNull(period, "period");
   }
 
-  /** The quota's limit. */
+  /** {@return the quota's limit} */
   public long limit() {
     return quota.limit();
   }
 
-  /** What is left: {@code max(0, limit - used)}. */
+  /** {@return what is left: {@code max(0, limit - used)}} */
   public long remaining() {
     return Math.max(0, quota.limit() - used);
   }
 
-  /** The share of the limit used, from 0 (a zero limit counts as fully used). */
+  /** {@return the share of the limit used, from 0 (a zero limit counts as fully used)} */
   public double ratio() {
     return quota.limit() == 0 ? 1.0 : (double) used / quota.limit();
   }
 
   /**
-   * When the current usage stops counting: the period's end for calendar windows; for rolling windows, when
-   * the current bucket's usage ages out; empty for lifetime windows.
+   * {@return when the current usage stops counting: the period's end for calendar windows; for rolling windows, when
+   * the current bucket's usage ages out; empty for lifetime windows}
    */
   public Optional<Instant> resetsAt() {
     if (period.isEndless()) {

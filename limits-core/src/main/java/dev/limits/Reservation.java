@@ -25,22 +25,23 @@ import java.time.Instant;
  */
 public interface Reservation extends AutoCloseable {
 
-  /** The decision taken when acquiring. */
+  /** {@return the decision taken when acquiring} */
   Decision decision();
 
-  /** Whether the amounts were reserved; false if the decision is a denial. */
+  /** {@return whether the amounts were reserved; false if the decision is a denial} */
   boolean isGranted();
 
-  /** The reservation's id: the request's idempotency key, or a generated one. */
+  /** {@return the reservation's id: the request's idempotency key, or a generated one} */
   String id();
 
-  /** When an unsettled reservation is refunded. */
+  /** {@return when an unsettled reservation is refunded} */
   Instant expiresAt();
 
   /**
    * Settles the reservation to {@code actual}: metrics it names to their actual amounts, the others at
    * their reserved amounts.
    *
+   * @param actual what the call really used
    * @throws NullPointerException     if {@code actual} is null
    * @throws IllegalArgumentException if {@code actual} names a metric the request did not reserve
    * @throws IllegalStateException    if the reservation was not granted, or was already committed or

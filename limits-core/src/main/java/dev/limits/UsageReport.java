@@ -18,6 +18,9 @@ public record UsageReport(String subject, Instant at, List<QuotaUsage> quotas) {
   /**
    * Creates a report.
    *
+   * @param subject the subject
+   * @param at      when the report was taken
+   * @param quotas  one entry per quota, in the policy's order
    * @throws NullPointerException if an argument is null
    */
   public UsageReport {
@@ -26,7 +29,12 @@ public record UsageReport(String subject, Instant at, List<QuotaUsage> quotas) {
     quotas = List.copyOf(quotas);
   }
 
-  /** The usage of the quota with {@code id}, if the policy has it. */
+  /**
+   * The usage of the quota with {@code id}, if the policy has it.
+   *
+   * @param id the quota's id
+   * @return its usage, or empty
+   */
   public Optional<QuotaUsage> quota(String id) {
     return quotas.stream().filter(q -> q.quota().id().equals(id)).findFirst();
   }

@@ -14,6 +14,8 @@ public record Warning(QuotaUsage usage, double threshold) {
   /**
    * Creates a warning.
    *
+   * @param usage     the quota's usage after the request
+   * @param threshold the threshold crossed, as a share of the limit
    * @throws NullPointerException if {@code usage} is null
    */
   public Warning {

@@ -45,23 +45,26 @@ import java.util.Objects;
  */
 public sealed interface Window permits Window.Calendar, Window.Rolling, Window.Lifetime {
 
-  /** Returns the stable identifier of this window, unique among windows and accepted by {@link #parse}. */
+  /** {@return the stable identifier of this window, unique among windows and accepted by {@link #parse}} */
   String id();
 
   /**
    * Returns the period of this window containing {@code instant}, with calendar boundaries in {@code zone}.
    *
+   * @param instant the instant
+   * @param zone    the zone of calendar boundaries
+   * @return the period
    * @throws NullPointerException if an argument is null
    */
   Period periodAt(Instant instant, ZoneId zone);
 
   /**
-   * Returns how many earlier periods (buckets) still count together with the current one: 0 for calendar
-   * and lifetime windows, {@code length / granularity} for rolling windows.
+   * {@return how many earlier periods (buckets) still count together with the current one: 0 for calendar
+   * and lifetime windows, {@code length / granularity} for rolling windows}
    */
   int lookback();
 
-  /** One hour, aligned to the local clock. */
+  /** {@return one hour, aligned to the local clock} */
   static Window hour() {
     return Calendar.HOUR;
   }
@@ -69,18 +72,20 @@ public sealed interface Window permits Window.Calendar, Window.Rolling, Window.L
   /**
    * Blocks of {@code n} hours aligned to local midnight (3 hours: 00:00, 03:00, 06:00 ...).
    *
+   * @param n the block length in hours
+   * @return the window
    * @throws IllegalArgumentException if {@code n} is not 1, 2, 3, 4, 6, 8 or 12
    */
   static Window hours(int n) {
     return new Calendar(Calendar.Unit.HOURS, n, DayOfWeek.MONDAY);
   }
 
-  /** One local day, from midnight to midnight. */
+  /** {@return one local day, from midnight to midnight} */
   static Window day() {
     return Calendar.DAY;
   }
 
-  /** One week starting on Monday at local midnight (ISO-8601). */
+  /** {@return one week starting on Monday at local midnight (ISO-8601)} */
   static Window week() {
     return Calendar.WEEK;
   }
@@ -88,18 +93,20 @@ public sealed interface Window permits Window.Calendar, Window.Rolling, Window.L
   /**
    * One week starting on {@code firstDay} at local midnight: Saturday as in Iran, Sunday as in the US.
    *
+   * @param firstDay the first day of each week
+   * @return the window
    * @throws NullPointerException if {@code firstDay} is null
    */
   static Window week(DayOfWeek firstDay) {
     return new Calendar(Calendar.Unit.WEEKS, 1, Objects.requireNonNull(firstDay, "firstDay"));
   }
 
-  /** One calendar month, from the 1st at local midnight. */
+  /** {@return one calendar month, from the 1st at local midnight} */
   static Window month() {
     return Calendar.MONTH;
   }
 
-  /** One calendar year, from January 1st at local midnight. */
+  /** {@return one calendar year, from January 1st at local midnight} */
   static Window year() {
     return Calendar.YEAR;
   }
@@ -108,6 +115,8 @@ public sealed interface Window permits Window.Calendar, Window.Rolling, Window.L
    * A rolling window of {@code length}, with a granularity of a twelfth of it where that divides evenly
    * (five minutes for an hour).
    *
+   * @param length the window's length
+   * @return the window
    * @throws NullPointerException     if {@code length} is null
    * @throws IllegalArgumentException if {@code length} is shorter than one second or longer than 366 days
    */
@@ -127,6 +136,9 @@ public sealed interface Window permits Window.Calendar, Window.Rolling, Window.L
   /**
    * A rolling window of {@code length} counted in buckets of {@code granularity}.
    *
+   * @param length      the window's length
+   * @param granularity the bucket length
+   * @return the window
    * @throws NullPointerException     if an argument is null
    * @throws IllegalArgumentException if {@code granularity} does not divide {@code length}, is under one
    *                                  millisecond, or makes more than {@value Rolling#MAX_BUCKETS} buckets
@@ -135,7 +147,7 @@ public sealed interface Window permits Window.Calendar, Window.Rolling, Window.L
     return new Rolling(length, granularity);
   }
 
-  /** A window that never resets. */
+  /** {@return a window that never resets} */
   static Window lifetime() {
     return Lifetime.INSTANCE;
   }
@@ -144,6 +156,8 @@ public sealed interface Window permits Window.Calendar, Window.Rolling, Window.L
    * Reads a window back from its {@link #id()}. Only the canonical id is accepted: {@code "01h"} or
    * {@code "rolling-PT60M/PT5M"} are rejected with a hint naming the canonical form.
    *
+   * @param id a canonical window id
+   * @return the window
    * @throws NullPointerException     if {@code id} is null
    * @throws IllegalArgumentException if {@code id} names no window
    */
@@ -206,11 +220,25 @@ public sealed interface Window permits Window.Calendar, Window.Rolling, Window.L
     static final Calendar YEAR = new Calendar(Unit.YEARS, 1, DayOfWeek.MONDAY);
 
     /** The calendar units a {@link Calendar} window counts in. */
-    public enum Unit { HOURS, DAYS, WEEKS, MONTHS, YEARS }
+    public enum Unit {
+      /** Hours, or blocks of hours aligned to local midnight. */
+      HOURS,
+      /** Local calendar days. */
+      DAYS,
+      /** Weeks starting on the window's first day. */
+      WEEKS,
+      /** Calendar months. */
+      MONTHS,
+      /** Calendar years. */
+      YEARS
+    }
 
     /**
      * Creates a calendar window.
      *
+     * @param unit     the calendar unit
+     * @param amount   the number of units in one period: a divisor of 24 below 24 for hours, otherwise 1
+     * @param firstDay the first day of a week; {@link DayOfWeek#MONDAY} for units other than weeks
      * @throws NullPointerException     if {@code unit} or {@code firstDay} is null
      * @throws IllegalArgumentException if {@code amount} is not allowed for {@code unit}
      */
@@ -327,6 +355,8 @@ public sealed interface Window permits Window.Calendar, Window.Rolling, Window.L
     /**
      * Creates a rolling window.
      *
+     * @param length      the length of the window
+     * @param granularity the bucket size; it divides {@code length}
      * @throws NullPointerException     if an argument is null
      * @throws IllegalArgumentException if the granularity is under one millisecond, does not divide the
      *                                  length, or makes more than {@value #MAX_BUCKETS} buckets, or the

@@ -1,5 +1,7 @@
 package dev.limits.internal;
 
+import org.jspecify.annotations.Nullable;
+
 /** Argument and state checks that name the offending value. Not part of the API. */
 public final class Checks {
 
@@ -8,14 +10,14 @@ public final class Checks {
   /**
    * Throws {@link IllegalArgumentException} with the formatted message unless {@code condition} holds.
    */
-  public static void requireArgument(boolean condition, String template, Object... args) {
+  public static void requireArgument(boolean condition, String template, @Nullable Object... args) {
     if (!condition) {
       throw new IllegalArgumentException(String.format(template, args));
     }
   }
 
   /** Throws {@link IllegalStateException} with the formatted message unless {@code condition} holds. */
-  public static void requireState(boolean condition, String template, Object... args) {
+  public static void requireState(boolean condition, String template, @Nullable Object... args) {
     if (!condition) {
       throw new IllegalStateException(String.format(template, args));
     }

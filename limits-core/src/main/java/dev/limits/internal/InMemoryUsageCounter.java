@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link UsageCounter} in this JVM's memory.
@@ -130,7 +131,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
         }
       }
       Mode mode = request.mode();
-      Cell[] touched = new Cell[n];
+      @Nullable Cell[] touched = new Cell[n];
       long[] used = new long[n];
       boolean[] fits = new boolean[n];
       boolean allFit = true;
@@ -210,8 +211,9 @@ public final class InMemoryUsageCounter implements UsageCounter {
     }
 
     private void applySettlement(Operation op, long[] finals) {
+      List<Charge> charges = Objects.requireNonNull(op.charges, "only a reservation is settled");
       for (int i = 0; i < finals.length; i++) {
-        Charge charge = op.charges.get(i);
+        Charge charge = charges.get(i);
         Cell cell = cells.get(charge.slot().key());
         if (cell == null) {
           continue;
@@ -255,11 +257,11 @@ public final class InMemoryUsageCounter implements UsageCounter {
   /** A remembered operation id; for reservations, the charges and the bucket each was counted in. */
   private static final class Operation {
     final long expiresAt;
-    final List<Charge> charges;
+    final @Nullable List<Charge> charges;
     final long[] chargedStarts;
     boolean settled;
 
-    Operation(long expiresAt, List<Charge> charges, long[] chargedStarts) {
+    Operation(long expiresAt, @Nullable List<Charge> charges, long[] chargedStarts) {
       this.expiresAt = expiresAt;
       this.charges = charges;
       this.chargedStarts = chargedStarts;

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The current period of each quota's window, per zone, recomputed only when an instant falls outside it:
@@ -18,10 +19,10 @@ public final class PeriodCache {
   private final Window[] windows;
   private final String[] keys;
   private final ConcurrentHashMap<ZoneId, ZonePeriods> byZone = new ConcurrentHashMap<>();
-  private volatile ZonePeriods last;
+  private volatile @Nullable ZonePeriods last;
 
   /** The periods of one zone; the pair is published as one reference so zone and periods always match. */
-  private record ZonePeriods(ZoneId zone, Entry[] periods) {}
+  private record ZonePeriods(ZoneId zone, @Nullable Entry[] periods) {}
 
   /**
    * A period and the storage slot for it.
@@ -54,7 +55,7 @@ public final class PeriodCache {
       entry = byZone.computeIfAbsent(zone, z -> new ZonePeriods(z, new Entry[windows.length]));
       last = entry;
     }
-    Entry[] periods = entry.periods();
+    @Nullable Entry[] periods = entry.periods();
     Entry e = periods[index];
     if (e == null || !e.period().contains(instant)) {
       Period p = windows[index].periodAt(instant, zone);

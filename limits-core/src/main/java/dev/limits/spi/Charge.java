@@ -20,6 +20,9 @@ public record Charge(Slot slot, long limit, long amount) {
   /**
    * Creates a charge.
    *
+   * @param slot   the counter cell
+   * @param limit  the most the cell may hold, zero or more
+   * @param amount the amount to count, zero or more
    * @throws NullPointerException     if {@code slot} is null
    * @throws IllegalArgumentException if {@code limit} or {@code amount} is negative
    */
@@ -29,7 +32,12 @@ public record Charge(Slot slot, long limit, long amount) {
     Checks.requireArgument(amount >= 0, "amount must not be negative, got %s", amount);
   }
 
-  /** Returns whether this charge fits on top of {@code used}. */
+  /**
+   * Returns whether this charge fits on top of {@code used}.
+   *
+   * @param used the cell's current usage
+   * @return whether {@code used + amount <= limit}
+   */
   public boolean fits(long used) {
     if (amount == 0) {
       return used < limit;

@@ -3,6 +3,7 @@ package dev.limits.spi;
 import dev.limits.internal.Checks;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One atomic operation on the counters of one subject, as {@link UsageCounter#consume} carries it out.
@@ -20,7 +21,7 @@ import java.util.Objects;
  * @see UsageCounter
  */
 public record ConsumeRequest(
-    String subject, List<Charge> charges, Mode mode, String operationId, long expiresAt, long now) {
+    String subject, List<Charge> charges, Mode mode, @Nullable String operationId, long expiresAt, long now) {
 
   /** The longest subject id a store must accept. */
   public static final int MAX_SUBJECT_LENGTH = 191;
@@ -47,6 +48,15 @@ public record ConsumeRequest(
   /**
    * Creates a request.
    *
+   * @param subject     who is counted, 1 to {@value #MAX_SUBJECT_LENGTH} characters
+   * @param charges     the cells and amounts, in evaluation order; not empty
+   * @param mode        what to do with them
+   * @param operationId an idempotency key: a second request with the same id changes nothing and answers
+   *                    {@link ConsumeResult.Status#DUPLICATE}; required for {@link Mode#RESERVE}; may be null
+   *                    otherwise
+   * @param expiresAt   epoch milliseconds: when a reservation is refunded unless settled, or until when an
+   *                    operation id is remembered; ignored without an operation id
+   * @param now         the caller's current time, epoch milliseconds
    * @throws NullPointerException     if {@code subject}, {@code charges} or {@code mode} is null, or a
    *                                  reservation has no operation id
    * @throws IllegalArgumentException if the subject or operation id is empty or too long, there are no
@@ -76,6 +86,7 @@ public record ConsumeRequest(
   /**
    * Checks a subject id: not null, 1 to {@value #MAX_SUBJECT_LENGTH} characters, no control characters.
    *
+   * @param subject the subject id to check
    * @return {@code subject}
    * @throws NullPointerException     if {@code subject} is null
    * @throws IllegalArgumentException if it is empty, too long or contains a control character
@@ -99,6 +110,7 @@ public record ConsumeRequest(
   /**
    * Checks an operation id: not null, 1 to {@value #MAX_OPERATION_ID_LENGTH} characters.
    *
+   * @param operationId the operation id to check
    * @return {@code operationId}
    * @throws NullPointerException     if {@code operationId} is null
    * @throws IllegalArgumentException if it is empty or too long

@@ -42,6 +42,7 @@ public final class ConsumeResult {
    * @param status the outcome
    * @param used   for each charge, its cell's usage after the operation
    * @param fits   for each charge, whether it fit
+   * @return the result
    * @throws NullPointerException     if an argument is null
    * @throws IllegalArgumentException if the arrays differ in length
    */
@@ -52,27 +53,37 @@ public final class ConsumeResult {
     return new ConsumeResult(status, used.clone(), fits.clone());
   }
 
-  /** The outcome. */
+  /** {@return the outcome} */
   public Status status() {
     return status;
   }
 
-  /** Whether the charges were counted now or by an earlier request with the same operation id. */
+  /** {@return whether the charges were counted now or by an earlier request with the same operation id} */
   public boolean isApplied() {
     return status != Status.DENIED;
   }
 
-  /** The number of charges. */
+  /** {@return the number of charges} */
   public int size() {
     return used.length;
   }
 
-  /** The usage of the cell of charge {@code index} after the operation. */
+  /**
+   * The usage of the cell of charge {@code index} after the operation.
+   *
+   * @param index the charge's position in the request
+   * @return the usage
+   */
   public long used(int index) {
     return used[index];
   }
 
-  /** Whether charge {@code index} fit. */
+  /**
+   * Whether charge {@code index} fit.
+   *
+   * @param index the charge's position in the request
+   * @return whether it fit
+   */
   public boolean fits(int index) {
     return fits[index];
   }

@@ -22,6 +22,10 @@ public record SettleRequest(String subject, String operationId, long[] finalAmou
   /**
    * Creates a settle request. The array is copied.
    *
+   * @param subject      the subject of the reservation
+   * @param operationId  the reservation's operation id
+   * @param finalAmounts one final amount per charge of the reservation, each zero or more
+   * @param now          the caller's current time, epoch milliseconds
    * @throws NullPointerException     if an argument is null
    * @throws IllegalArgumentException if the subject or operation id is malformed, or an amount is negative
    */
@@ -34,18 +38,23 @@ public record SettleRequest(String subject, String operationId, long[] finalAmou
     }
   }
 
-  /** Returns a copy of the final amounts. */
+  /** {@return a copy of the final amounts} */
   @Override
   public long[] finalAmounts() {
     return finalAmounts.clone();
   }
 
-  /** Returns the final amount of charge {@code index}. */
+  /**
+   * Returns the final amount of charge {@code index}.
+   *
+   * @param index the charge's position in the reservation
+   * @return the final amount
+   */
   public long finalAmount(int index) {
     return finalAmounts[index];
   }
 
-  /** Returns the number of final amounts. */
+  /** {@return the number of final amounts} */
   public int size() {
     return finalAmounts.length;
   }

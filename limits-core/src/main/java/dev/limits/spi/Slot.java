@@ -31,6 +31,10 @@ public record Slot(String key, long start, long end, int lookback) {
   /**
    * Creates a slot.
    *
+   * @param key      the counter key: 1 to {@value #MAX_KEY_LENGTH} characters
+   * @param start    the period's start, epoch milliseconds
+   * @param end      the period's end, exclusive, epoch milliseconds
+   * @param lookback how many earlier buckets of the same length count too (rolling windows)
    * @throws NullPointerException     if {@code key} is null
    * @throws IllegalArgumentException if the key is empty or too long, the period is empty, or the
    *                                  lookback is negative
@@ -43,12 +47,12 @@ public record Slot(String key, long start, long end, int lookback) {
     Checks.requireArgument(lookback >= 0, "slot lookback must not be negative, got %s", lookback);
   }
 
-  /** The length of one bucket (the period) in milliseconds. */
+  /** {@return the length of one bucket (the period) in milliseconds} */
   public long length() {
     return end - start;
   }
 
-  /** Whether this slot is a rolling window whose earlier buckets still count. */
+  /** {@return whether this slot is a rolling window whose earlier buckets still count} */
   public boolean isRolling() {
     return lookback > 0;
   }

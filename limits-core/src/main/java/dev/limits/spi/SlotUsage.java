@@ -14,6 +14,9 @@ public record SlotUsage(String key, long start, long used) {
   /**
    * Creates a slot usage.
    *
+   * @param key   the counter key
+   * @param start the start of the stored period (for a rolling window, of its newest bucket), epoch millis
+   * @param used  the usage in that period (for a rolling window, the sum of the buckets still kept)
    * @throws NullPointerException if {@code key} is null
    */
   public SlotUsage {

@@ -12,12 +12,21 @@ public class StorageException extends LimitsException {
 
   private static final long serialVersionUID = 1L;
 
-  /** Creates an exception with a message and a cause. */
+  /**
+   * Creates an exception with a message and a cause.
+   *
+   * @param message what went wrong
+   * @param cause   the underlying failure
+   */
   public StorageException(String message, Throwable cause) {
     super(message, cause);
   }
 
-  /** Creates an exception with a message. */
+  /**
+   * Creates an exception with a message.
+   *
+   * @param message what went wrong
+   */
   public StorageException(String message) {
     super(message);
   }

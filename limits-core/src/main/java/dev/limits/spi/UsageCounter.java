@@ -24,6 +24,8 @@ public interface UsageCounter {
   /**
    * Carries out a consume request atomically.
    *
+   * @param request the operation
+   * @return the usage of each charge's cell and whether it was applied
    * @throws NullPointerException if {@code request} is null
    * @throws StorageException     if the storage failed and a bounded retry did not help. Whether the request
    *                              took effect is then unknown, unless it carried an operation id: retrying it
@@ -34,6 +36,8 @@ public interface UsageCounter {
   /**
    * Settles or cancels a reservation, atomically and at most once.
    *
+   * @param request the reservation and its final amounts
+   * @return whether it was settled, already settled or not found
    * @throws NullPointerException     if {@code request} is null
    * @throws IllegalArgumentException if the number of final amounts differs from the reservation's charges
    * @throws StorageException         if the storage failed
@@ -44,6 +48,9 @@ public interface UsageCounter {
    * Returns what is stored for {@code subject} at {@code now}: one entry per cell whose period has not
    * ended, in no particular order.
    *
+   * @param subject who is counted
+   * @param now     the current time, epoch milliseconds
+   * @return the live cells
    * @throws NullPointerException     if {@code subject} is null
    * @throws IllegalArgumentException if {@code subject} is malformed
    * @throws StorageException         if the storage failed
@@ -65,7 +72,7 @@ public interface UsageCounter {
    */
   int purge(long now, int maxItems);
 
-  /** Returns a new thread-safe counter that keeps everything in this JVM's memory. */
+  /** {@return a new thread-safe counter that keeps everything in this JVM's memory} */
   static UsageCounter inMemory() {
     return new InMemoryUsageCounter();
   }

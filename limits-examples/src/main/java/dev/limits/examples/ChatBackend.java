@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The simulated AI-chat backend shared by {@link ChatDemo} and {@link HttpChatServer}: three accounts on
@@ -137,19 +138,19 @@ final class ChatBackend {
 
   /** The gate counting {@code account}'s weeks from their week start. */
   AiGate gate(Account account) {
-    return gates.get(account.weekStart());
+    return Objects.requireNonNull(gates.get(account.weekStart()), "a gate per week start");
   }
 
   /** The gate of users with Monday weeks, for codes and upgrades. */
   AiGate gate() {
-    return gates.get(DayOfWeek.MONDAY);
+    return Objects.requireNonNull(gates.get(DayOfWeek.MONDAY), "a gate per week start");
   }
 
   /**
    * Handles one request by {@code account} (null: a user without an account, 403): reserves before the
    * simulated AI call, then settles to the tokens and cost it used.
    */
-  Exchange send(String user, Account account, AiCall call) {
+  Exchange send(String user, @Nullable Account account, AiCall call) {
     AiGate gate = account == null ? gate() : gate(account);
     Plan plan = account == null ? null : account.plan();
     try (AiPermit permit = gate.before(user, plan, call)) {
@@ -171,7 +172,7 @@ final class ChatBackend {
   }
 
   /** The usage of every limit of {@code account}'s plan, with the file quota of {@code chat} if given. */
-  List<QuotaUsage> usage(Account account, String chat) {
+  List<QuotaUsage> usage(Account account, @Nullable String chat) {
     return gate(account).usage(account.user(), account.plan(), chat);
   }
 

@@ -22,6 +22,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -32,6 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import java.util.stream.Collectors;
 
 /**
@@ -55,7 +57,7 @@ public final class ChatDemo {
    * One request of the transcript and what was counted for it: {@code kind} is chat, image, upload, code or
    * upgrade; {@code item} the model, the discount code or the target plan.
    */
-  record Step(Instant at, String user, String kind, String item, String chat, int status, String rule,
+  record Step(Instant at, String user, String kind, String item, @Nullable String chat, int status, String rule,
       long tokens, long costMicros, boolean image, int files) {
     boolean granted() {
       return status == 200;
@@ -78,7 +80,7 @@ public final class ChatDemo {
 
   private ChatDemo(UsageCounter counter, PrintStream out) {
     this.out = out;
-    PeriodClock clock = now::get;
+    PeriodClock clock = this::now;
     this.backend = new ChatBackend(counter, clock);
   }
 
@@ -182,7 +184,7 @@ public final class ChatDemo {
     table("ali", "homework", table);
     table("sara", "thesis", table);
     table("reza", null, table);
-    return new Result(List.copyOf(steps), List.copyOf(table), now.get());
+    return new Result(List.copyOf(steps), List.copyOf(table), now());
   }
 
   // --- requests
@@ -213,10 +215,10 @@ public final class ChatDemo {
     Exchange x = backend.send(user, account, call);
     String kind = !call.isMessage() ? "upload" : call.generatesImage() ? "image" : "chat";
     Decision d = x.permit().decision();
-    steps.add(new Step(now.get(), user, kind, call.model(), call.chat(), x.status(),
+    steps.add(new Step(now(), user, kind, call.model(), call.chat(), x.status(),
         d.denial().map(Denial::ruleId).orElse(""), x.tokens(), PlanMetrics.COST.amountOf(x.cost()),
         x.imageSaved(), files.length));
-    String time = HOUR.format(local(now.get()));
+    String time = HOUR.format(local(now()));
     if (!x.permit().isGranted()) {
       denied(time, user, account.label(), what, d);
       return;
@@ -252,9 +254,9 @@ public final class ChatDemo {
 
   private void redeem(String user, DiscountCode code) {
     Decision d = redeemNow(user, code);
-    steps.add(new Step(now.get(), user, "code", code.code(), null, d.httpStatus(),
+    steps.add(new Step(now(), user, "code", code.code(), null, d.httpStatus(),
         d.denial().map(Denial::ruleId).orElse(""), 0, 0, false, 0));
-    String time = HOUR.format(local(now.get()));
+    String time = HOUR.format(local(now()));
     String label = backend.account(user).map(Account::label).orElse("-");
     if (d.isAllowed()) {
       out.printf(ROW, time, user, label, "redeem " + code.code(), 200, "granted, discount applied");
@@ -294,7 +296,7 @@ public final class ChatDemo {
       for (int i = 0; i < racers; i++) {
         Decision d = futures.get(i).get();
         decisions.add(d);
-        steps.add(new Step(now.get(), "racer" + (i + 1), "code", code.code(), null, d.httpStatus(),
+        steps.add(new Step(now(), "racer" + (i + 1), "code", code.code(), null, d.httpStatus(),
             d.denial().map(Denial::ruleId).orElse(""), 0, 0, false, 0));
       }
     } finally {
@@ -303,7 +305,7 @@ public final class ChatDemo {
     }
     Map<String, Long> byOutcome = decisions.stream().collect(Collectors.groupingBy(
         d -> d.httpStatus() + d.denial().map(x -> " " + x.ruleId()).orElse(""), TreeMap::new, Collectors.counting()));
-    out.printf("%-5s %d new users race for the %d uses left: %s%n", HOUR.format(local(now.get())), racers, usesLeft,
+    out.printf("%-5s %d new users race for the %d uses left: %s%n", HOUR.format(local(now())), racers, usesLeft,
         byOutcome.entrySet().stream().map(e -> e.getValue() + " x " + e.getKey()).collect(Collectors.joining(", ")));
     decisions.stream().filter(d -> !d.isAllowed()).findFirst()
         .ifPresent(d -> messages(d.message(FA).orElseThrow(), d.message(EN).orElseThrow()));
@@ -312,8 +314,8 @@ public final class ChatDemo {
   private void upgrade(String user, Plan target, String targetLabel) {
     Account account = backend.account(user).orElseThrow();
     UpgradeCheck c = backend.gate(account).checkUpgrade(account.plan(), target);
-    steps.add(new Step(now.get(), user, "upgrade", target.name(), null, c.httpStatus(), c.reason(), 0, 0, false, 0));
-    out.printf(ROW, HOUR.format(local(now.get())), user, account.label(), "upgrade to " + targetLabel,
+    steps.add(new Step(now(), user, "upgrade", target.name(), null, c.httpStatus(), c.reason(), 0, 0, false, 0));
+    out.printf(ROW, HOUR.format(local(now())), user, account.label(), "upgrade to " + targetLabel,
         c.httpStatus(), c.eligible() ? "eligible" : c.reason());
     if (!c.eligible()) {
       messages(c.message(FA), c.message(EN));
@@ -322,7 +324,11 @@ public final class ChatDemo {
 
   // --- usage table
 
-  private void table(String user, String chat, List<Row> rows) {
+  private Instant now() {
+    return Objects.requireNonNull(now.get(), "the demo clock is set before any request");
+  }
+
+  private void table(String user, @Nullable String chat, List<Row> rows) {
     Account account = backend.account(user).orElseThrow();
     out.printf("%-34s %12s %12s %12s  %s%n", user + " (" + account.label() + ", weeks from "
         + account.weekStart().getDisplayName(java.time.format.TextStyle.FULL, EN) + ")", "used", "limit", "left",

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.StringJoiner;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -109,12 +110,12 @@ public final class HttpChatServer implements AutoCloseable {
       }
       Map<String, String> q = query(http.getRequestURI().getRawQuery());
       String user = q.get("user");
-      String model = q.get("model");
+      String model = q.getOrDefault("model", "");
       long tokens;
       AiCall call;
       try {
         tokens = Long.parseLong(q.getOrDefault("tokens", "0"));
-        call = AiCall.message(model == null ? "" : model).estimatedTokens(tokens)
+        call = AiCall.message(model).estimatedTokens(tokens)
             .estimatedCost(ChatBackend.price(model, tokens, false));
         if (q.containsKey("chat")) {
           call = call.chat(q.get("chat"));
@@ -131,7 +132,7 @@ public final class HttpChatServer implements AutoCloseable {
       try {
         x = backend.send(user, account, call);
       } catch (IllegalArgumentException e) {   // a malformed user id
-        send(http, 400, locale, error(400, "bad-request", e.getMessage()));
+        send(http, 400, locale, error(400, "bad-request", String.valueOf(e.getMessage())));
         return;
       }
       HttpLimits limits = HttpLimits.of(x.permit());
@@ -142,7 +143,8 @@ public final class HttpChatServer implements AutoCloseable {
         return;
       }
       StringJoiner remaining = new StringJoiner(", ", "{", "}");
-      for (QuotaUsage u : backend.usage(account, call.chat())) {
+      for (QuotaUsage u : backend.usage(Objects.requireNonNull(account, "a granted call has an account"),
+          call.chat())) {
         remaining.add(json(u.quota().id()) + ": " + u.remaining());
       }
       send(http, 200, locale, "{\"status\": 200, \"user\": " + json(user) + ", \"model\": " + json(model)

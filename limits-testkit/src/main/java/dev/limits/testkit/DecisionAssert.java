@@ -21,7 +21,11 @@ public final class DecisionAssert extends AbstractAssert<DecisionAssert, Decisio
     super(actual, DecisionAssert.class);
   }
 
-  /** Verifies the request was allowed. */
+  /**
+   * Verifies the request was allowed.
+   *
+   * @return this assertion, for chaining
+   */
   public DecisionAssert isAllowed() {
     isNotNull();
     if (!actual.isAllowed()) {
@@ -30,7 +34,11 @@ public final class DecisionAssert extends AbstractAssert<DecisionAssert, Decisio
     return this;
   }
 
-  /** Verifies the request was denied, for whatever reason. */
+  /**
+   * Verifies the request was denied, for whatever reason.
+   *
+   * @return this assertion, for chaining
+   */
   public DecisionAssert isDenied() {
     isNotNull();
     if (actual.isAllowed()) {
@@ -39,7 +47,12 @@ public final class DecisionAssert extends AbstractAssert<DecisionAssert, Decisio
     return this;
   }
 
-  /** Verifies the decision is {@code outcome}. */
+  /**
+   * Verifies the decision is {@code outcome}.
+   *
+   * @param outcome the expected outcome
+   * @return this assertion, for chaining
+   */
   public DecisionAssert hasOutcome(Decision.Outcome outcome) {
     isNotNull();
     Objects.requireNonNull(outcome, "outcome");
@@ -49,17 +62,30 @@ public final class DecisionAssert extends AbstractAssert<DecisionAssert, Decisio
     return this;
   }
 
-  /** Verifies the request was forbidden (403). */
+  /**
+   * Verifies the request was forbidden (403).
+   *
+   * @return this assertion, for chaining
+   */
   public DecisionAssert isForbidden() {
     return hasOutcome(Decision.Outcome.FORBIDDEN);
   }
 
-  /** Verifies a quota was exceeded (429). */
+  /**
+   * Verifies a quota was exceeded (429).
+   *
+   * @return this assertion, for chaining
+   */
   public DecisionAssert isQuotaExceeded() {
     return hasOutcome(Decision.Outcome.QUOTA_EXCEEDED);
   }
 
-  /** Verifies the first denial is by the quota or rule with {@code ruleId} (such as {@code "tokens@day"}). */
+  /**
+   * Verifies the first denial is by the quota or rule with {@code ruleId} (such as {@code "tokens@day"}).
+   *
+   * @param ruleId the id of the quota or access rule expected to deny first
+   * @return this assertion, for chaining
+   */
   public DecisionAssert isDeniedBy(String ruleId) {
     isDenied();
     Denial first = actual.denial().orElseThrow();
@@ -69,7 +95,12 @@ public final class DecisionAssert extends AbstractAssert<DecisionAssert, Decisio
     return this;
   }
 
-  /** Verifies the first denial gives {@code reason}. */
+  /**
+   * Verifies the first denial gives {@code reason}.
+   *
+   * @param reason the reason expected of the first denial
+   * @return this assertion, for chaining
+   */
   public DecisionAssert isDeniedBy(Denial.Reason reason) {
     isDenied();
     Denial first = actual.denial().orElseThrow();
@@ -80,7 +111,12 @@ public final class DecisionAssert extends AbstractAssert<DecisionAssert, Decisio
     return this;
   }
 
-  /** Verifies some denial, not necessarily the first, is by {@code ruleId}. */
+  /**
+   * Verifies some denial, not necessarily the first, is by {@code ruleId}.
+   *
+   * @param ruleId the id of the quota or access rule expected among the denials
+   * @return this assertion, for chaining
+   */
   public DecisionAssert hasDenialBy(String ruleId) {
     isDenied();
     if (actual.denials().stream().noneMatch(d -> d.ruleId().equals(ruleId))) {
@@ -89,7 +125,13 @@ public final class DecisionAssert extends AbstractAssert<DecisionAssert, Decisio
     return this;
   }
 
-  /** Verifies the message of the first denial in {@code locale} contains {@code text}. */
+  /**
+   * Verifies the message of the first denial in {@code locale} contains {@code text}.
+   *
+   * @param locale the language of the message
+   * @param text the text expected in it
+   * @return this assertion, for chaining
+   */
   public DecisionAssert hasMessageContaining(Locale locale, String text) {
     isDenied();
     String message = actual.message(locale).orElse("");
@@ -99,7 +141,12 @@ public final class DecisionAssert extends AbstractAssert<DecisionAssert, Decisio
     return this;
   }
 
-  /** Verifies the decision asks to retry after exactly {@code wait}. */
+  /**
+   * Verifies the decision asks to retry after exactly {@code wait}.
+   *
+   * @param wait the expected wait
+   * @return this assertion, for chaining
+   */
   public DecisionAssert hasRetryAfter(Duration wait) {
     isNotNull();
     Optional<Duration> retry = actual.retryAfter();
@@ -109,7 +156,13 @@ public final class DecisionAssert extends AbstractAssert<DecisionAssert, Decisio
     return this;
   }
 
-  /** Verifies the quota {@code quotaId} stands at {@code used} in this decision. */
+  /**
+   * Verifies the quota {@code quotaId} stands at {@code used} in this decision.
+   *
+   * @param quotaId the quota's id, such as {@code "messages@hour"}
+   * @param used its expected usage
+   * @return this assertion, for chaining
+   */
   public DecisionAssert hasUsed(String quotaId, long used) {
     isNotNull();
     Optional<QuotaUsage> usage = actual.usage().stream().filter(u -> u.quota().id().equals(quotaId)).findFirst();
@@ -122,7 +175,12 @@ public final class DecisionAssert extends AbstractAssert<DecisionAssert, Decisio
     return this;
   }
 
-  /** Verifies the decision warns about the quota {@code quotaId}. */
+  /**
+   * Verifies the decision warns about the quota {@code quotaId}.
+   *
+   * @param quotaId the quota's id, such as {@code "messages@hour"}
+   * @return this assertion, for chaining
+   */
   public DecisionAssert hasWarningFor(String quotaId) {
     isNotNull();
     if (actual.warnings().stream().map(Warning::usage).noneMatch(u -> u.quota().id().equals(quotaId))) {
@@ -132,7 +190,11 @@ public final class DecisionAssert extends AbstractAssert<DecisionAssert, Decisio
     return this;
   }
 
-  /** Verifies the decision carries no warning. */
+  /**
+   * Verifies the decision carries no warning.
+   *
+   * @return this assertion, for chaining
+   */
   public DecisionAssert hasNoWarnings() {
     isNotNull();
     if (!actual.warnings().isEmpty()) {

@@ -62,7 +62,7 @@ public final class FakeClock implements PeriodClock {
    */
   @Override
   public Instant instant() {
-    return now.get();
+    return current();
   }
 
   /**
@@ -74,7 +74,7 @@ public final class FakeClock implements PeriodClock {
    * @throws ArithmeticException if the instant is too far from the epoch for a {@code long}
    */
   public long millis() {
-    return now.get().toEpochMilli();
+    return current().toEpochMilli();
   }
 
   /**
@@ -136,8 +136,12 @@ public final class FakeClock implements PeriodClock {
   }
 
   /** Returns {@code "FakeClock[<instant>]"}. */
+  private Instant current() {
+    return Objects.requireNonNull(now.get(), "now"); // never null: every writer stores a checked instant
+  }
+
   @Override
   public String toString() {
-    return "FakeClock[" + now.get() + "]";
+    return "FakeClock[" + current() + "]";
   }
 }

@@ -14,7 +14,12 @@ public final class LimitsAssertions {
 
   private LimitsAssertions() {}
 
-  /** Starts assertions on {@code decision}. */
+  /**
+   * Starts assertions on {@code decision}.
+   *
+   * @param decision the decision to check
+   * @return an assertion on it
+   */
   public static DecisionAssert assertThat(Decision decision) {
     return new DecisionAssert(decision);
   }

@@ -415,7 +415,8 @@ public abstract class UsageCounterContract {
         longs(Long.MAX_VALUE), bools(false));
 
     assertThat(used(slot, T0)).isEqualTo(Long.MAX_VALUE);
-    assertThat(snapshot(SUBJECT, T0).get(slot.key()).used()).isEqualTo(Long.MAX_VALUE);
+    assertThat(snapshot(SUBJECT, T0)).extractingByKey(slot.key()).extracting(SlotUsage::used)
+        .isEqualTo(Long.MAX_VALUE);
   }
 
   @Test
@@ -1048,6 +1049,7 @@ public abstract class UsageCounterContract {
   }
 
   @Test
+  @SuppressWarnings("NullAway") // passes null on purpose: the store must reject it
   void nullRequestsAreRejected() {
     someUsage();
 
@@ -1057,6 +1059,7 @@ public abstract class UsageCounterContract {
   }
 
   @Test
+  @SuppressWarnings("NullAway") // passes null on purpose: the store must reject it
   void malformedSubjectsAreRejected() {
     someUsage();
     String tooLong = "s".repeat(ConsumeRequest.MAX_SUBJECT_LENGTH + 1);
@@ -1094,6 +1097,7 @@ public abstract class UsageCounterContract {
   }
 
   @Test
+  @SuppressWarnings("NullAway") // passes null on purpose: the store must reject it
   void emptyAndNullChargesAreRejected() {
     someUsage();
 
@@ -1115,6 +1119,7 @@ public abstract class UsageCounterContract {
   }
 
   @Test
+  @SuppressWarnings("NullAway") // passes null on purpose: the store must reject it
   void badOperationIdsAreRejected() {
     someUsage();
     String tooLong = "o".repeat(ConsumeRequest.MAX_OPERATION_ID_LENGTH + 1);
@@ -1129,6 +1134,7 @@ public abstract class UsageCounterContract {
   }
 
   @Test
+  @SuppressWarnings("NullAway") // passes null on purpose: the store must reject it
   void badSlotsAreRejected() {
     someUsage();
     String tooLong = "k".repeat(Slot.MAX_KEY_LENGTH + 1);
@@ -1232,7 +1238,7 @@ public abstract class UsageCounterContract {
 
     void change(long start, long delta) {
       if (holds(start)) {
-        long used = buckets.get(start);
+        long used = buckets.getOrDefault(start, 0L);
         buckets.put(start, delta >= 0 ? saturatedAdd(used, delta) : Math.max(0, used + delta));
       }
     }
