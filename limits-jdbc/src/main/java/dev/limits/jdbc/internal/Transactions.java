@@ -251,15 +251,22 @@ public final class Transactions {
         ps.setInt(4, slot.lookback());
         ps.setLong(5, slot.end());
         ps.setLong(6, CellState.saturatedAdd(slot.end(), placeholderTail(empty)));
+        if (sql.dialect != JdbcDialect.H2) {
+          ps.addBatch();
+          continue;
+        }
         try {
           ps.executeUpdate();
         } catch (SQLException e) {
           // H2's MERGE races with a concurrent insert of the same cell; H2 undoes only this statement, and
           // the row it wanted now exists. Elsewhere the statement cannot conflict.
-          if (sql.dialect != JdbcDialect.H2 || !Faults.isUniqueViolation(e)) {
+          if (!Faults.isUniqueViolation(e)) {
             throw e;
           }
         }
+      }
+      if (sql.dialect != JdbcDialect.H2) {
+        ps.executeBatch();
       }
     }
   }
