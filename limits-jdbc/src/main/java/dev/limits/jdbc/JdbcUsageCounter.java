@@ -57,7 +57,8 @@ import javax.sql.DataSource;
  *
  * <p><b>Failures.</b> Serialization failures, deadlocks and lock timeouts are retried up to
  * {@link Builder#maxRetries(int)} times, as are broken connections and other transient failures when the
- * operation cannot have committed or carries an operation id (a retry then answers
+ * operation cannot have committed, is a {@link ConsumeRequest.Mode#CHECK}, or carries an operation id (a
+ * retry then answers
  * {@link ConsumeResult.Status#DUPLICATE} if the first attempt had committed). Anything else throws a
  * {@link StorageException} with the cause.
  *
@@ -81,7 +82,7 @@ public final class JdbcUsageCounter implements UsageCounter {
     this.prefix = builder.tablePrefix;
     this.maxRetries = builder.maxRetries;
     this.sql = new Sql(dialect, prefix);
-    this.transactions = new Transactions(sql);
+    this.transactions = new Transactions(sql, false);
   }
 
   /**
@@ -106,7 +107,8 @@ public final class JdbcUsageCounter implements UsageCounter {
   @Override
   public ConsumeResult consume(ConsumeRequest request) {
     Objects.requireNonNull(request, "request");
-    boolean idempotent = request.operationId() != null;
+    // A check writes nothing, and a request with an operation id answers DUPLICATE if it had committed.
+    boolean idempotent = request.operationId() != null || request.mode() == ConsumeRequest.Mode.CHECK;
     if (dialect == JdbcDialect.H2 || (dialect == JdbcDialect.POSTGRESQL && distinctKeys(request.charges()))) {
       return withRetries("consume", idempotent, true, c -> consumeInOneStatement(c, request));
     }
@@ -263,7 +265,10 @@ public final class JdbcUsageCounter implements UsageCounter {
           }
         }
       } catch (SQLException e) {
+        // H2's consume statement fails as a whole when a cell or operation id was inserted concurrently;
+        // H2 rolled it back, and the retry finds the row.
         boolean retry = Faults.isRolledBack(e)
+            || (dialect == JdbcDialect.H2 && Faults.isUniqueViolation(e))
             || (Faults.isTransient(e) && (idempotent || !mayHaveCommitted));
         if (!retry || attempt >= maxRetries) {
           throw new StorageException(what + " failed on " + dialect + (attempt > 0

@@ -54,7 +54,7 @@ final class Databases {
   static synchronized DataSource h2Pool() {
     if (h2Pool == null) {
       JdbcDataSource h2 = new JdbcDataSource();
-      h2.setURL("jdbc:h2:mem:limits;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000");
+      h2.setURL("jdbc:h2:mem:limits;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=5000");
       HikariConfig config = new HikariConfig();
       config.setDataSource(h2);
       config.setMaximumPoolSize(16);

@@ -18,6 +18,11 @@ class H2UsageCounterTest extends UsageCounterContract {
   }
 
   @Override
+  protected java.time.Duration concurrencyTimeout() {
+    return java.time.Duration.ofSeconds(40);
+  }
+
+  @Override
   protected int operationsPerThread() {
     return 150;
   }

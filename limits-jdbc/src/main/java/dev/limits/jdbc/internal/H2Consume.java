@@ -28,11 +28,9 @@ public final class H2Consume {
    */
   public static String consume(Connection connection, String prefix, String request) throws SQLException {
     Transactions script = SCRIPTS.computeIfAbsent(Prefixes.require(prefix),
-        p -> new Transactions(new Sql(JdbcDialect.H2, p)));
+        p -> new Transactions(new Sql(JdbcDialect.H2, p), true));
     ConsumeRequest decoded = RequestCodec.decode(request);
-    Transactions.Outcome outcome = script.consume(connection, decoded);
-    // H2 rolled back only the failed insert of a taken operation id; nothing was counted.
-    ConsumeResult result = outcome.result() != null ? outcome.result() : script.duplicate(connection, decoded);
+    ConsumeResult result = script.consume(connection, decoded).result();
     return RequestCodec.encode(result);
   }
 }

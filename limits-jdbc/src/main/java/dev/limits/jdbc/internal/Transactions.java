@@ -1,6 +1,5 @@
 package dev.limits.jdbc.internal;
 
-import dev.limits.jdbc.JdbcDialect;
 import dev.limits.spi.Charge;
 import dev.limits.spi.ConsumeRequest;
 import dev.limits.spi.ConsumeRequest.Mode;
@@ -27,8 +26,7 @@ import java.util.TreeSet;
  * before it is changed, so concurrent operations on overlapping cells serialize and never deadlock; the
  * operation id and the holds of a reservation are written in the same transaction as the counters.
  *
- * <p>The same script runs inside H2 as the body of its consume function, where it cannot commit: a
- * duplicate operation id is then detected before any counter is written.
+ * <p>The same script runs inside H2 as the body of its consume function, where it cannot commit.
  */
 public final class Transactions {
 
@@ -42,9 +40,20 @@ public final class Transactions {
   }
 
   private final Sql sql;
+  private final boolean inEngine;
 
-  public Transactions(Sql sql) {
+  /**
+   * Creates the scripts.
+   *
+   * @param inEngine whether they run inside the database engine as the body of one statement (H2's
+   *                 function). Then no SQL error is swallowed: H2 has been seen to leave a session's row
+   *                 locks behind after a failed statement nested in a function call, so a unique violation
+   *                 (a cell or operation id inserted concurrently) fails the whole statement, which H2 rolls
+   *                 back, and the caller retries it.
+   */
+  public Transactions(Sql sql, boolean inEngine) {
     this.sql = sql;
+    this.inEngine = inEngine;
   }
 
   // ---------------------------------------------------------------------------------------------- consume
@@ -251,23 +260,11 @@ public final class Transactions {
         ps.setInt(4, slot.lookback());
         ps.setLong(5, slot.end());
         ps.setLong(6, CellState.saturatedAdd(slot.end(), placeholderTail(empty)));
-        if (sql.dialect != JdbcDialect.H2) {
-          ps.addBatch();
-          continue;
-        }
-        try {
-          ps.executeUpdate();
-        } catch (SQLException e) {
-          // H2's MERGE races with a concurrent insert of the same cell; H2 undoes only this statement, and
-          // the row it wanted now exists. Elsewhere the statement cannot conflict.
-          if (!Faults.isUniqueViolation(e)) {
-            throw e;
-          }
-        }
+        ps.addBatch();
       }
-      if (sql.dialect != JdbcDialect.H2) {
-        ps.executeBatch();
-      }
+      // On H2 a concurrent insert of the same cell makes this fail with a unique violation, and the whole
+      // consume statement fails with it; the caller retries (see inEngine).
+      ps.executeBatch();
     }
   }
 
@@ -325,7 +322,7 @@ public final class Transactions {
       ps.setLong(4, expiresAt);
       ps.executeUpdate();
     } catch (SQLException e) {
-      if (Faults.isUniqueViolation(e)) {
+      if (Faults.isUniqueViolation(e) && !inEngine) {
         throw new DuplicateOperation(e);
       }
       throw e;
