@@ -24,8 +24,11 @@ public enum JdbcDialect {
   H2("h2.sql"),
 
   /**
-   * MariaDB 10.5+ and MySQL 8 with InnoDB. A consume is a short transaction of a few statements that
-   * locks the subject's cells with {@code SELECT ... FOR UPDATE} in key order.
+   * MariaDB 10.5+ and MySQL 8 with InnoDB. A consume is a short transaction of two to seven statements
+   * (a lock-free read, inserts of missing cells, {@code SELECT ... FOR UPDATE} of the cells in key order,
+   * the operation id, the updates, the commit). It runs at READ COMMITTED; configure the pool with that
+   * isolation level, or the counter switches each borrowed connection to it. Creating new cells
+   * concurrently can deadlock InnoDB; such a transaction is rolled back and retried.
    */
   MYSQL("mysql.sql");
 

@@ -67,6 +67,7 @@ DECLARE
   j INT;
   pass INT;
   found_n INT;
+  seen_n INT := 0;
   c_ms BIGINT[];
   c_lb INT[];
   c_start BIGINT[];
@@ -101,6 +102,7 @@ BEGIN
         c_es[i] := r.earlier_starts; c_eu[i] := r.earlier_used;
         IF r.expires_at > p_now THEN c_start[i] := r.period_start; END IF;
       END LOOP;
+      seen_n := found_n;
       IF p_op IS NOT NULL THEN
         PERFORM 1 FROM ${prefix}operation WHERE subject = p_subject AND operation_id = p_op;
         IF FOUND THEN
@@ -113,7 +115,7 @@ BEGIN
         END IF;
       END IF;
     ELSE
-      IF p_mode <> 4 AND found_n < n THEN
+      IF p_mode <> 4 AND seen_n < n THEN
         INSERT INTO ${prefix}counter (subject, counter_key, bucket_ms, lookback, period_start, period_end, used,
             expires_at)
         SELECT p_subject, k.key, k.e - k.s, k.lb, NULL, k.e, 0,

@@ -69,6 +69,7 @@ class PostgresFaultTest {
     Queue<ConsumeRequest> inDoubt = new ConcurrentLinkedQueue<>();
     AtomicInteger failures = new AtomicInteger();
     AtomicInteger running = new AtomicInteger(THREADS);
+    AtomicInteger progress = new AtomicInteger();
     AtomicLong terminated = new AtomicLong();
     AtomicInteger restarts = new AtomicInteger();
     ExecutorService executor = Executors.newFixedThreadPool(THREADS + 1);
@@ -103,20 +104,31 @@ class PostgresFaultTest {
               failures.incrementAndGet();
               inDoubt.add(request);
             }
+            progress.incrementAndGet();
           }
           running.decrementAndGet();
           return null;
         }));
       }
       futures.add(executor.submit(() -> {
-        for (int round = 0; running.get() > 0; round++) {
-          Thread.sleep(150);
-          if (round == 4) {
-            postgres.close(); // fast shutdown; the data directory stays
-            postgres = start(dataDirectory, port);
-            restarts.incrementAndGet();
-          } else {
+        // Faults at fixed points of progress, so that they land mid-run however fast the machine is.
+        int[] percents = {10, 20, 35, 50, 65, 80};
+        int next = 0;
+        long lastKill = System.nanoTime();
+        while (running.get() > 0) {
+          Thread.sleep(20);
+          if (next < percents.length && progress.get() * 100 >= (long) percents[next] * THREADS * OPS) {
+            if (percents[next++] == 35) {
+              postgres.close(); // fast shutdown; the data directory stays
+              postgres = start(dataDirectory, port);
+              restarts.incrementAndGet();
+            } else {
+              terminated.addAndGet(terminateBackends(url));
+            }
+            lastKill = System.nanoTime();
+          } else if (System.nanoTime() - lastKill > 100_000_000L) {
             terminated.addAndGet(terminateBackends(url));
+            lastKill = System.nanoTime();
           }
         }
         return null;

@@ -98,10 +98,14 @@ class PostgresMultiInstanceTest {
           }));
         }
       }
+      long started = System.nanoTime();
       start.countDown();
       for (Future<?> future : futures) {
         future.get(2, TimeUnit.MINUTES);
       }
+      long millis = Math.max(1, (System.nanoTime() - started) / 1_000_000);
+      System.out.printf("PostgresMultiInstanceTest: %d consumes of 4 charges on one subject in %d ms (%d/s)%n",
+          INSTANCES * THREADS * OPS, millis, INSTANCES * THREADS * OPS * 1000L / millis);
     } finally {
       executor.shutdownNow();
       pools.forEach(HikariDataSource::close);
