@@ -206,18 +206,27 @@ public final class JdbcUsageCounter implements UsageCounter {
     if (maxItems < 1) {
       throw new IllegalArgumentException("maxItems must be at least 1, got " + maxItems);
     }
-    int handled = withRetries("purge", true, false, c -> transactions.purgeCells(c, now, maxItems));
-    if (handled >= maxItems) {
-      return handled;
-    }
-    List<String[]> expired = withRetries("purge", true, true,
-        c -> transactions.expiredOperations(c, now, maxItems));
-    for (String[] op : expired) {
-      if (handled >= maxItems) {
+    // Concurrent purgers fetch the same candidates and race for them; fetch again until a fetch comes up
+    // short, so that answering less than maxItems still means that nothing is left.
+    int handled = 0;
+    while (handled < maxItems) {
+      int want = maxItems - handled;
+      int[] fetched = new int[1];
+      handled += withRetries("purge", true, false, c -> transactions.purgeCells(c, now, want, fetched));
+      if (fetched[0] < want) {
         break;
       }
-      if (withRetries("purge", true, false, c -> transactions.purgeOperation(c, op[0], op[1], now))) {
-        handled++;
+    }
+    while (handled < maxItems) {
+      int want = maxItems - handled;
+      List<String[]> expired = withRetries("purge", true, true, c -> transactions.expiredOperations(c, now, want));
+      for (String[] op : expired) {
+        if (withRetries("purge", true, false, c -> transactions.purgeOperation(c, op[0], op[1], now))) {
+          handled++;
+        }
+      }
+      if (expired.size() < want) {
+        break;
       }
     }
     return handled;

@@ -439,8 +439,11 @@ public final class Transactions {
     return result;
   }
 
-  /** Deletes up to {@code max} cells that stopped counting before {@code now}; returns how many. */
-  public int purgeCells(Connection c, long now, int max) throws SQLException {
+  /**
+   * Deletes up to {@code max} cells that stopped counting before {@code now}; returns how many, and in
+   * {@code fetched[0]} how many candidates it found (others may delete some of them first).
+   */
+  public int purgeCells(Connection c, long now, int max, int[] fetched) throws SQLException {
     List<String[]> candidates = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(sql.expiredCells())) {
       ps.setLong(1, now);
@@ -451,6 +454,7 @@ public final class Transactions {
         }
       }
     }
+    fetched[0] = candidates.size();
     int deleted = 0;
     try (PreparedStatement ps = c.prepareStatement(sql.deleteExpiredCell())) {
       for (String[] cell : candidates) {
