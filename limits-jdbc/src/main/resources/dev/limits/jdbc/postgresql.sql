@@ -43,13 +43,32 @@ CREATE TABLE IF NOT EXISTS ${prefix}hold (
 -- The usage of a cell that counts at bucket start p_reference: the newest bucket and the earlier ones
 -- within the lookback, summed without overflowing.
 CREATE OR REPLACE FUNCTION ${prefix}counter_sum(p_ms BIGINT, p_lookback INT, p_start BIGINT, p_used BIGINT,
-    p_es TEXT, p_eu TEXT, p_reference BIGINT) RETURNS BIGINT LANGUAGE sql IMMUTABLE AS $$
-  SELECT CASE WHEN p_start IS NULL THEN 0 ELSE LEAST(9223372036854775807,
-    (CASE WHEN p_start >= p_reference - p_lookback::numeric * p_ms AND p_start <= p_reference
-          THEN p_used ELSE 0 END)::numeric
-    + COALESCE((SELECT SUM(e.u) FROM unnest(string_to_array(p_es, ',')::bigint[],
-                                            string_to_array(p_eu, ',')::bigint[]) AS e(s, u)
-                WHERE e.s >= p_reference - p_lookback::numeric * p_ms AND e.s <= p_reference), 0))::bigint END
+    p_es TEXT, p_eu TEXT, p_reference BIGINT) RETURNS BIGINT LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  lo NUMERIC;
+  total NUMERIC := 0;
+  s BIGINT[];
+  u BIGINT[];
+  k INT;
+BEGIN
+  IF p_start IS NULL THEN
+    RETURN 0;
+  END IF;
+  lo := p_reference - p_lookback::numeric * p_ms;
+  IF p_start >= lo AND p_start <= p_reference THEN
+    total := p_used;
+  END IF;
+  IF p_es IS NOT NULL THEN
+    s := string_to_array(p_es, ',')::bigint[];
+    u := string_to_array(p_eu, ',')::bigint[];
+    FOR k IN 1..array_length(s, 1) LOOP
+      IF s[k] >= lo AND s[k] <= p_reference THEN
+        total := total + u[k];
+      END IF;
+    END LOOP;
+  END IF;
+  RETURN LEAST(total, 9223372036854775807)::bigint;
+END
 $$;
 
 -- One consume in one statement: SELECT ${prefix}counter_consume(...). The charges come as parallel arrays
@@ -68,6 +87,7 @@ DECLARE
   pass INT;
   found_n INT;
   seen_n INT := 0;
+  touched BOOLEAN[];
   c_ms BIGINT[];
   c_lb INT[];
   c_start BIGINT[];
@@ -180,6 +200,7 @@ BEGIN
   END IF;
 
   charged := array_fill(0::bigint, ARRAY[n]);
+  touched := array_fill(false, ARRAY[n]);
   FOR i IN 1..n LOOP
     IF p_mode = 4 THEN
       IF c_start[i] IS NULL THEN CONTINUE; END IF;
@@ -232,11 +253,15 @@ BEGIN
     END IF;
     v_used[i] := ${prefix}counter_sum(c_ms[i], c_lb[i], c_start[i], c_used[i], c_es[i], c_eu[i],
         GREATEST(p_starts[i], c_start[i]));
-    UPDATE ${prefix}counter SET bucket_ms = c_ms[i], lookback = c_lb[i], period_start = c_start[i],
-        period_end = c_end[i], used = c_used[i], earlier_starts = c_es[i], earlier_used = c_eu[i],
-        expires_at = LEAST(9223372036854775807, c_end[i] + c_lb[i]::numeric * c_ms[i])::bigint
-      WHERE subject = p_subject AND counter_key = p_keys[i];
+    touched[i] := true;
   END LOOP;
+
+  UPDATE ${prefix}counter t SET bucket_ms = v.ms, lookback = v.lb, period_start = v.st, period_end = v.en,
+      used = v.us, earlier_starts = v.es, earlier_used = v.eu,
+      expires_at = LEAST(9223372036854775807, v.en + v.lb::numeric * v.ms)::bigint
+    FROM unnest(p_keys, c_ms, c_lb, c_start, c_end, c_used, c_es, c_eu, touched)
+         AS v(key, ms, lb, st, en, us, es, eu, touched)
+    WHERE t.subject = p_subject AND t.counter_key = v.key AND v.touched;
 
   IF p_mode = 2 THEN
     INSERT INTO ${prefix}hold (subject, operation_id, charge_index, counter_key, amount, charged_start)
