@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Each subject's cells sit behind that subject's own lock, so operations on different subjects never
  * wait for each other and an operation on one subject is atomic across all its windows. Memory stays
- * bounded: cells whose periods ended are dropped when touched, and every {@value #PURGE_EVERY} operations a
- * bounded purge drops idle subjects and refunds expired reservations.
+ * bounded: a cell whose period ended is reset in place when next written, and every {@value #PURGE_EVERY}
+ * operations a bounded purge drops ended cells and idle subjects and refunds expired reservations.
  */
 public final class InMemoryUsageCounter implements UsageCounter {
 
@@ -86,13 +86,16 @@ public final class InMemoryUsageCounter implements UsageCounter {
     int handled = 0;
     for (Iterator<Map.Entry<String, SubjectState>> it = subjects.entrySet().iterator();
          it.hasNext() && handled < maxItems; ) {
-      SubjectState state = it.next().getValue();
+      Map.Entry<String, SubjectState> entry = it.next();
+      SubjectState state = entry.getValue();
       synchronized (state) {
         handled += state.purge(now, maxItems - handled);
         if (state.isEmpty()) {
           // Not an item of the purge contract: counting it could report more than maxItems.
           state.removed = true;
-          it.remove();
+          // Only this state: a concurrent purge may already have removed it and a consume put a new one in
+          // its place, which Iterator.remove() would drop with its usage.
+          subjects.remove(entry.getKey(), state);
         }
       }
     }
@@ -119,7 +122,6 @@ public final class InMemoryUsageCounter implements UsageCounter {
     ConsumeResult consume(ConsumeRequest request) {
       List<Charge> charges = request.charges();
       int n = charges.size();
-      long now = request.now();
       String id = request.operationId();
       if (id != null) {
         Operation previous = operations.get(id);
@@ -134,11 +136,9 @@ public final class InMemoryUsageCounter implements UsageCounter {
       boolean allFit = true;
       for (int i = 0; i < n; i++) {
         Charge charge = charges.get(i);
+        // A cell whose period ended stays until a write resets it or purge drops it: a read in a later period
+        // must not reset it, since an instance with a lagging clock may still count against that period.
         Cell cell = cells.get(charge.slot().key());
-        if (cell != null && cell.expiredAt(now)) {
-          cells.remove(charge.slot().key());
-          cell = null;
-        }
         touched[i] = cell;
         long current = cell == null ? 0 : cell.usedFor(charge.slot());
         used[i] = current;

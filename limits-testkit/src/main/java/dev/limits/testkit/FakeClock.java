@@ -35,6 +35,8 @@ public final class FakeClock implements PeriodClock {
   /**
    * Returns a clock standing at {@code instant}.
    *
+   * @param instant where the clock stands
+   * @return a new clock
    * @throws NullPointerException if {@code instant} is null
    */
   public static FakeClock at(Instant instant) {
@@ -44,7 +46,9 @@ public final class FakeClock implements PeriodClock {
   /**
    * Returns a clock standing at the ISO-8601 instant {@code iso}, such as {@code "2026-03-01T10:15:00Z"}.
    *
-   * @throws NullPointerException                            if {@code iso} is null
+   * @param iso where the clock stands, as {@link Instant#parse} reads it
+   * @return a new clock
+   * @throws NullPointerException                         if {@code iso} is null
    * @throws java.time.format.DateTimeParseException if {@code iso} is not an ISO-8601 instant
    */
   public static FakeClock at(String iso) {
@@ -66,6 +70,7 @@ public final class FakeClock implements PeriodClock {
    *
    * <p>Thread-safe.
    *
+   * @return the current instant in milliseconds since the epoch
    * @throws ArithmeticException if the instant is too far from the epoch for a {@code long}
    */
   public long millis() {
@@ -78,6 +83,7 @@ public final class FakeClock implements PeriodClock {
    *
    * <p>Thread-safe.
    *
+   * @param instant where the clock stands from now on
    * @throws NullPointerException if {@code instant} is null
    */
   public void set(Instant instant) {
@@ -89,9 +95,10 @@ public final class FakeClock implements PeriodClock {
    *
    * <p>Thread-safe: concurrent calls add up.
    *
+   * @param duration how far to move, zero or more
    * @return the new instant
-   * @throws NullPointerException     if {@code duration} is null
-   * @throws IllegalArgumentException if {@code duration} is negative (use {@link #set} to go back)
+   * @throws NullPointerException        if {@code duration} is null
+   * @throws IllegalArgumentException    if {@code duration} is negative (use {@link #set} to go back)
    * @throws java.time.DateTimeException if the result would be after {@link Instant#MAX}
    */
   public Instant advance(Duration duration) {
@@ -109,6 +116,8 @@ public final class FakeClock implements PeriodClock {
    *
    * <p>Thread-safe: two concurrent calls move the clock by two periods.
    *
+   * @param window the window whose next period to jump to
+   * @param zone   the zone of its calendar boundaries
    * @return the new instant
    * @throws NullPointerException     if an argument is null
    * @throws IllegalArgumentException if {@code window} is a lifetime window, which has no next period
