@@ -120,7 +120,7 @@ BEGIN
         c_row[i] := true; found_n := found_n + 1;
         c_ms[i] := r.bucket_ms; c_lb[i] := r.lookback; c_used[i] := r.used; c_end[i] := r.period_end;
         c_es[i] := r.earlier_starts; c_eu[i] := r.earlier_used;
-        IF r.expires_at > p_now THEN c_start[i] := r.period_start; END IF;
+        c_start[i] := r.period_start;
       END LOOP;
       seen_n := found_n;
       IF p_op IS NOT NULL THEN
@@ -150,7 +150,7 @@ BEGIN
         c_row[i] := true; found_n := found_n + 1;
         c_ms[i] := r.bucket_ms; c_lb[i] := r.lookback; c_used[i] := r.used; c_end[i] := r.period_end;
         c_es[i] := r.earlier_starts; c_eu[i] := r.earlier_used;
-        IF r.expires_at > p_now THEN c_start[i] := r.period_start; END IF;
+        c_start[i] := r.period_start;
       END LOOP;
       IF p_mode <> 4 AND found_n < n THEN
         -- a purge deleted a placeholder between insert and lock: let the caller retry
@@ -215,7 +215,7 @@ BEGIN
         END IF;
       END IF;
     ELSIF c_start[i] IS NULL THEN
-      -- never charged, or ended: starts afresh with this slot's shape
+      -- never charged (no row, or a placeholder): starts with this slot's shape
       c_ms[i] := p_ends[i] - p_starts[i]; c_lb[i] := p_lookbacks[i]; c_es[i] := NULL; c_eu[i] := NULL;
       c_start[i] := p_starts[i]; c_end[i] := p_ends[i]; c_used[i] := p_amounts[i];
       charged[i] := p_starts[i];

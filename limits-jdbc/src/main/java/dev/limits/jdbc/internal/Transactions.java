@@ -175,9 +175,13 @@ public final class Transactions {
     return allFit;
   }
 
-  /** The cell if it holds usage that still counts at {@code now}; null for none, empty or ended. */
+  /**
+   * The cell if it was ever charged; null for no row or a placeholder. A cell whose period ended is not
+   * treated as empty here: reading a later period finds nothing in it anyway, writing a later period resets
+   * it, and a caller with a lagging clock must still count against the stored period. Only purge drops it.
+   */
   private static CellState live(CellState cell, long now) {
-    return cell == null || cell.isEmpty() || cell.expiredAt(now) ? null : cell;
+    return cell == null || cell.isEmpty() ? null : cell;
   }
 
   private static List<String> sortedKeys(List<Charge> charges) {
