@@ -76,6 +76,8 @@ $$;
 -- [status (0 applied, 1 denied, 2 duplicate), used_1, fits_1, used_2, fits_2, ...].
 -- Clear denials are answered from a lock-free read. Otherwise the cells are locked in key order (missing
 -- ones first inserted as placeholders so that there is a row to lock), checked again and written.
+-- p_now, the caller's clock, is not used today (the periods of the slots decide); it is in the signature
+-- so that the function can use it later without changing its callers.
 CREATE OR REPLACE FUNCTION ${prefix}counter_consume(p_subject VARCHAR, p_keys VARCHAR[], p_starts BIGINT[],
     p_ends BIGINT[], p_lookbacks INT[], p_limits BIGINT[], p_amounts BIGINT[], p_mode INT, p_op VARCHAR,
     p_expires BIGINT, p_now BIGINT) RETURNS BIGINT[] LANGUAGE plpgsql AS $$

@@ -74,11 +74,11 @@ public final class Transactions {
     // A lock-free look first: clear denials and checks never lock a row.
     Map<String, CellState> seen = readCells(c, subject, keys, false);
     if (id != null && operationExists(c, subject, id)) {
-      return Outcome.commit(duplicate(charges, seen, request.now()));
+      return Outcome.commit(duplicate(charges, seen));
     }
     long[] used = new long[n];
     boolean[] fits = new boolean[n];
-    boolean allFit = evaluate(charges, seen, request.now(), used, fits);
+    boolean allFit = evaluate(charges, seen, used, fits);
     if (mode == Mode.CHECK) {
       return Outcome.commit(ConsumeResult.of(allFit ? Status.APPLIED : Status.DENIED, used, fits));
     }
@@ -87,10 +87,10 @@ public final class Transactions {
     }
 
     Map<String, CellState> cells = lockCells(c, subject, charges, keys, seen, mode != Mode.REFUND);
-    allFit = evaluate(charges, cells, request.now(), used, fits);
+    allFit = evaluate(charges, cells, used, fits);
     if (!allFit && (mode == Mode.ENFORCE || mode == Mode.RESERVE)) {
       if (id != null && operationExists(c, subject, id)) {
-        return Outcome.commit(duplicate(charges, cells, request.now()));
+        return Outcome.commit(duplicate(charges, cells));
       }
       return Outcome.commit(ConsumeResult.of(Status.DENIED, used, fits));
     }
@@ -107,7 +107,7 @@ public final class Transactions {
     for (int i = 0; i < n; i++) {
       Charge charge = charges.get(i);
       Slot slot = charge.slot();
-      CellState cell = live(cells.get(slot.key()), request.now());
+      CellState cell = live(cells.get(slot.key()));
       if (mode == Mode.REFUND) {
         if (cell != null) {
           cell.subtract(slot.start(), charge.amount());
@@ -146,28 +146,28 @@ public final class Transactions {
   /** Answers a duplicate operation id with the cells' usage as it stands. */
   public ConsumeResult duplicate(Connection c, ConsumeRequest request) throws SQLException {
     return duplicate(request.charges(),
-        readCells(c, request.subject(), sortedKeys(request.charges()), false), request.now());
+        readCells(c, request.subject(), sortedKeys(request.charges()), false));
   }
 
-  private static ConsumeResult duplicate(List<Charge> charges, Map<String, CellState> cells, long now) {
+  private static ConsumeResult duplicate(List<Charge> charges, Map<String, CellState> cells) {
     int n = charges.size();
     long[] used = new long[n];
     boolean[] fits = new boolean[n];
     for (int i = 0; i < n; i++) {
       Slot slot = charges.get(i).slot();
-      CellState cell = live(cells.get(slot.key()), now);
+      CellState cell = live(cells.get(slot.key()));
       used[i] = cell == null ? 0 : cell.usedFor(slot);
       fits[i] = true;
     }
     return ConsumeResult.of(Status.DUPLICATE, used, fits);
   }
 
-  private static boolean evaluate(List<Charge> charges, Map<String, CellState> cells, long now, long[] used,
+  private static boolean evaluate(List<Charge> charges, Map<String, CellState> cells, long[] used,
       boolean[] fits) {
     boolean allFit = true;
     for (int i = 0; i < charges.size(); i++) {
       Charge charge = charges.get(i);
-      CellState cell = live(cells.get(charge.slot().key()), now);
+      CellState cell = live(cells.get(charge.slot().key()));
       used[i] = cell == null ? 0 : cell.usedFor(charge.slot());
       fits[i] = charge.fits(used[i]);
       allFit &= fits[i];
@@ -180,7 +180,7 @@ public final class Transactions {
    * treated as empty here: reading a later period finds nothing in it anyway, writing a later period resets
    * it, and a caller with a lagging clock must still count against the stored period. Only purge drops it.
    */
-  private static CellState live(CellState cell, long now) {
+  private static CellState live(CellState cell) {
     return cell == null || cell.isEmpty() ? null : cell;
   }
 
