@@ -1,0 +1,414 @@
+package dev.limits.jdbc;
+
+import dev.limits.jdbc.internal.Faults;
+import dev.limits.jdbc.internal.Prefixes;
+import dev.limits.jdbc.internal.RequestCodec;
+import dev.limits.jdbc.internal.Schema;
+import dev.limits.jdbc.internal.Sql;
+import dev.limits.jdbc.internal.Transactions;
+import dev.limits.spi.Charge;
+import dev.limits.spi.ConsumeRequest;
+import dev.limits.spi.ConsumeResult;
+import dev.limits.spi.SettleRequest;
+import dev.limits.spi.SettleResult;
+import dev.limits.spi.SlotUsage;
+import dev.limits.spi.StorageException;
+import dev.limits.spi.UsageCounter;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.sql.DataSource;
+
+/**
+ * A {@link UsageCounter} in a relational database reached through JDBC: PostgreSQL, H2, MariaDB or MySQL.
+ * Several processes sharing one database share the counters exactly.
+ *
+ * <p><b>Tables.</b> With the default prefix {@code limits_}: {@code limits_counter} holds one row per
+ * subject and counter key (the newest bucket's {@code period_start}, {@code period_end} and {@code used};
+ * for rolling windows also the earlier buckets still counted, as comma-separated {@code earlier_starts}
+ * and {@code earlier_used}); {@code limits_operation} remembers operation ids until they expire;
+ * {@code limits_hold} keeps the charges of reservations not yet settled. The DDL is in the class-path
+ * resources named by {@link JdbcDialect#schemaResource()}; copy it into a Flyway or Liquibase migration, or
+ * let {@link Builder#createSchemaIfMissing(boolean)} run it. The counters are plain SQL: "how much has user
+ * 42 used this month" is
+ * <pre>{@code
+ * SELECT used FROM limits_counter
+ *  WHERE subject = '42' AND counter_key = 'tokens@month'
+ *    AND period_start <= :nowMillis AND :nowMillis < period_end;
+ * }</pre>
+ * (all times are epoch milliseconds; no row means nothing used).
+ *
+ * <p><b>Consume.</b> On PostgreSQL a consume is one statement: {@code SELECT limits_counter_consume(...)}, a
+ * PL/pgSQL function; on H2 it is one {@code CALL} of a Java function run inside the engine. Both run in
+ * autocommit, so no lock outlives the statement. On MariaDB and MySQL it is a short transaction of a few
+ * statements (read, lock with {@code SELECT ... FOR UPDATE}, write, commit). In all three a clear denial is
+ * answered from a lock-free read; otherwise the subject's cells are locked in key order (missing cells are
+ * first inserted so that there is a row to lock), checked again and written, so a request is all or
+ * nothing, two requests cannot both pass a "9 of 10" check, and requests on overlapping cells in any order
+ * cannot deadlock. On PostgreSQL a request whose charges repeat a counter key takes the transaction path.
+ * Operation ids and reservation holds are written in the same transaction as the counters.
+ *
+ * <p><b>Failures.</b> Serialization failures, deadlocks and lock timeouts are retried up to
+ * {@link Builder#maxRetries(int)} times, as are broken connections and other transient failures when the
+ * operation cannot have committed, is a {@link ConsumeRequest.Mode#CHECK}, or carries an operation id (a
+ * retry then answers
+ * {@link ConsumeResult.Status#DUPLICATE} if the first attempt had committed). Anything else throws a
+ * {@link StorageException} with the cause.
+ *
+ * <p>Thread-safe; borrows a connection from the data source per operation.
+ *
+ * @see UsageCounter
+ * @see JdbcDialect
+ */
+public final class JdbcUsageCounter implements UsageCounter {
+
+  private final DataSource dataSource;
+  private final JdbcDialect dialect;
+  private final String prefix;
+  private final int maxRetries;
+  private final Sql sql;
+  private final Transactions transactions;
+
+  private JdbcUsageCounter(Builder builder, JdbcDialect dialect) {
+    this.dataSource = builder.dataSource;
+    this.dialect = dialect;
+    this.prefix = builder.tablePrefix;
+    this.maxRetries = builder.maxRetries;
+    this.sql = new Sql(dialect, prefix);
+    this.transactions = new Transactions(sql, false);
+  }
+
+  /**
+   * Starts a builder for a counter on {@code dataSource}.
+   *
+   * @throws NullPointerException if {@code dataSource} is null
+   * @param dataSource where the tables live; the host owns its pool
+   * @return a builder
+   */
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(Objects.requireNonNull(dataSource, "dataSource"));
+  }
+
+  /** {@return the dialect in use, set or detected} */
+  public JdbcDialect dialect() {
+    return dialect;
+  }
+
+  /** {@return the table prefix in use} */
+  public String tablePrefix() {
+    return prefix;
+  }
+
+  @Override
+  public ConsumeResult consume(ConsumeRequest request) {
+    Objects.requireNonNull(request, "request");
+    // A check writes nothing, and a request with an operation id answers DUPLICATE if it had committed.
+    boolean idempotent = request.operationId() != null || request.mode() == ConsumeRequest.Mode.CHECK;
+    if (dialect == JdbcDialect.H2 || (dialect == JdbcDialect.POSTGRESQL && distinctKeys(request.charges()))) {
+      return withRetries("consume", idempotent, true, c -> consumeInOneStatement(c, request));
+    }
+    return withRetries("consume", idempotent, false, c -> {
+      Transactions.Outcome outcome = transactions.consume(c, request);
+      if (outcome.rollback()) {
+        c.rollback();
+        return transactions.duplicate(c, request);
+      }
+      return outcome.result();
+    });
+  }
+
+  private ConsumeResult consumeInOneStatement(Connection c, ConsumeRequest request) throws SQLException {
+    List<Charge> charges = request.charges();
+    int n = charges.size();
+    try (PreparedStatement ps = c.prepareStatement(sql.consumeFunction())) {
+      if (dialect == JdbcDialect.H2) {
+        ps.setString(1, prefix);
+        ps.setString(2, RequestCodec.encode(request));
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return RequestCodec.decodeResult(rs.getString(1), n);
+        }
+      }
+      String[] keys = new String[n];
+      Long[] starts = new Long[n];
+      Long[] ends = new Long[n];
+      Integer[] lookbacks = new Integer[n];
+      Long[] limits = new Long[n];
+      Long[] amounts = new Long[n];
+      for (int i = 0; i < n; i++) {
+        Charge charge = charges.get(i);
+        keys[i] = charge.slot().key();
+        starts[i] = charge.slot().start();
+        ends[i] = charge.slot().end();
+        lookbacks[i] = charge.slot().lookback();
+        limits[i] = charge.limit();
+        amounts[i] = charge.amount();
+      }
+      ps.setString(1, request.subject());
+      ps.setArray(2, c.createArrayOf("varchar", keys));
+      ps.setArray(3, c.createArrayOf("bigint", starts));
+      ps.setArray(4, c.createArrayOf("bigint", ends));
+      ps.setArray(5, c.createArrayOf("integer", lookbacks));
+      ps.setArray(6, c.createArrayOf("bigint", limits));
+      ps.setArray(7, c.createArrayOf("bigint", amounts));
+      ps.setInt(8, request.mode().ordinal());
+      ps.setString(9, request.operationId());
+      ps.setLong(10, request.expiresAt());
+      ps.setLong(11, request.now());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        Array array = rs.getArray(1);
+        Object[] values = (Object[]) array.getArray();
+        long[] used = new long[n];
+        boolean[] fits = new boolean[n];
+        for (int i = 0; i < n; i++) {
+          used[i] = ((Number) values[1 + 2 * i]).longValue();
+          fits[i] = ((Number) values[2 + 2 * i]).longValue() == 1;
+        }
+        int status = ((Number) values[0]).intValue();
+        return ConsumeResult.of(ConsumeResult.Status.values()[status], used, fits);
+      }
+    }
+  }
+
+  private static boolean distinctKeys(List<Charge> charges) {
+    if (charges.size() == 1) {
+      return true;
+    }
+    Set<String> keys = new HashSet<>();
+    for (Charge charge : charges) {
+      if (!keys.add(charge.slot().key())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public SettleResult settle(SettleRequest request) {
+    Objects.requireNonNull(request, "request");
+    return withRetries("settle", true, false, c -> transactions.settle(c, request));
+  }
+
+  @Override
+  public List<SlotUsage> snapshot(String subject, long now) {
+    ConsumeRequest.requireSubject(subject);
+    return withRetries("snapshot", true, true, c -> transactions.snapshot(c, subject, now));
+  }
+
+  @Override
+  public int purge(long now, int maxItems) {
+    if (maxItems < 1) {
+      throw new IllegalArgumentException("maxItems must be at least 1, got " + maxItems);
+    }
+    // Concurrent purgers fetch the same candidates and race for them; fetch again until a fetch comes up
+    // short, so that answering less than maxItems still means that nothing is left.
+    int handled = 0;
+    while (handled < maxItems) {
+      int want = maxItems - handled;
+      int[] fetched = new int[1];
+      handled += withRetries("purge", true, false, c -> transactions.purgeCells(c, now, want, fetched));
+      if (fetched[0] < want) {
+        break;
+      }
+    }
+    while (handled < maxItems) {
+      int want = maxItems - handled;
+      List<String[]> expired = withRetries("purge", true, true, c -> transactions.expiredOperations(c, now, want));
+      for (String[] op : expired) {
+        if (withRetries("purge", true, false, c -> transactions.purgeOperation(c, op[0], op[1], now))) {
+          handled++;
+        }
+      }
+      if (expired.size() < want) {
+        break;
+      }
+    }
+    return handled;
+  }
+
+  /** Work on one connection; with {@code autocommit} false the caller commits after it returns. */
+  private interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in a transaction of its own (or in autocommit), retrying failures that cannot have
+   * taken effect, or that are harmless to repeat when {@code idempotent}.
+   */
+  private <T> T withRetries(String what, boolean idempotent, boolean autocommit, Work<T> work) {
+    for (int attempt = 0; ; attempt++) {
+      boolean mayHaveCommitted = false;
+      try (Connection c = dataSource.getConnection()) {
+        boolean wasAutoCommit = c.getAutoCommit();
+        try {
+          if (wasAutoCommit != autocommit) {
+            c.setAutoCommit(autocommit);
+          }
+          if (!autocommit && c.getTransactionIsolation() != Connection.TRANSACTION_READ_COMMITTED) {
+            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+          }
+          T result;
+          try {
+            mayHaveCommitted = autocommit;
+            result = work.run(c);
+            if (!autocommit) {
+              mayHaveCommitted = true;
+              c.commit();
+            }
+          } catch (SQLException | RuntimeException e) {
+            if (!autocommit) {
+              rollbackQuietly(c, e);
+            }
+            throw e;
+          }
+          return result;
+        } finally {
+          if (wasAutoCommit != autocommit) {
+            restoreAutoCommit(c, wasAutoCommit);
+          }
+        }
+      } catch (SQLException e) {
+        // H2's consume statement fails as a whole when a cell or operation id was inserted concurrently;
+        // H2 rolled it back, and the retry finds the row.
+        boolean retry = Faults.isRolledBack(e)
+            || (dialect == JdbcDialect.H2 && Faults.isUniqueViolation(e))
+            || (Faults.isTransient(e) && (idempotent || !mayHaveCommitted));
+        if (!retry || attempt >= maxRetries) {
+          throw new StorageException(what + " failed on " + dialect + (attempt > 0
+              ? " after " + (attempt + 1) + " attempts" : "") + ": " + e.getMessage(), e);
+        }
+        backOff(attempt);
+      }
+    }
+  }
+
+  private static void restoreAutoCommit(Connection c, boolean autoCommit) {
+    try {
+      c.setAutoCommit(autoCommit);
+    } catch (SQLException e) {
+      // The connection is broken; the failure that broke it is what the caller needs to see.
+    }
+  }
+
+  private static void rollbackQuietly(Connection c, Exception cause) {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  private static void backOff(int attempt) {
+    long bound = 5L << Math.min(attempt, 8);
+    try {
+      Thread.sleep(ThreadLocalRandom.current().nextLong(1, bound + 1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StorageException("interrupted while waiting to retry", e);
+    }
+  }
+
+  /**
+   * Builds a {@link JdbcUsageCounter}. Each setter checks its argument at once. Not thread-safe.
+   *
+   * @see JdbcUsageCounter#builder(DataSource)
+   */
+  public static final class Builder {
+
+    private final DataSource dataSource;
+    private String tablePrefix = "limits_";
+    private JdbcDialect dialect;
+    private boolean createSchemaIfMissing;
+    private int maxRetries = 3;
+
+    private Builder(DataSource dataSource) {
+      this.dataSource = dataSource;
+    }
+
+    /**
+     * Sets the prefix of the table (and function) names; default {@code limits_}. It is spliced into SQL,
+     * so it must be a plain identifier.
+     *
+     * @throws NullPointerException     if {@code tablePrefix} is null
+     * @throws IllegalArgumentException unless it is a letter followed by up to 29 letters, digits or
+     *                                  underscores
+     * @param tablePrefix the prefix of the table names
+     * @return this builder
+     */
+    public Builder tablePrefix(String tablePrefix) {
+      this.tablePrefix = Prefixes.require(tablePrefix);
+      return this;
+    }
+
+    /**
+     * Sets the dialect instead of detecting it from the database's product name.
+     *
+     * @throws NullPointerException if {@code dialect} is null
+     * @param dialect the database dialect
+     * @return this builder
+     */
+    public Builder dialect(JdbcDialect dialect) {
+      this.dialect = Objects.requireNonNull(dialect, "dialect");
+      return this;
+    }
+
+    /**
+     * Whether {@link #build()} creates the tables (and the PostgreSQL or H2 function) if they are missing;
+     * default false, for schemas managed by migrations. The DDL is idempotent; run it from one process at
+     * a time.
+     * @param createSchemaIfMissing whether to create missing tables and functions
+     * @return this builder
+     */
+    public Builder createSchemaIfMissing(boolean createSchemaIfMissing) {
+      this.createSchemaIfMissing = createSchemaIfMissing;
+      return this;
+    }
+
+    /**
+     * Sets how often a failed operation is retried when that is safe; default 3.
+     *
+     * @throws IllegalArgumentException if {@code maxRetries} is negative or above 100
+     * @param maxRetries the most retries of one operation, 0 to 100
+     * @return this builder
+     */
+    public Builder maxRetries(int maxRetries) {
+      if (maxRetries < 0 || maxRetries > 100) {
+        throw new IllegalArgumentException("maxRetries must be between 0 and 100, got " + maxRetries);
+      }
+      this.maxRetries = maxRetries;
+      return this;
+    }
+
+    /**
+     * Builds the counter, detecting the dialect and creating the schema if so configured.
+     *
+     * @throws IllegalArgumentException if the database product is not supported
+     * @throws StorageException         if the database cannot be reached or the DDL fails
+     * @return the counter
+     */
+    public JdbcUsageCounter build() {
+      JdbcDialect resolved = dialect;
+      if (resolved == null || createSchemaIfMissing) {
+        try (Connection c = dataSource.getConnection()) {
+          if (resolved == null) {
+            resolved = JdbcDialect.fromProductName(c.getMetaData().getDatabaseProductName());
+          }
+          if (createSchemaIfMissing) {
+            Schema.create(c, resolved, tablePrefix);
+          }
+        } catch (SQLException e) {
+          throw new StorageException("cannot prepare the limits schema: " + e.getMessage(), e);
+        }
+      }
+      return new JdbcUsageCounter(this, resolved);
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package dev.limits.jdbc.internal;
+
+import dev.limits.jdbc.JdbcDialect;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The SQL text for one table prefix and dialect. Only the validated prefix and placeholder lists are ever
+ * spliced into statements; every value is bound as a parameter.
+ */
+public final class Sql {
+
+  static final String CELL_COLUMNS =
+      "counter_key, bucket_ms, lookback, period_start, period_end, used, earlier_starts, earlier_used";
+
+  final JdbcDialect dialect;
+  final String counter;
+  final String operation;
+  final String hold;
+  private final ConcurrentHashMap<Integer, String> readCells = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Integer, String> lockCells = new ConcurrentHashMap<>();
+
+  public Sql(JdbcDialect dialect, String prefix) {
+    this.dialect = dialect;
+    this.counter = prefix + "counter";
+    this.operation = prefix + "operation";
+    this.hold = prefix + "hold";
+  }
+
+  private static String placeholders(int n) {
+    StringBuilder sb = new StringBuilder(3 * n);
+    for (int i = 0; i < n; i++) {
+      sb.append(i == 0 ? "?" : ", ?");
+    }
+    return sb.toString();
+  }
+
+  /** Reads the cells of one subject with {@code n} keys, without locking. */
+  String readCells(int n) {
+    return readCells.computeIfAbsent(n, k -> "SELECT " + CELL_COLUMNS + " FROM " + counter
+        + " WHERE subject = ? AND counter_key IN (" + placeholders(k) + ")");
+  }
+
+  /** Locks the cells of one subject with {@code n} keys, in key order so that lockers never deadlock. */
+  String lockCells(int n) {
+    return lockCells.computeIfAbsent(n, k -> "SELECT " + CELL_COLUMNS + " FROM " + counter
+        + " WHERE subject = ? AND counter_key IN (" + placeholders(k) + ") ORDER BY counter_key FOR UPDATE");
+  }
+
+  /** Inserts an uncharged placeholder row unless the cell exists, so that it can be locked. */
+  String insertPlaceholder() {
+    String columns = "(subject, counter_key, bucket_ms, lookback, period_start, period_end, used, expires_at)";
+    switch (dialect) {
+      case POSTGRESQL:
+        return "INSERT INTO " + counter + " " + columns
+            + " VALUES (?, ?, ?, ?, NULL, ?, 0, ?) ON CONFLICT DO NOTHING";
+      case MYSQL:
+        return "INSERT INTO " + counter + " " + columns
+            + " VALUES (?, ?, ?, ?, NULL, ?, 0, ?) ON DUPLICATE KEY UPDATE subject = subject";
+      default:
+        return "MERGE INTO " + counter + " t USING (VALUES (CAST(? AS VARCHAR(191)), CAST(? AS VARCHAR(200)),"
+            + " CAST(? AS BIGINT), CAST(? AS INT), CAST(? AS BIGINT), CAST(? AS BIGINT)))"
+            + " s(subject, counter_key, bucket_ms, lookback, period_end, expires_at)"
+            + " ON t.subject = s.subject AND t.counter_key = s.counter_key"
+            + " WHEN NOT MATCHED THEN INSERT " + columns
+            + " VALUES (s.subject, s.counter_key, s.bucket_ms, s.lookback, NULL, s.period_end, 0, s.expires_at)";
+    }
+  }
+
+  String updateCell() {
+    return "UPDATE " + counter + " SET bucket_ms = ?, lookback = ?, period_start = ?, period_end = ?, used = ?,"
+        + " earlier_starts = ?, earlier_used = ?, expires_at = ? WHERE subject = ? AND counter_key = ?";
+  }
+
+  String findOperation() {
+    return "SELECT state FROM " + operation + " WHERE subject = ? AND operation_id = ?";
+  }
+
+  String lockOperation() {
+    return "SELECT state, expires_at FROM " + operation + " WHERE subject = ? AND operation_id = ? FOR UPDATE";
+  }
+
+  String insertOperation() {
+    return "INSERT INTO " + operation + " (subject, operation_id, state, expires_at) VALUES (?, ?, ?, ?)";
+  }
+
+  String settleOperation() {
+    return "UPDATE " + operation + " SET state = 2 WHERE subject = ? AND operation_id = ?";
+  }
+
+  String deleteOperation() {
+    return "DELETE FROM " + operation + " WHERE subject = ? AND operation_id = ?";
+  }
+
+  String insertHold() {
+    return "INSERT INTO " + hold + " (subject, operation_id, charge_index, counter_key, amount, charged_start)"
+        + " VALUES (?, ?, ?, ?, ?, ?)";
+  }
+
+  String readHolds() {
+    return "SELECT counter_key, amount, charged_start FROM " + hold
+        + " WHERE subject = ? AND operation_id = ? ORDER BY charge_index";
+  }
+
+  String deleteHolds() {
+    return "DELETE FROM " + hold + " WHERE subject = ? AND operation_id = ?";
+  }
+
+  String snapshot() {
+    return "SELECT " + CELL_COLUMNS + " FROM " + counter
+        + " WHERE subject = ? AND period_start IS NOT NULL AND expires_at > ?";
+  }
+
+  String expiredCells() {
+    return "SELECT subject, counter_key FROM " + counter + " WHERE expires_at <= ? ORDER BY expires_at LIMIT ?";
+  }
+
+  String deleteExpiredCell() {
+    return "DELETE FROM " + counter + " WHERE subject = ? AND counter_key = ? AND expires_at <= ?";
+  }
+
+  String expiredOperations() {
+    return "SELECT subject, operation_id FROM " + operation
+        + " WHERE expires_at < ? ORDER BY expires_at LIMIT ?";
+  }
+
+  /** The one-statement consume: the PL/pgSQL function on PostgreSQL, the Java alias on H2. */
+  public String consumeFunction() {
+    switch (dialect) {
+      case POSTGRESQL:
+        return "SELECT " + counter + "_consume(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      case H2:
+        return "CALL " + counter + "_consume(?, ?)";
+      default:
+        throw new IllegalStateException("no consume function on " + dialect);
+    }
+  }
+}

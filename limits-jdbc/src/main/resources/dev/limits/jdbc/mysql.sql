@@ -1,0 +1,41 @@
+-- limits-jdbc schema for MariaDB 10.5+ and MySQL 8 (InnoDB). Replace ${prefix} with your table prefix
+-- (default: limits_). Flyway/Liquibase users copy this file into a migration;
+-- JdbcUsageCounter.Builder#createSchemaIfMissing runs it at startup instead.
+
+-- One row per (subject, counter key): the newest bucket and, for rolling windows, the earlier buckets
+-- still counted (comma-separated, oldest first). period_start is NULL until the cell is first charged.
+CREATE TABLE IF NOT EXISTS ${prefix}counter (
+  subject        VARCHAR(191) NOT NULL,
+  counter_key    VARCHAR(200) NOT NULL,
+  bucket_ms      BIGINT NOT NULL,
+  lookback       INT NOT NULL,
+  period_start   BIGINT,
+  period_end     BIGINT NOT NULL,
+  used           BIGINT NOT NULL,
+  earlier_starts MEDIUMTEXT,
+  earlier_used   MEDIUMTEXT,
+  expires_at     BIGINT NOT NULL,
+  PRIMARY KEY (subject, counter_key),
+  INDEX ${prefix}counter_expires (expires_at)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+-- Operation ids remembered for idempotency; state 0 = applied, 1 = reservation held, 2 = settled.
+CREATE TABLE IF NOT EXISTS ${prefix}operation (
+  subject      VARCHAR(191) NOT NULL,
+  operation_id VARCHAR(128) NOT NULL,
+  state        SMALLINT NOT NULL,
+  expires_at   BIGINT NOT NULL,
+  PRIMARY KEY (subject, operation_id),
+  INDEX ${prefix}operation_expires (expires_at)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+-- The charges of a held reservation, each with the bucket it was counted in.
+CREATE TABLE IF NOT EXISTS ${prefix}hold (
+  subject       VARCHAR(191) NOT NULL,
+  operation_id  VARCHAR(128) NOT NULL,
+  charge_index  INT NOT NULL,
+  counter_key   VARCHAR(200) NOT NULL,
+  amount        BIGINT NOT NULL,
+  charged_start BIGINT NOT NULL,
+  PRIMARY KEY (subject, operation_id, charge_index)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;

@@ -1,0 +1,278 @@
+-- limits-jdbc schema for PostgreSQL 12 or later. Replace ${prefix} with your table prefix (default: limits_).
+-- Flyway/Liquibase users copy this file into a migration; JdbcUsageCounter.Builder#createSchemaIfMissing
+-- runs it at startup instead. The last statement creates the function that a consume calls.
+
+-- One row per (subject, counter key): the newest bucket and, for rolling windows, the earlier buckets
+-- still counted (comma-separated, oldest first). period_start is NULL until the cell is first charged.
+CREATE TABLE IF NOT EXISTS ${prefix}counter (
+  subject        VARCHAR(191) NOT NULL,
+  counter_key    VARCHAR(200) NOT NULL,
+  bucket_ms      BIGINT NOT NULL,
+  lookback       INT NOT NULL,
+  period_start   BIGINT,
+  period_end     BIGINT NOT NULL,
+  used           BIGINT NOT NULL,
+  earlier_starts TEXT,
+  earlier_used   TEXT,
+  expires_at     BIGINT NOT NULL,
+  PRIMARY KEY (subject, counter_key)
+);
+CREATE INDEX IF NOT EXISTS ${prefix}counter_expires ON ${prefix}counter (expires_at);
+
+-- Operation ids remembered for idempotency; state 0 = applied, 1 = reservation held, 2 = settled.
+CREATE TABLE IF NOT EXISTS ${prefix}operation (
+  subject      VARCHAR(191) NOT NULL,
+  operation_id VARCHAR(128) NOT NULL,
+  state        SMALLINT NOT NULL,
+  expires_at   BIGINT NOT NULL,
+  PRIMARY KEY (subject, operation_id)
+);
+CREATE INDEX IF NOT EXISTS ${prefix}operation_expires ON ${prefix}operation (expires_at);
+
+-- The charges of a held reservation, each with the bucket it was counted in.
+CREATE TABLE IF NOT EXISTS ${prefix}hold (
+  subject       VARCHAR(191) NOT NULL,
+  operation_id  VARCHAR(128) NOT NULL,
+  charge_index  INT NOT NULL,
+  counter_key   VARCHAR(200) NOT NULL,
+  amount        BIGINT NOT NULL,
+  charged_start BIGINT NOT NULL,
+  PRIMARY KEY (subject, operation_id, charge_index)
+);
+
+-- The usage of a cell that counts at bucket start p_reference: the newest bucket and the earlier ones
+-- within the lookback, summed without overflowing.
+CREATE OR REPLACE FUNCTION ${prefix}counter_sum(p_ms BIGINT, p_lookback INT, p_start BIGINT, p_used BIGINT,
+    p_es TEXT, p_eu TEXT, p_reference BIGINT) RETURNS BIGINT LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  lo NUMERIC;
+  total NUMERIC := 0;
+  s BIGINT[];
+  u BIGINT[];
+  k INT;
+BEGIN
+  IF p_start IS NULL THEN
+    RETURN 0;
+  END IF;
+  lo := p_reference - p_lookback::numeric * p_ms;
+  IF p_start >= lo AND p_start <= p_reference THEN
+    total := p_used;
+  END IF;
+  IF p_es IS NOT NULL THEN
+    s := string_to_array(p_es, ',')::bigint[];
+    u := string_to_array(p_eu, ',')::bigint[];
+    FOR k IN 1..array_length(s, 1) LOOP
+      IF s[k] >= lo AND s[k] <= p_reference THEN
+        total := total + u[k];
+      END IF;
+    END LOOP;
+  END IF;
+  RETURN LEAST(total, 9223372036854775807)::bigint;
+END
+$$;
+
+-- One consume in one statement: SELECT ${prefix}counter_consume(...). The charges come as parallel arrays
+-- with distinct keys; p_mode is 0 CHECK, 1 ENFORCE, 2 RESERVE, 3 FORCE, 4 REFUND. Answers
+-- [status (0 applied, 1 denied, 2 duplicate), used_1, fits_1, used_2, fits_2, ...].
+-- Clear denials are answered from a lock-free read. Otherwise the cells are locked in key order (missing
+-- ones first inserted as placeholders so that there is a row to lock), checked again and written.
+-- p_now, the caller's clock, is not used today (the periods of the slots decide); it is in the signature
+-- so that the function can use it later without changing its callers.
+CREATE OR REPLACE FUNCTION ${prefix}counter_consume(p_subject VARCHAR, p_keys VARCHAR[], p_starts BIGINT[],
+    p_ends BIGINT[], p_lookbacks INT[], p_limits BIGINT[], p_amounts BIGINT[], p_mode INT, p_op VARCHAR,
+    p_expires BIGINT, p_now BIGINT) RETURNS BIGINT[] LANGUAGE plpgsql AS $$
+DECLARE
+  n INT := array_length(p_keys, 1);
+  r RECORD;
+  i INT;
+  j INT;
+  pass INT;
+  found_n INT;
+  seen_n INT := 0;
+  touched BOOLEAN[];
+  c_ms BIGINT[];
+  c_lb INT[];
+  c_start BIGINT[];
+  c_end BIGINT[];
+  c_used BIGINT[];
+  c_es TEXT[];
+  c_eu TEXT[];
+  c_row BOOLEAN[];
+  v_used BIGINT[];
+  v_fits BOOLEAN[];
+  all_fit BOOLEAN;
+  charged BIGINT[];
+  es BIGINT[];
+  eu BIGINT[];
+  target BIGINT;
+  oldest NUMERIC;
+  res BIGINT[];
+  cnt INT;
+BEGIN
+  FOR pass IN 1..2 LOOP
+    -- pass 1 reads without locks; pass 2 locks in key order
+    c_ms := array_fill(0::bigint, ARRAY[n]); c_lb := array_fill(0, ARRAY[n]);
+    c_start := array_fill(NULL::bigint, ARRAY[n]); c_end := array_fill(NULL::bigint, ARRAY[n]);
+    c_used := array_fill(0::bigint, ARRAY[n]); c_es := array_fill(NULL::text, ARRAY[n]);
+    c_eu := array_fill(NULL::text, ARRAY[n]); c_row := array_fill(false, ARRAY[n]);
+    found_n := 0;
+    IF pass = 1 THEN
+      FOR r IN SELECT * FROM ${prefix}counter WHERE subject = p_subject AND counter_key = ANY (p_keys) LOOP
+        i := array_position(p_keys, r.counter_key);
+        c_row[i] := true; found_n := found_n + 1;
+        c_ms[i] := r.bucket_ms; c_lb[i] := r.lookback; c_used[i] := r.used; c_end[i] := r.period_end;
+        c_es[i] := r.earlier_starts; c_eu[i] := r.earlier_used;
+        c_start[i] := r.period_start;
+      END LOOP;
+      seen_n := found_n;
+      IF p_op IS NOT NULL THEN
+        PERFORM 1 FROM ${prefix}operation WHERE subject = p_subject AND operation_id = p_op;
+        IF FOUND THEN
+          res := ARRAY[2::bigint];
+          FOR i IN 1..n LOOP
+            res := res || ${prefix}counter_sum(c_ms[i], c_lb[i], c_start[i], c_used[i], c_es[i], c_eu[i],
+                GREATEST(p_starts[i], c_start[i])) || 1::bigint;
+          END LOOP;
+          RETURN res;
+        END IF;
+      END IF;
+    ELSE
+      IF p_mode <> 4 AND seen_n < n THEN
+        INSERT INTO ${prefix}counter (subject, counter_key, bucket_ms, lookback, period_start, period_end, used,
+            expires_at)
+        SELECT p_subject, k.key, k.e - k.s, k.lb, NULL, k.e, 0,
+               LEAST(9223372036854775807, k.e + k.lb::numeric * (k.e - k.s))::bigint
+        FROM unnest(p_keys, p_starts, p_ends, p_lookbacks) AS k(key, s, e, lb)
+        ORDER BY k.key
+        ON CONFLICT DO NOTHING;
+      END IF;
+      FOR r IN SELECT * FROM ${prefix}counter WHERE subject = p_subject AND counter_key = ANY (p_keys)
+          ORDER BY counter_key FOR UPDATE LOOP
+        i := array_position(p_keys, r.counter_key);
+        c_row[i] := true; found_n := found_n + 1;
+        c_ms[i] := r.bucket_ms; c_lb[i] := r.lookback; c_used[i] := r.used; c_end[i] := r.period_end;
+        c_es[i] := r.earlier_starts; c_eu[i] := r.earlier_used;
+        c_start[i] := r.period_start;
+      END LOOP;
+      IF p_mode <> 4 AND found_n < n THEN
+        -- a purge deleted a placeholder between insert and lock: let the caller retry
+        RAISE EXCEPTION 'counter row vanished while locking' USING ERRCODE = '40001';
+      END IF;
+    END IF;
+
+    v_used := array_fill(0::bigint, ARRAY[n]);
+    v_fits := array_fill(true, ARRAY[n]);
+    all_fit := true;
+    FOR i IN 1..n LOOP
+      v_used[i] := ${prefix}counter_sum(c_ms[i], c_lb[i], c_start[i], c_used[i], c_es[i], c_eu[i],
+          GREATEST(p_starts[i], c_start[i]));
+      IF p_amounts[i] = 0 THEN
+        v_fits[i] := v_used[i] < p_limits[i];
+      ELSE
+        v_fits[i] := v_used[i]::numeric + p_amounts[i] <= p_limits[i];
+      END IF;
+      all_fit := all_fit AND v_fits[i];
+    END LOOP;
+
+    IF p_mode = 0 OR (NOT all_fit AND p_mode IN (1, 2)) THEN
+      IF pass = 2 AND p_op IS NOT NULL THEN
+        PERFORM 1 FROM ${prefix}operation WHERE subject = p_subject AND operation_id = p_op;
+        IF FOUND THEN
+          res := ARRAY[2::bigint];
+          FOR i IN 1..n LOOP res := res || v_used[i] || 1::bigint; END LOOP;
+          RETURN res;
+        END IF;
+      END IF;
+      res := ARRAY[CASE WHEN all_fit THEN 0 ELSE 1 END::bigint];
+      FOR i IN 1..n LOOP res := res || v_used[i] || CASE WHEN v_fits[i] THEN 1 ELSE 0 END::bigint; END LOOP;
+      RETURN res;
+    END IF;
+  END LOOP;
+
+  IF p_op IS NOT NULL THEN
+    INSERT INTO ${prefix}operation (subject, operation_id, state, expires_at)
+    VALUES (p_subject, p_op, CASE WHEN p_mode = 2 THEN 1 ELSE 0 END, p_expires)
+    ON CONFLICT DO NOTHING;
+    GET DIAGNOSTICS cnt = ROW_COUNT;
+    IF cnt = 0 THEN
+      res := ARRAY[2::bigint];
+      FOR i IN 1..n LOOP res := res || v_used[i] || 1::bigint; END LOOP;
+      RETURN res;
+    END IF;
+  END IF;
+
+  charged := array_fill(0::bigint, ARRAY[n]);
+  touched := array_fill(false, ARRAY[n]);
+  FOR i IN 1..n LOOP
+    IF p_mode = 4 THEN
+      IF c_start[i] IS NULL THEN CONTINUE; END IF;
+      IF p_starts[i] = c_start[i] THEN
+        c_used[i] := GREATEST(0, c_used[i] - p_amounts[i]);
+      ELSE
+        es := string_to_array(c_es[i], ',')::bigint[]; eu := string_to_array(c_eu[i], ',')::bigint[];
+        j := array_position(es, p_starts[i]);
+        IF j IS NOT NULL THEN
+          eu[j] := GREATEST(0, eu[j] - p_amounts[i]);
+          c_eu[i] := array_to_string(eu, ',');
+        END IF;
+      END IF;
+    ELSIF c_start[i] IS NULL THEN
+      -- never charged (no row, or a placeholder): starts with this slot's shape
+      c_ms[i] := p_ends[i] - p_starts[i]; c_lb[i] := p_lookbacks[i]; c_es[i] := NULL; c_eu[i] := NULL;
+      c_start[i] := p_starts[i]; c_end[i] := p_ends[i]; c_used[i] := p_amounts[i];
+      charged[i] := p_starts[i];
+    ELSIF p_starts[i] < c_start[i] AND p_mode <> 3 THEN
+      -- a lagging clock: the later stored period wins and takes the charge
+      c_used[i] := LEAST(9223372036854775807, c_used[i]::numeric + p_amounts[i])::bigint;
+      charged[i] := c_start[i];
+    ELSIF p_starts[i] < c_start[i] THEN
+      -- forced usage of an earlier bucket counts there if the bucket is still kept
+      charged[i] := p_starts[i];
+      es := string_to_array(c_es[i], ',')::bigint[]; eu := string_to_array(c_eu[i], ',')::bigint[];
+      j := array_position(es, p_starts[i]);
+      IF j IS NOT NULL THEN
+        eu[j] := LEAST(9223372036854775807, eu[j]::numeric + p_amounts[i])::bigint;
+        c_eu[i] := array_to_string(eu, ',');
+      END IF;
+    ELSIF p_starts[i] = c_start[i] THEN
+      c_used[i] := LEAST(9223372036854775807, c_used[i]::numeric + p_amounts[i])::bigint;
+      charged[i] := c_start[i];
+    ELSE
+      -- a newer bucket: the old newest joins the earlier ones; what can never count again is dropped
+      oldest := p_starts[i] - c_lb[i]::numeric * c_ms[i];
+      es := ARRAY(SELECT e.s FROM unnest(string_to_array(c_es[i], ',')::bigint[],
+                                        string_to_array(c_eu[i], ',')::bigint[]) WITH ORDINALITY AS e(s, u, o)
+                  WHERE e.s >= oldest ORDER BY e.o);
+      eu := ARRAY(SELECT e.u FROM unnest(string_to_array(c_es[i], ',')::bigint[],
+                                        string_to_array(c_eu[i], ',')::bigint[]) WITH ORDINALITY AS e(s, u, o)
+                  WHERE e.s >= oldest ORDER BY e.o);
+      IF c_lb[i] > 0 AND c_start[i] >= oldest THEN
+        es := es || c_start[i]; eu := eu || c_used[i];
+      END IF;
+      c_es[i] := NULLIF(array_to_string(es, ','), ''); c_eu[i] := NULLIF(array_to_string(eu, ','), '');
+      c_start[i] := p_starts[i]; c_end[i] := p_ends[i]; c_used[i] := p_amounts[i];
+      charged[i] := p_starts[i];
+    END IF;
+    v_used[i] := ${prefix}counter_sum(c_ms[i], c_lb[i], c_start[i], c_used[i], c_es[i], c_eu[i],
+        GREATEST(p_starts[i], c_start[i]));
+    touched[i] := true;
+  END LOOP;
+
+  UPDATE ${prefix}counter t SET bucket_ms = v.ms, lookback = v.lb, period_start = v.st, period_end = v.en,
+      used = v.us, earlier_starts = v.es, earlier_used = v.eu,
+      expires_at = LEAST(9223372036854775807, v.en + v.lb::numeric * v.ms)::bigint
+    FROM unnest(p_keys, c_ms, c_lb, c_start, c_end, c_used, c_es, c_eu, touched)
+         AS v(key, ms, lb, st, en, us, es, eu, touched)
+    WHERE t.subject = p_subject AND t.counter_key = v.key AND v.touched;
+
+  IF p_mode = 2 THEN
+    INSERT INTO ${prefix}hold (subject, operation_id, charge_index, counter_key, amount, charged_start)
+    SELECT p_subject, p_op, (h.o - 1)::int, h.key, h.amount, h.charged
+    FROM unnest(p_keys, p_amounts, charged) WITH ORDINALITY AS h(key, amount, charged, o);
+  END IF;
+
+  res := ARRAY[0::bigint];
+  FOR i IN 1..n LOOP res := res || v_used[i] || CASE WHEN v_fits[i] THEN 1 ELSE 0 END::bigint; END LOOP;
+  RETURN res;
+END
+$$;

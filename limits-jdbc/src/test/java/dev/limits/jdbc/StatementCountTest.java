@@ -1,0 +1,76 @@
+package dev.limits.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.limits.spi.Charge;
+import dev.limits.spi.ConsumeRequest;
+import dev.limits.spi.ConsumeRequest.Mode;
+import dev.limits.spi.ConsumeResult.Status;
+import dev.limits.spi.Slot;
+import java.util.List;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How many statements reach the database per consume, counted through a proxy of the JDBC objects: one on
+ * PostgreSQL and H2, whatever the mode and outcome, and without a commit of its own.
+ */
+class StatementCountTest {
+
+  private static final long T0 = 1_767_225_600_000L;
+  private static final long HOUR = 3_600_000L;
+  private static final long DAY = 24 * HOUR;
+
+  private static List<Charge> charges(long hourLimit) {
+    return List.of(
+        new Charge(new Slot("messages@hour", T0, T0 + HOUR, 0), hourLimit, 1),
+        new Charge(new Slot("messages@day", T0, T0 + DAY, 0), 1000, 1),
+        new Charge(new Slot("calls@rolling", T0, T0 + 60_000, 9), 1000, 1),
+        new Charge(new Slot("tokens@day", T0, T0 + DAY, 0), 100_000, 250));
+  }
+
+  /** Returns the statements per consume for: first use, steady state, a denial, an id, a duplicate. */
+  private static int[] count(DataSource dataSource, String prefix) {
+    CountingDataSource counting = new CountingDataSource(dataSource);
+    JdbcUsageCounter counter = JdbcUsageCounter.builder(dataSource).tablePrefix(prefix)
+        .createSchemaIfMissing(true).build();
+    Databases.truncate(dataSource, prefix);
+    JdbcUsageCounter counted = JdbcUsageCounter.builder(counting.dataSource).tablePrefix(prefix)
+        .dialect(counter.dialect()).build();
+    int[] statements = new int[5];
+    ConsumeRequest[] requests = {
+        new ConsumeRequest("u", charges(2), Mode.ENFORCE, null, 0, T0),
+        new ConsumeRequest("u", charges(2), Mode.ENFORCE, null, 0, T0 + 1),
+        new ConsumeRequest("u", charges(2), Mode.ENFORCE, null, 0, T0 + 2),
+        new ConsumeRequest("u", charges(100), Mode.RESERVE, "op-1", T0 + HOUR, T0 + 3),
+        new ConsumeRequest("u", charges(100), Mode.RESERVE, "op-1", T0 + HOUR, T0 + 4)};
+    Status[] expected = {Status.APPLIED, Status.APPLIED, Status.DENIED, Status.APPLIED, Status.DUPLICATE};
+    for (int i = 0; i < requests.length; i++) {
+      counting.reset();
+      assertThat(counted.consume(requests[i]).status()).as("request %s", i).isEqualTo(expected[i]);
+      statements[i] = counting.executions.get() + counting.commits.get();
+    }
+    return statements;
+  }
+
+  @Test
+  void aPostgresConsumeIsOneStatement() {
+    assertThat(count(Databases.postgresPool(), "count_")).containsExactly(1, 1, 1, 1, 1);
+  }
+
+  @Test
+  void anH2ConsumeIsOneStatement() {
+    assertThat(count(Databases.h2Pool(), "count_")).containsExactly(1, 1, 1, 1, 1);
+  }
+
+  @Test
+  void aMariaDbConsumeIsAShortTransaction() {
+    // read, (operation lookup,) placeholder inserts, lock, (operation insert,) update, (holds,) commit
+    int[] statements = count(Databases.mariaDbPool(), "count_");
+    assertThat(statements[0]).isEqualTo(5);
+    assertThat(statements[1]).isEqualTo(4);
+    assertThat(statements[2]).as("a clear denial reads without locking").isEqualTo(2);
+    assertThat(statements[3]).isEqualTo(7);
+    assertThat(statements[4]).as("a duplicate is found by the first read").isEqualTo(3);
+  }
+}
