@@ -23,6 +23,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -44,8 +45,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Warmup(iterations = 6, time = 1)
+@Measurement(iterations = 4, time = 1)
 @State(Scope.Benchmark)
 public abstract class ConsumeBenchmark {
 
@@ -79,7 +80,7 @@ public abstract class ConsumeBenchmark {
     };
     limit = denied() ? Fixtures.SMALL : Fixtures.LARGE;
     policy = Fixtures.policy(windows, limit);
-    counter = UsageCounter.inMemory();
+    counter = newCounter();
     limiter = Limiter.builder(counter).clock(Fixtures.CLOCK).build();
     List<Charge> charges = Fixtures.charges(policy);
     names = new String[Fixtures.SUBJECTS];
@@ -105,6 +106,17 @@ public abstract class ConsumeBenchmark {
     expect(counter.consume(counterRequests[0]).isApplied(), allowed, "counter");
     expect(buckets.get(names[0]).tryConsume(1), allowed, "bucket4j");
   }
+
+  /**
+   * The store under test, fresh for each trial. A subclass for another store (limits-jdbc) overrides this,
+   * and {@link #closeCounter()} if it holds connections.
+   */
+  UsageCounter newCounter() {
+    return UsageCounter.inMemory();
+  }
+
+  @TearDown(Level.Trial)
+  public void closeCounter() {}
 
   private Bucket newBucket(String subject) {
     return Fixtures.bucket(windows, limit);

@@ -33,8 +33,11 @@ public final class MarkdownTable {
     out.print(render(json, args.length > 1 ? args[1] : "bucket4j"));
   }
 
-  /** One measured benchmark: its method, score, error, unit and allocation per op (NaN if unknown). */
-  private record Row(String method, double score, double error, String unit, double allocPerOp) {}
+  /**
+   * One measured benchmark: its method, score, error, best iteration, unit and allocation per op (NaN if
+   * unknown). On a loaded machine the best iteration is the least disturbed one.
+   */
+  private record Row(String method, double score, double error, double best, String unit, double allocPerOp) {}
 
   @SuppressWarnings("unchecked")
   static String render(String json, String baseline) {
@@ -58,7 +61,8 @@ public final class MarkdownTable {
       Map<String, Object> alloc = (Map<String, Object>) secondary.get("gc.alloc.rate.norm");
       groups.computeIfAbsent(key.toString(), k -> new LinkedHashMap<>()).put(method,
           new Row(method, Json.number(primary.get("score")), Json.number(primary.get("scoreError")),
-              (String) primary.get("scoreUnit"), alloc == null ? Double.NaN : Json.number(alloc.get("score"))));
+              best((List<Object>) primary.get("rawData")), (String) primary.get("scoreUnit"),
+              alloc == null ? Double.NaN : Json.number(alloc.get("score"))));
       if (!methods.contains(method)) {
         methods.add(method);
       }
@@ -81,7 +85,7 @@ public final class MarkdownTable {
     boolean hasBaseline = methods.contains(baseline);
     if (hasBaseline) {
       methods.stream().filter(m -> !m.equals(baseline))
-          .forEach(m -> md.append(" | ").append(m).append(" ÷ ").append(baseline));
+          .forEach(m -> md.append(" | ").append(m).append(" ÷ ").append(baseline).append(" (best)"));
     }
     methods.forEach(m -> md.append(" | ").append(m).append(" B/op"));
     md.append(" |\n|");
@@ -103,7 +107,7 @@ public final class MarkdownTable {
           if (!m.equals(baseline)) {
             Row r = rows.get(m);
             md.append(" | ").append(r == null || base == null ? ""
-                : String.format(Locale.ROOT, "**%.2f×**", r.score() / base.score()));
+                : String.format(Locale.ROOT, "**%.2f×** (%.2f×)", r.score() / base.score(), r.best() / base.best()));
           }
         }
       }
@@ -126,6 +130,21 @@ public final class MarkdownTable {
       params.keySet().forEach(k -> names.put(k, true));
     }
     return new ArrayList<>(names.keySet());
+  }
+
+  /** The highest throughput of any iteration of any fork (NaN if JMH wrote no raw data). */
+  @SuppressWarnings("unchecked")
+  private static double best(List<Object> rawData) {
+    double best = Double.NaN;
+    if (rawData != null) {
+      for (Object fork : rawData) {
+        for (Object v : (List<Object>) fork) {
+          double d = Json.number(v);
+          best = Double.isNaN(best) ? d : Math.max(best, d);
+        }
+      }
+    }
+    return best;
   }
 
   private static String fmt(double v) {
