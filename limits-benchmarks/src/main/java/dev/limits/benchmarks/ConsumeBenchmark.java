@@ -39,14 +39,17 @@ import org.openjdk.jmh.annotations.Warmup;
  * in a {@link ConcurrentHashMap} as an application would), either cycling through {@value Fixtures#SUBJECTS}
  * subjects ({@code spread}) or always the same one ({@code hot}). Both sides read a fixed clock.
  *
+ * <p>Iterations are short (one second) and few, so that the whole set runs in about seven minutes; on a
+ * loaded machine read the CPU time per operation ({@link CpuTimeProfiler}), which load hardly moves.
+ *
  * <p>The concrete subclasses fix the thread count and whether requests are allowed or denied, so that one
  * JMH run measures every combination. Future stores (limits-jdbc) get their own benchmark classes.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
-@Warmup(iterations = 6, time = 1)
-@Measurement(iterations = 4, time = 1)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 3, time = 1)
 @State(Scope.Benchmark)
 public abstract class ConsumeBenchmark {
 
@@ -132,8 +135,12 @@ public abstract class ConsumeBenchmark {
     return hot ? 0 : cursor.next();
   }
 
-  /** {@link Limiter#consume}: rules, cached periods, the counter, and the decision. */
+  /**
+   * {@link Limiter#consume}: rules, cached periods, the counter, and the decision. It warms up longer: on a
+   * busy two-core machine the JIT needed about ten seconds to finish compiling its call tree.
+   */
   @Benchmark
+  @Warmup(iterations = 10, time = 1)
   public Decision limiter(Cursor cursor) {
     return limiter.consume(policy, requests[pick(cursor)]);
   }

@@ -11,11 +11,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
- * Turns a JMH JSON result file into a markdown table: one row per benchmark class and parameter set, one
- * throughput column per benchmark method, each method's throughput divided by the baseline's
- * ({@code bucket4j}), and the allocation per operation where the gc profiler ran.
+ * Turns a JMH JSON result file into two markdown tables, one row per benchmark class and parameter set:
+ * throughput per benchmark method with its ratio to the baseline's ({@code bucket4j}); and per operation
+ * the CPU time ({@link CpuTimeProfiler}) with its ratio, and the allocation (JMH's gc profiler).
  *
  * <pre>java -cp limits-benchmarks.jar dev.limits.benchmarks.MarkdownTable result.json [baseline] &gt; table.md</pre>
  */
@@ -34,10 +35,11 @@ public final class MarkdownTable {
   }
 
   /**
-   * One measured benchmark: its method, score, error, best iteration, unit and allocation per op (NaN if
-   * unknown). On a loaded machine the best iteration is the least disturbed one.
+   * One measured benchmark: its method, throughput score, error and best iteration (on a loaded machine the
+   * least disturbed one), unit, and per operation the CPU time and allocation (NaN where not profiled).
    */
-  private record Row(String method, double score, double error, double best, String unit, double allocPerOp) {}
+  private record Row(String method, double score, double error, double best, String unit, double cpuNs,
+      double allocPerOp) {}
 
   @SuppressWarnings("unchecked")
   static String render(String json, String baseline) {
@@ -58,11 +60,10 @@ public final class MarkdownTable {
       }
       Map<String, Object> primary = (Map<String, Object>) r.get("primaryMetric");
       Map<String, Object> secondary = (Map<String, Object>) r.getOrDefault("secondaryMetrics", Map.of());
-      Map<String, Object> alloc = (Map<String, Object>) secondary.get("gc.alloc.rate.norm");
       groups.computeIfAbsent(key.toString(), k -> new LinkedHashMap<>()).put(method,
           new Row(method, Json.number(primary.get("score")), Json.number(primary.get("scoreError")),
               best((List<Object>) primary.get("rawData")), (String) primary.get("scoreUnit"),
-              alloc == null ? Double.NaN : Json.number(alloc.get("score"))));
+              secondary(secondary, "cpu.time.norm"), secondary(secondary, "gc.alloc.rate.norm")));
       if (!methods.contains(method)) {
         methods.add(method);
       }
@@ -76,49 +77,75 @@ public final class MarkdownTable {
     if (methods.remove(baseline)) {
       methods.add(baseline);
     }
+    List<String> others = new ArrayList<>(methods);
+    boolean hasBaseline = others.remove(baseline);
     String unit = groups.values().stream().flatMap(g -> g.values().stream()).map(Row::unit).findFirst()
         .orElse("");
+
     StringBuilder md = new StringBuilder();
+    md.append("Throughput (mean ± 99.9% error; ratio of means, and in brackets of the best iterations):\n\n");
+    List<String> header = new ArrayList<>();
+    methods.forEach(m -> header.add(m + " (" + unit + ")"));
+    if (hasBaseline) {
+      others.forEach(m -> header.add(m + " ÷ " + baseline));
+    }
+    table(md, paramNames, header, groups, rows -> {
+      List<String> cells = new ArrayList<>();
+      methods.forEach(m -> cells.add(rows.containsKey(m) ? fmt(rows.get(m).score()) + " ± "
+          + fmt(rows.get(m).error()) : ""));
+      if (hasBaseline) {
+        Row base = rows.get(baseline);
+        others.forEach(m -> cells.add(rows.containsKey(m) && base != null
+            ? String.format(Locale.ROOT, "**%.2f×** (%.2f×)", rows.get(m).score() / base.score(),
+                rows.get(m).best() / base.best()) : ""));
+      }
+      return cells;
+    });
+
+    md.append("\nCost per operation (process CPU time, GC included; the ratio is the baseline's CPU time over "
+        + "the method's, so above 1 means cheaper than the baseline) and allocation:\n\n");
+    header.clear();
+    methods.forEach(m -> header.add(m + " CPU ns/op"));
+    if (hasBaseline) {
+      others.forEach(m -> header.add(baseline + " ÷ " + m + " (CPU)"));
+    }
+    methods.forEach(m -> header.add(m + " B/op"));
+    table(md, paramNames, header, groups, rows -> {
+      List<String> cells = new ArrayList<>();
+      methods.forEach(m -> cells.add(rows.containsKey(m) ? fmt(rows.get(m).cpuNs()) : ""));
+      if (hasBaseline) {
+        Row base = rows.get(baseline);
+        others.forEach(m -> cells.add(rows.containsKey(m) && base != null
+            ? String.format(Locale.ROOT, "**%.2f×**", base.cpuNs() / rows.get(m).cpuNs()) : ""));
+      }
+      methods.forEach(m -> cells.add(rows.containsKey(m) && !Double.isNaN(rows.get(m).allocPerOp())
+          ? String.format(Locale.ROOT, "%.0f", rows.get(m).allocPerOp()) : ""));
+      return cells;
+    });
+    return md.toString();
+  }
+
+  private static void table(StringBuilder md, List<String> paramNames, List<String> header,
+      Map<String, Map<String, Row>> groups, Function<Map<String, Row>, List<String>> cells) {
     md.append("| scenario | threads");
     paramNames.forEach(p -> md.append(" | ").append(p));
-    methods.forEach(m -> md.append(" | ").append(m).append(" (").append(unit).append(')'));
-    boolean hasBaseline = methods.contains(baseline);
-    if (hasBaseline) {
-      methods.stream().filter(m -> !m.equals(baseline))
-          .forEach(m -> md.append(" | ").append(m).append(" ÷ ").append(baseline).append(" (best)"));
-    }
-    methods.forEach(m -> md.append(" | ").append(m).append(" B/op"));
+    header.forEach(h -> md.append(" | ").append(h));
     md.append(" |\n|");
-    int columns = 2 + paramNames.size() + methods.size() * 2 + (hasBaseline ? methods.size() - 1 : 0);
-    for (int i = 0; i < columns; i++) {
+    for (int i = 0; i < 2 + paramNames.size() + header.size(); i++) {
       md.append(i < 2 + paramNames.size() ? " --- |" : " ---: |");
     }
     md.append('\n');
     for (Map.Entry<String, Map<String, Row>> g : groups.entrySet()) {
-      Map<String, Row> rows = g.getValue();
       md.append("| ").append(g.getKey());
-      for (String m : methods) {
-        Row r = rows.get(m);
-        md.append(" | ").append(r == null ? "" : fmt(r.score()) + " ± " + fmt(r.error()));
-      }
-      if (hasBaseline) {
-        Row base = rows.get(baseline);
-        for (String m : methods) {
-          if (!m.equals(baseline)) {
-            Row r = rows.get(m);
-            md.append(" | ").append(r == null || base == null ? ""
-                : String.format(Locale.ROOT, "**%.2f×** (%.2f×)", r.score() / base.score(), r.best() / base.best()));
-          }
-        }
-      }
-      for (String m : methods) {
-        Row r = rows.get(m);
-        md.append(" | ").append(r == null || Double.isNaN(r.allocPerOp()) ? ""
-            : String.format(Locale.ROOT, "%.0f", r.allocPerOp()));
-      }
+      cells.apply(g.getValue()).forEach(c -> md.append(" | ").append(c));
       md.append(" |\n");
     }
-    return md.toString();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static double secondary(Map<String, Object> secondary, String name) {
+    Map<String, Object> metric = (Map<String, Object>) secondary.get(name);
+    return metric == null ? Double.NaN : Json.number(metric.get("score"));
   }
 
   @SuppressWarnings("unchecked")

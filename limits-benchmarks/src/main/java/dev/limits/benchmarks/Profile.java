@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
@@ -13,11 +12,10 @@ import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.CommandLineOptionException;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * The short profile: every benchmark once, with the gc profiler, in about seven minutes. Six one-second
- * warmup iterations, because on a loaded two-core machine the JIT needs that long to reach steady state. Writes
+ * The short profile: every benchmark once, as its annotations say (one fork, short iterations), with the gc
+ * and CPU-time profilers, in about seven minutes on two cores. Writes
  * {@code jmh-result.json} and {@code jmh-result.md} (see {@link MarkdownTable}) to
  * {@code limits-benchmarks/target/}, or to the directory named by {@code -Dlimits.bench.out}.
  *
@@ -39,26 +37,9 @@ public final class Profile {
     if (cli.getIncludes().isEmpty()) {
       options.include("dev\\.limits\\.benchmarks\\..*");
     }
-    if (!cli.getForkCount().hasValue()) {
-      options.forks(1);
-    }
-    if (!cli.getWarmupIterations().hasValue()) {
-      options.warmupIterations(6);
-    }
-    if (!cli.getWarmupTime().hasValue()) {
-      options.warmupTime(TimeValue.seconds(1));
-    }
-    if (!cli.getMeasurementIterations().hasValue()) {
-      options.measurementIterations(4);
-    }
-    if (!cli.getMeasurementTime().hasValue()) {
-      options.measurementTime(TimeValue.seconds(1));
-    }
-    if (!cli.getTimeUnit().hasValue()) {
-      options.timeUnit(TimeUnit.MICROSECONDS);
-    }
     if (cli.getProfilers().isEmpty()) {
       options.addProfiler(GCProfiler.class);
+      options.addProfiler(CpuTimeProfiler.class);
     }
     if (!cli.getResult().hasValue()) {
       options.result(json.toString());
