@@ -35,6 +35,7 @@ public final class CpuTimeProfiler implements InternalProfiler {
   }
 
   @Override
+  @SuppressWarnings("rawtypes") // JMH's own signature
   public Collection<? extends Result> afterIteration(BenchmarkParams benchmark, IterationParams iteration,
       IterationResult result) {
     long cpu = OS.getProcessCpuTime() - start;
