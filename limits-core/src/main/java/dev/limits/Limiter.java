@@ -271,7 +271,7 @@ public final class Limiter {
         PeriodCache.Entry entry = policy.periods().period(i, now, zone);
         e.quotas.add(q);
         e.periods.add(entry.period());
-        e.charges.add(new Charge(entry.slot(), q.limit(), amount));
+        e.charges.add(policy.periods().charge(i, entry, q.limit(), amount));
       }
     }
     return e;
