@@ -116,11 +116,11 @@ public final class Limiter {
         }
       }
     }
-    List<Warning> warnings = new ArrayList<>();
+    List<Warning> warnings = List.of();
     if (denials.isEmpty()) {
       for (int i = 0; i < usage.size(); i++) {
         QuotaUsage after = e.usage(i, Checks.saturatedAdd(usage.get(i).used(), e.charges.get(i).amount()));
-        warn(after, warnings);
+        warnings = warn(after, warnings);
       }
     }
     return e.decision(denials, usage, warnings);
@@ -265,22 +265,32 @@ public final class Limiter {
     }
     Instant now = clock.instant();
     ZoneId zone = request.zone() != null ? request.zone() : policy.zone();
-    Evaluation e = new Evaluation(policy, request, now, zone);
-    for (AccessRule rule : policy.rules()) {
-      Denial d = judge(rule, request, now);
+    List<Quota> quotas = policy.quotas();
+    Evaluation e = new Evaluation(policy, request, now, zone, quotas.size());
+    List<AccessRule> rules = policy.rules();
+    for (int i = 0; i < rules.size(); i++) {
+      Denial d = judge(rules.get(i), request, now);
       if (d != null) {
+        if (e.forbidden.isEmpty()) {
+          e.forbidden = new ArrayList<>(rules.size());
+        }
         e.forbidden.add(d);
       }
     }
-    List<Quota> quotas = policy.quotas();
+    // Windows of one metric are usually declared together: look its amount up once, not once per window.
+    Metric metric = null;
+    Long amount = null;
     for (int i = 0; i < quotas.size(); i++) {
       Quota q = quotas.get(i);
-      Long amount = amounts.get(q.metric());
+      if (q.metric() != metric) {
+        metric = q.metric();
+        amount = amounts.get(metric);
+      }
       if (amount != null && q.appliesTo(request.model())) {
         PeriodCache.Entry entry = policy.periods().period(i, now, zone);
         e.quotas.add(q);
         e.periods.add(entry.period());
-        e.charges.add(new Charge(entry.slot(), q.limit(), amount));
+        e.charges.add(policy.periods().charge(i, entry, q.limit(), amount));
       }
     }
     return e;
@@ -310,35 +320,44 @@ public final class Limiter {
   }
 
   private Decision fromResult(Evaluation e, ConsumeResult result) {
-    List<QuotaUsage> usage = new ArrayList<>(e.charges.size());
-    List<Denial> denials = new ArrayList<>();
-    for (int i = 0; i < e.charges.size(); i++) {
-      usage.add(e.usage(i, result.used(i)));
-      if (!result.isApplied() && !result.fits(i)) {
-        denials.add(e.quotaDenial(i, result.used(i)));
-      }
-    }
+    int n = e.charges.size();
     if (!result.isApplied()) {
+      List<QuotaUsage> usage = new ArrayList<>(n);
+      List<Denial> denials = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        usage.add(e.usage(i, result.used(i)));
+        if (!result.fits(i)) {
+          denials.add(e.quotaDenial(i, result.used(i)));
+        }
+      }
       return denied(e, denials, usage);
     }
-    List<Warning> warnings = new ArrayList<>();
-    for (QuotaUsage u : usage) {
-      warn(u, warnings);
+    // The allowed path: immutable lists built once (the decision keeps them as they are), and no list for
+    // warnings unless there is one.
+    QuotaUsage[] usage = new QuotaUsage[n];
+    List<Warning> warnings = List.of();
+    for (int i = 0; i < n; i++) {
+      usage[i] = e.usage(i, result.used(i));
+      warnings = warn(usage[i], warnings);
     }
-    return allowed(e, usage, warnings);
+    return allowed(e, List.of(usage), warnings);
   }
 
-  private void warn(QuotaUsage usage, List<Warning> warnings) {
+  /** Returns {@code warnings}, or a mutable copy with a warning added if {@code usage} deserves one. */
+  private List<Warning> warn(QuotaUsage usage, List<Warning> warnings) {
     if (usage.limit() > 0 && usage.used() >= warningThreshold * usage.limit()) {
-      warnings.add(new Warning(usage, warningThreshold));
+      List<Warning> more = warnings.isEmpty() ? new ArrayList<>() : warnings;
+      more.add(new Warning(usage, warningThreshold));
+      return more;
     }
+    return warnings;
   }
 
   private Decision allowed(Evaluation e, List<QuotaUsage> usage, List<Warning> warnings) {
     Decision d = e.decision(List.of(), usage, warnings);
     listener.onAllowed(e.policy, e.request, d);
-    for (Warning w : warnings) {
-      listener.onWarning(e.policy, e.request, w);
+    for (int i = 0; i < warnings.size(); i++) {
+      listener.onWarning(e.policy, e.request, warnings.get(i));
     }
     return d;
   }
@@ -376,16 +395,19 @@ public final class Limiter {
     final LimitRequest request;
     final Instant now;
     final ZoneId zone;
-    final List<Denial> forbidden = new ArrayList<>(0);
-    final List<Quota> quotas = new ArrayList<>();
-    final List<Period> periods = new ArrayList<>();
-    final List<Charge> charges = new ArrayList<>();
+    List<Denial> forbidden = List.of(); // replaced by a mutable list at the first access denial
+    final List<Quota> quotas;
+    final List<Period> periods;
+    final List<Charge> charges;
 
-    Evaluation(LimitPolicy policy, LimitRequest request, Instant now, ZoneId zone) {
+    Evaluation(LimitPolicy policy, LimitRequest request, Instant now, ZoneId zone, int maxCharges) {
       this.policy = policy;
       this.request = request;
       this.now = now;
       this.zone = zone;
+      this.quotas = new ArrayList<>(maxCharges);
+      this.periods = new ArrayList<>(maxCharges);
+      this.charges = new ArrayList<>(maxCharges);
     }
 
     ConsumeRequest request(Mode mode, @Nullable String operationId, long expiresAt) {
@@ -403,9 +425,12 @@ public final class Limiter {
     }
 
     Decision decision(List<Denial> denials, List<QuotaUsage> usage, List<Warning> warnings) {
-      Decision.Outcome outcome = denials.isEmpty() ? Decision.Outcome.ALLOWED
-          : denials.stream().anyMatch(d -> d.outcome() == Decision.Outcome.FORBIDDEN) ? Decision.Outcome.FORBIDDEN
-          : denials.get(0).outcome();
+      Decision.Outcome outcome = denials.isEmpty() ? Decision.Outcome.ALLOWED : denials.get(0).outcome();
+      for (int i = 1; i < denials.size(); i++) {
+        if (denials.get(i).outcome() == Decision.Outcome.FORBIDDEN) {
+          outcome = Decision.Outcome.FORBIDDEN;
+        }
+      }
       return new Decision(outcome, now, denials, usage, warnings, messages, zone);
     }
   }

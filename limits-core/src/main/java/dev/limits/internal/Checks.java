@@ -16,6 +16,38 @@ public final class Checks {
     }
   }
 
+  // Fixed-arity overloads: the hot path (a Charge, a Slot, a ConsumeRequest per call) then neither boxes its
+  // arguments nor allocates a varargs array unless the check fails.
+
+  /** As {@link #requireArgument(boolean, String, Object...)}, boxing {@code arg} only on failure. */
+  public static void requireArgument(boolean condition, String template, long arg) {
+    if (!condition) {
+      throw new IllegalArgumentException(String.format(template, arg));
+    }
+  }
+
+  /** As {@link #requireArgument(boolean, String, Object...)}, boxing the arguments only on failure. */
+  public static void requireArgument(boolean condition, String template, long arg1, long arg2) {
+    if (!condition) {
+      throw new IllegalArgumentException(String.format(template, arg1, arg2));
+    }
+  }
+
+  /** As {@link #requireArgument(boolean, String, Object...)}, without a varargs array. */
+  public static void requireArgument(boolean condition, String template, @Nullable Object arg) {
+    if (!condition) {
+      throw new IllegalArgumentException(String.format(template, arg));
+    }
+  }
+
+  /** As {@link #requireArgument(boolean, String, Object...)}, without a varargs array. */
+  public static void requireArgument(boolean condition, String template, @Nullable Object arg1,
+      @Nullable Object arg2) {
+    if (!condition) {
+      throw new IllegalArgumentException(String.format(template, arg1, arg2));
+    }
+  }
+
   /** Throws {@link IllegalStateException} with the formatted message unless {@code condition} holds. */
   public static void requireState(boolean condition, String template, @Nullable Object... args) {
     if (!condition) {

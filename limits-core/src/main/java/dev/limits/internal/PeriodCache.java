@@ -3,6 +3,7 @@ package dev.limits.internal;
 import dev.limits.Period;
 import dev.limits.Quota;
 import dev.limits.Window;
+import dev.limits.spi.Charge;
 import dev.limits.spi.Slot;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -18,6 +19,7 @@ public final class PeriodCache {
 
   private final Window[] windows;
   private final String[] keys;
+  private final Charge[] charges;
   private final ConcurrentHashMap<ZoneId, ZonePeriods> byZone = new ConcurrentHashMap<>();
   private volatile @Nullable ZonePeriods last;
 
@@ -36,6 +38,7 @@ public final class PeriodCache {
   public PeriodCache(List<Quota> quotas) {
     this.windows = new Window[quotas.size()];
     this.keys = new String[quotas.size()];
+    this.charges = new Charge[quotas.size()];
     for (int i = 0; i < windows.length; i++) {
       windows[i] = quotas.get(i).window();
       keys[i] = quotas.get(i).counterKey();
@@ -65,5 +68,22 @@ public final class PeriodCache {
       periods[index] = e; // a benign race: every writer stores a correct entry for its instant
     }
     return e;
+  }
+
+  /**
+   * Returns a charge of {@code amount} within {@code limit} in the slot of {@code entry}, the period of quota
+   * {@code index}: the charge made for the first request of that period when it has the same amount and
+   * limit (a message counts 1, call after call), otherwise a new one. Charges are immutable, so sharing
+   * them is safe; the cache is written only when the period changes, so varying amounts do not make
+   * threads write to it on every call.
+   */
+  public Charge charge(int index, Entry entry, long limit, long amount) {
+    Charge c = charges[index];
+    if (c != null && c.slot() == entry.slot()) {
+      return c.amount() == amount && c.limit() == limit ? c : new Charge(entry.slot(), limit, amount);
+    }
+    c = new Charge(entry.slot(), limit, amount);
+    charges[index] = c; // a benign race like the periods': every writer stores a correct charge
+    return c;
   }
 }

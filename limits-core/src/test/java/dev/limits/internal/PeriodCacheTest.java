@@ -1,0 +1,59 @@
+package dev.limits.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.limits.Metric;
+import dev.limits.Quota;
+import dev.limits.Window;
+import dev.limits.spi.Charge;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The charge reuse of {@link PeriodCache#charge}: shared only when it is the very same charge. */
+class PeriodCacheTest {
+
+  static final Metric TOKENS = Metric.tokens("tokens");
+  static final Instant T = Instant.parse("2026-03-02T10:15:00Z");
+
+  final PeriodCache cache = new PeriodCache(List.of(Quota.of(TOKENS, Window.hour(), 1_000)));
+
+  Charge charge(Instant at, ZoneId zone, long amount) {
+    return cache.charge(0, cache.period(0, at, zone), 1_000, amount);
+  }
+
+  @Test
+  void reusesTheChargeOfARepeatedAmountInOnePeriod() {
+    Charge first = charge(T, ZoneOffset.UTC, 1);
+    assertThat(charge(T.plusSeconds(60), ZoneOffset.UTC, 1)).isSameAs(first);
+  }
+
+  @Test
+  void otherAmountsGetTheirOwnChargeAndLeaveTheCachedOne() {
+    Charge one = charge(T, ZoneOffset.UTC, 1);
+    Charge many = charge(T, ZoneOffset.UTC, 1_200);
+    assertThat(many.amount()).isEqualTo(1_200);
+    assertThat(many.slot()).isSameAs(one.slot());
+    assertThat(charge(T, ZoneOffset.UTC, 1)).isSameAs(one);
+  }
+
+  @Test
+  void aNewPeriodOrZoneGetsANewSlot() {
+    Charge now = charge(T, ZoneOffset.UTC, 1);
+    Charge nextHour = charge(T.plusSeconds(3_600), ZoneOffset.UTC, 1);
+    assertThat(nextHour.slot().start()).isEqualTo(now.slot().end());
+    Charge tehran = charge(T, ZoneId.of("Asia/Tehran"), 1); // UTC+3:30: its hours start at :30 UTC
+    assertThat(tehran.slot().start()).isEqualTo(Instant.parse("2026-03-02T09:30:00Z").toEpochMilli());
+    assertThat(charge(T, ZoneOffset.UTC, 1).slot().start()).isEqualTo(now.slot().start());
+  }
+
+  @Test
+  void aDifferentLimitIsNotServedFromTheCache() {
+    Charge first = charge(T, ZoneOffset.UTC, 1);
+    Charge other = cache.charge(0, cache.period(0, T, ZoneOffset.UTC), 5, 1);
+    assertThat(other.limit()).isEqualTo(5);
+    assertThat(first.limit()).isEqualTo(1_000);
+  }
+}
