@@ -1,5 +1,8 @@
 package dev.limits.examples;
 
+import dev.limits.jdbc.JdbcUsageCounter;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.h2.jdbcx.JdbcDataSource;
 import dev.limits.MessageCatalog;
 import dev.limits.PeriodClock;
 import dev.limits.QuotaUsage;
@@ -50,13 +53,17 @@ final class ChatBackend {
   static final BigDecimal IMAGE_PRICE = new BigDecimal("0.01");
 
   /**
-   * The one place the demo's counter is made. Every counter implements the same {@link UsageCounter} SPI, so
-   * moving the demo to a database is this one line.
+   * The one place the demo's counter is made: a {@link JdbcUsageCounter} on a fresh embedded H2 database, the
+   * tables created at start. Every counter implements the same {@link UsageCounter} SPI, so
+   * {@code UsageCounter.inMemory()} or a PostgreSQL {@code DataSource} would do here as well.
    */
   static UsageCounter newCounter() {
-    // JDBC SWITCH: replace the next line with a dev.limits.jdbc.JdbcUsageCounter built on embedded H2.
-    return UsageCounter.inMemory();
+    JdbcDataSource h2 = new JdbcDataSource();
+    h2.setURL("jdbc:h2:mem:limits-demo-" + DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1");
+    return JdbcUsageCounter.builder(h2).createSchemaIfMissing(true).build();
   }
+
+  private static final AtomicInteger DATABASES = new AtomicInteger();
 
   /** The shipped discount-code messages, one overridden as an admin would (the shipped one says "1 times"). */
   static final MessageCatalog CODE_MESSAGES = PlanMessages.codeBuilder()

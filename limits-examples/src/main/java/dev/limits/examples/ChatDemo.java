@@ -94,7 +94,8 @@ public final class ChatDemo {
   }
 
   private Result script() throws InterruptedException, ExecutionException {
-    out.println("limits demo: an AI-chat backend, every request checked by AiGate (times in Asia/Tehran)");
+    out.println("limits demo: an AI-chat backend, every request checked by AiGate, counters in embedded H2"
+        + " (times in Asia/Tehran)");
     out.println("  ali   free  3 messages/hour, 3,000 paid tokens/day, free pool 2,000 tokens/month,");
     out.println("              images 2/3/20 a day/week/month, 2 files/day, 5 per chat, <= 5 MB, pdf png jpg txt");
     out.println("  sara  pro   weeks from Saturday; 8,000 tokens/day, $0.10/month, images 2/4/40, 3 files/chat");

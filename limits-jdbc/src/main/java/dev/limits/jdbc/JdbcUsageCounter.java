@@ -52,7 +52,7 @@ import javax.sql.DataSource;
  * answered from a lock-free read; otherwise the subject's cells are locked in key order (missing cells are
  * first inserted so that there is a row to lock), checked again and written, so a request is all or
  * nothing, two requests cannot both pass a "9 of 10" check, and requests on overlapping cells in any order
- * cannot deadlock. On PostgreSQL a request whose charges repeat a counter key takes the transaction path.
+ * cannot deadlock.
  * Operation ids and reservation holds are written in the same transaction as the counters.
  *
  * <p><b>Failures.</b> Serialization failures, deadlocks and lock timeouts are retried up to
