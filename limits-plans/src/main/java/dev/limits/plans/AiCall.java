@@ -5,6 +5,7 @@ import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a request asks of the backend: a message to a model (perhaps generating an image, perhaps with files
@@ -20,14 +21,14 @@ import java.util.Objects;
  */
 public final class AiCall {
 
-  private final String model;
-  private final String chat;
+  private final @Nullable String model;
+  private final @Nullable String chat;
   private final long estimatedTokens;
   private final BigDecimal estimatedCost;
   private final boolean generateImage;
   private final List<FileSpec> files;
 
-  private AiCall(String model, String chat, long estimatedTokens, BigDecimal estimatedCost, boolean generateImage,
+  private AiCall(@Nullable String model, @Nullable String chat, long estimatedTokens, BigDecimal estimatedCost, boolean generateImage,
       List<FileSpec> files) {
     this.model = model;
     this.chat = chat;
@@ -123,12 +124,12 @@ public final class AiCall {
   }
 
   /** The model, or null for an upload. */
-  public String model() {
+  public @Nullable String model() {
     return model;
   }
 
   /** The chat session, or null. */
-  public String chat() {
+  public @Nullable String chat() {
     return chat;
   }
 

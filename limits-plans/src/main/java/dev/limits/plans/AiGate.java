@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,7 +112,7 @@ public final class AiGate {
    * @throws NullPointerException     if {@code user} or {@code call} is null
    * @throws IllegalArgumentException if the user id is malformed
    */
-  public AiPermit before(String user, Plan plan, AiCall call) {
+  public AiPermit before(String user, @Nullable Plan plan, AiCall call) {
     Objects.requireNonNull(user, "user");
     Objects.requireNonNull(call, "call");
     if (plan == null) {
@@ -175,7 +176,7 @@ public final class AiGate {
    * @throws IllegalArgumentException if the user id is malformed
    * @throws dev.limits.spi.StorageException if the counter failed while reading usage
    */
-  public Validation validate(String user, Plan plan, AiCall call) {
+  public Validation validate(String user, @Nullable Plan plan, AiCall call) {
     Objects.requireNonNull(user, "user");
     Objects.requireNonNull(call, "call");
     if (plan == null) {
@@ -207,7 +208,7 @@ public final class AiGate {
    * @throws IllegalArgumentException if the user or chat id is malformed
    * @throws dev.limits.spi.StorageException if the counter failed
    */
-  public List<QuotaUsage> usage(String user, Plan plan, String chat) {
+  public List<QuotaUsage> usage(String user, Plan plan, @Nullable String chat) {
     Objects.requireNonNull(user, "user");
     PlanPolicies p = policies(plan);
     List<QuotaUsage> usage = new ArrayList<>(limiter.usage(p.chat(), user).quotas());
@@ -267,7 +268,7 @@ public final class AiGate {
    * @param current the user's plan with their subscription dates; null if they have none
    * @throws NullPointerException if {@code target} is null
    */
-  public UpgradeCheck checkUpgrade(Plan current, Plan target) {
+  public UpgradeCheck checkUpgrade(@Nullable Plan current, Plan target) {
     Objects.requireNonNull(target, "target");
     try {
       UpgradeCheck c = upgradeRule.evaluate(current, target, limiter.clock().instant());
@@ -284,10 +285,10 @@ public final class AiGate {
 
   private static LimitRequest chatRequest(String user, Plan plan, AiCall call) {
     LimitRequest r = LimitRequest.of(user);
-    if (!call.isMessage()) {
-      return r;   // an upload: only the subscription is judged here
-    }
     String model = call.model();
+    if (model == null) {
+      return r;   // an upload (not a message): only the subscription is judged here
+    }
     r = r.model(model);
     if (call.generatesImage()) {
       r = r.amount(PlanMetrics.IMAGES, 1);

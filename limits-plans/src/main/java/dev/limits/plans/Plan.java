@@ -26,6 +26,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A subscription plan of an AI-chat product (the seeds' {@code SubscriptionType} with its file settings and the
@@ -68,8 +69,8 @@ public final class Plan {
   private final Set<String> freeModels;
   private final long maxFileSize;
   private final Set<String> allowedExtensions;
-  private final Instant activeFrom;
-  private final Instant activeUntil;
+  private final @Nullable Instant activeFrom;
+  private final @Nullable Instant activeUntil;
 
   private Plan(Builder b) {
     this.name = b.name;
@@ -296,7 +297,7 @@ public final class Plan {
   }
 
   /** Whether {@code model} is one of this plan's free models. */
-  public boolean isFree(String model) {
+  public boolean isFree(@Nullable String model) {
     return model != null && freeModels.contains(model);
   }
 
@@ -413,7 +414,7 @@ public final class Plan {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (this == o) {
       return true;
     }
@@ -462,8 +463,8 @@ public final class Plan {
     private final Set<String> freeModels = new TreeSet<>();
     private long maxFileSize = -1;
     private final Set<String> allowedExtensions = new TreeSet<>();
-    private Instant activeFrom;
-    private Instant activeUntil;
+    private @Nullable Instant activeFrom;
+    private @Nullable Instant activeUntil;
 
     private Builder(String name) {
       Objects.requireNonNull(name, "name");
