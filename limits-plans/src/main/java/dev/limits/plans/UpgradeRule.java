@@ -25,8 +25,10 @@ public interface UpgradeRule {
   UpgradeCheck evaluate(@Nullable Plan current, Plan target, Instant now);
 
   /**
-   * The seeds' rule: the user must have a subscription active now, the target must be offered, and it must
-   * be another plan than the current one.
+   * Returns the seeds' rule: the user must have a subscription active now, the target must be offered, and it
+   * must be another plan than the current one.
+   *
+   * @return the rule
    */
   static UpgradeRule standard() {
     return (current, target, now) -> {
