@@ -178,7 +178,7 @@ public final class AiGate {
    * @param plan the user's plan; null if they have no subscription
    * @param call the call
    * @return every denial, in the order {@link #before} meets them, and the usage of every limit of the plan
-   *     (none without a plan)
+   *     (no usage without a plan)
    * @throws NullPointerException     if {@code user} or {@code call} is null
    * @throws IllegalArgumentException if the user id is malformed
    * @throws dev.limits.spi.StorageException if the counter failed while reading usage
