@@ -199,8 +199,8 @@ final class ChatBackend {
   }
 
   /** The simulated provider price of a reply, in dollars. */
-  static BigDecimal price(String model, long tokens, boolean image) {
-    BigDecimal perK = PRICE_PER_1K.getOrDefault(model, BigDecimal.ZERO);
+  static BigDecimal price(@Nullable String model, long tokens, boolean image) {
+    BigDecimal perK = model == null ? BigDecimal.ZERO : PRICE_PER_1K.getOrDefault(model, BigDecimal.ZERO);
     BigDecimal cost = perK.multiply(BigDecimal.valueOf(tokens)).divide(BigDecimal.valueOf(1000), 6,
         RoundingMode.CEILING);
     return image ? cost.add(IMAGE_PRICE) : cost;

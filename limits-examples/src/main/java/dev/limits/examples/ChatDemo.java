@@ -57,7 +57,7 @@ public final class ChatDemo {
    * One request of the transcript and what was counted for it: {@code kind} is chat, image, upload, code or
    * upgrade; {@code item} the model, the discount code or the target plan.
    */
-  record Step(Instant at, String user, String kind, String item, @Nullable String chat, int status, String rule,
+  record Step(Instant at, String user, String kind, @Nullable String item, @Nullable String chat, int status, String rule,
       long tokens, long costMicros, boolean image, int files) {
     boolean granted() {
       return status == 200;

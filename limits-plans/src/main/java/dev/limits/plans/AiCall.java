@@ -5,6 +5,7 @@ import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a request asks of the backend: a message to a model (perhaps generating an image, perhaps with files
@@ -20,14 +21,14 @@ import java.util.Objects;
  */
 public final class AiCall {
 
-  private final String model;
-  private final String chat;
+  private final @Nullable String model;
+  private final @Nullable String chat;
   private final long estimatedTokens;
   private final BigDecimal estimatedCost;
   private final boolean generateImage;
   private final List<FileSpec> files;
 
-  private AiCall(String model, String chat, long estimatedTokens, BigDecimal estimatedCost, boolean generateImage,
+  private AiCall(@Nullable String model, @Nullable String chat, long estimatedTokens, BigDecimal estimatedCost, boolean generateImage,
       List<FileSpec> files) {
     this.model = model;
     this.chat = chat;
@@ -40,6 +41,8 @@ public final class AiCall {
   /**
    * A message to {@code model}: counts one message, and tokens and cost after the call.
    *
+   * @param model the model id
+   * @return the call
    * @throws NullPointerException     if {@code model} is null
    * @throws IllegalArgumentException if the model id is empty or longer than {@value Plan#MAX_MODEL_LENGTH}
    */
@@ -50,7 +53,7 @@ public final class AiCall {
     return new AiCall(model, null, 0, BigDecimal.ZERO, false, List.of());
   }
 
-  /** An upload of files without a message: only the subscription and the file limits are checked. */
+  /** {@return an upload of files without a message: only the subscription and the file limits are checked} */
   public static AiCall upload() {
     return new AiCall(null, null, 0, BigDecimal.ZERO, false, List.of());
   }
@@ -58,6 +61,8 @@ public final class AiCall {
   /**
    * Returns this call in the chat session {@code chat}, whose per-chat file limit then applies.
    *
+   * @param chat the chat session id
+   * @return the call in that session
    * @throws NullPointerException     if {@code chat} is null
    * @throws IllegalArgumentException if it is empty or longer than 100 characters
    */
@@ -71,6 +76,8 @@ public final class AiCall {
   /**
    * Returns this call reserving {@code tokens} until it settles (default 0: only "is anything left?").
    *
+   * @param tokens the tokens to reserve, zero or more
+   * @return the call reserving them
    * @throws IllegalArgumentException if {@code tokens} is negative
    * @throws IllegalStateException    if this is an upload
    */
@@ -83,6 +90,8 @@ public final class AiCall {
   /**
    * Returns this call reserving {@code usd} of cost until it settles (default 0: only "is anything left?").
    *
+   * @param usd the cost to reserve in dollars, zero or more
+   * @return the call reserving it
    * @throws NullPointerException     if {@code usd} is null
    * @throws IllegalArgumentException if it is negative
    * @throws IllegalStateException    if this is an upload
@@ -98,6 +107,7 @@ public final class AiCall {
    * Returns this call generating an image: the image limits are checked, and one generation is counted if
    * images were saved.
    *
+   * @return the call generating an image
    * @throws IllegalStateException if this is an upload
    */
   public AiCall generateImage() {
@@ -108,6 +118,8 @@ public final class AiCall {
   /**
    * Returns this call carrying {@code file} as well.
    *
+   * @param file the file
+   * @return the call with the file added after those it carries
    * @throws NullPointerException if {@code file} is null
    */
   public AiCall file(FileSpec file) {
@@ -117,37 +129,37 @@ public final class AiCall {
     return new AiCall(model, chat, estimatedTokens, estimatedCost, generateImage, List.copyOf(more));
   }
 
-  /** Whether this is a message to a model (rather than an upload alone). */
+  /** {@return whether this is a message to a model (rather than an upload alone)} */
   public boolean isMessage() {
     return model != null;
   }
 
-  /** The model, or null for an upload. */
-  public String model() {
+  /** {@return the model, or null for an upload} */
+  public @Nullable String model() {
     return model;
   }
 
-  /** The chat session, or null. */
-  public String chat() {
+  /** {@return the chat session, or null} */
+  public @Nullable String chat() {
     return chat;
   }
 
-  /** The tokens reserved until the call settles. */
+  /** {@return the tokens reserved until the call settles} */
   public long estimatedTokens() {
     return estimatedTokens;
   }
 
-  /** The cost reserved until the call settles, in dollars. */
+  /** {@return the cost reserved until the call settles, in dollars} */
   public BigDecimal estimatedCost() {
     return estimatedCost;
   }
 
-  /** Whether the call generates an image. */
+  /** {@return whether the call generates an image} */
   public boolean generatesImage() {
     return generateImage;
   }
 
-  /** The files carried, in order. */
+  /** {@return the files carried, in order} */
   public List<FileSpec> files() {
     return files;
   }

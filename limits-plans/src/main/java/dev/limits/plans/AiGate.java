@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,13 +74,15 @@ public final class AiGate {
   /**
    * Starts a gate counting in {@code counter}.
    *
+   * @param counter where usage is counted
+   * @return a builder
    * @throws NullPointerException if {@code counter} is null
    */
   public static Builder builder(UsageCounter counter) {
     return new Builder(Objects.requireNonNull(counter, "counter"));
   }
 
-  /** The limiter checking AI calls and uploads, for direct use of compiled policies. */
+  /** {@return the limiter checking AI calls and uploads, for direct use of compiled policies} */
   public Limiter limiter() {
     return limiter;
   }
@@ -87,6 +90,8 @@ public final class AiGate {
   /**
    * Returns {@code plan} compiled in this gate's zone and week start.
    *
+   * @param plan the plan
+   * @return its policies, compiled once and then cached
    * @throws NullPointerException if {@code plan} is null
    */
   public PlanPolicies policies(Plan plan) {
@@ -108,10 +113,11 @@ public final class AiGate {
    * @param user the user id
    * @param plan the user's plan with their subscription dates; null if they have no subscription (403)
    * @param call the call
+   * @return a granted permit holding what was reserved, or a denied one carrying the first denial
    * @throws NullPointerException     if {@code user} or {@code call} is null
    * @throws IllegalArgumentException if the user id is malformed
    */
-  public AiPermit before(String user, Plan plan, AiCall call) {
+  public AiPermit before(String user, @Nullable Plan plan, AiCall call) {
     Objects.requireNonNull(user, "user");
     Objects.requireNonNull(call, "call");
     if (plan == null) {
@@ -171,11 +177,13 @@ public final class AiGate {
    * @param user the user id
    * @param plan the user's plan; null if they have no subscription
    * @param call the call
+   * @return every denial, in the order {@link #before} meets them, and the usage of every limit of the plan
+   *     (no usage without a plan)
    * @throws NullPointerException     if {@code user} or {@code call} is null
    * @throws IllegalArgumentException if the user id is malformed
    * @throws dev.limits.spi.StorageException if the counter failed while reading usage
    */
-  public Validation validate(String user, Plan plan, AiCall call) {
+  public Validation validate(String user, @Nullable Plan plan, AiCall call) {
     Objects.requireNonNull(user, "user");
     Objects.requireNonNull(call, "call");
     if (plan == null) {
@@ -202,12 +210,15 @@ public final class AiGate {
    * Reports the usage of every limit of {@code plan} for {@code user}: chat quotas, user file quotas and, with
    * a chat session, its file quota; for a usage panel.
    *
+   * @param user the user id
+   * @param plan the user's plan
    * @param chat the chat session, or null
+   * @return the usage of each quota: chat quotas, then user file quotas, then the chat's file quota
    * @throws NullPointerException     if {@code user} or {@code plan} is null
    * @throws IllegalArgumentException if the user or chat id is malformed
    * @throws dev.limits.spi.StorageException if the counter failed
    */
-  public List<QuotaUsage> usage(String user, Plan plan, String chat) {
+  public List<QuotaUsage> usage(String user, Plan plan, @Nullable String chat) {
     Objects.requireNonNull(user, "user");
     PlanPolicies p = policies(plan);
     List<QuotaUsage> usage = new ArrayList<>(limiter.usage(p.chat(), user).quotas());
@@ -226,6 +237,9 @@ public final class AiGate {
    * already never holds up anyone else. When many users race for the last use, exactly one gets it. Commit the
    * redemption once the discount is applied.
    *
+   * @param user the user id
+   * @param code the code with its limits
+   * @return a granted redemption holding both uses, or a denied one carrying the denial
    * @throws NullPointerException     if an argument is null
    * @throws IllegalArgumentException if the user id is malformed
    */
@@ -265,9 +279,11 @@ public final class AiGate {
    * {@link UpgradeRule}; a rule that throws refuses with {@link UpgradeCheck#UNAVAILABLE}.
    *
    * @param current the user's plan with their subscription dates; null if they have none
+   * @param target  the plan asked for
+   * @return the rule's decision; a refusal with {@link UpgradeCheck#UNAVAILABLE} if the rule failed
    * @throws NullPointerException if {@code target} is null
    */
-  public UpgradeCheck checkUpgrade(Plan current, Plan target) {
+  public UpgradeCheck checkUpgrade(@Nullable Plan current, Plan target) {
     Objects.requireNonNull(target, "target");
     try {
       UpgradeCheck c = upgradeRule.evaluate(current, target, limiter.clock().instant());
@@ -284,10 +300,10 @@ public final class AiGate {
 
   private static LimitRequest chatRequest(String user, Plan plan, AiCall call) {
     LimitRequest r = LimitRequest.of(user);
-    if (!call.isMessage()) {
-      return r;   // an upload: only the subscription is judged here
-    }
     String model = call.model();
+    if (model == null) {
+      return r;   // an upload (not a message): only the subscription is judged here
+    }
     r = r.model(model);
     if (call.generatesImage()) {
       r = r.amount(PlanMetrics.IMAGES, 1);
@@ -327,37 +343,67 @@ public final class AiGate {
       this.counter = counter;
     }
 
-    /** Sets the clock (default: the system clock). */
+    /**
+     * Sets the clock (default: the system clock).
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(PeriodClock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** Sets the zone of calendar windows (default UTC; the seeds' product runs on Asia/Tehran). */
+    /**
+     * Sets the zone of calendar windows (default UTC; the seeds' product runs on Asia/Tehran).
+     *
+     * @param zone the zone
+     * @return this builder
+     */
     public Builder zone(ZoneId zone) {
       this.zone = Objects.requireNonNull(zone, "zone");
       return this;
     }
 
-    /** Sets the first day of weekly windows (default Monday, as in the seeds; Saturday in Iran's calendar). */
+    /**
+     * Sets the first day of weekly windows (default Monday, as in the seeds; Saturday in Iran's calendar).
+     *
+     * @param weekStart the first day of a week
+     * @return this builder
+     */
     public Builder weekStart(DayOfWeek weekStart) {
       this.weekStart = Objects.requireNonNull(weekStart, "weekStart");
       return this;
     }
 
-    /** Sets the messages of AI calls and uploads (default {@link PlanMessages#chat()}). */
+    /**
+     * Sets the messages of AI calls and uploads (default {@link PlanMessages#chat()}).
+     *
+     * @param messages the catalog
+     * @return this builder
+     */
     public Builder messages(MessageCatalog messages) {
       this.messages = Objects.requireNonNull(messages, "messages");
       return this;
     }
 
-    /** Sets the messages of discount codes (default {@link PlanMessages#codes()}). */
+    /**
+     * Sets the messages of discount codes (default {@link PlanMessages#codes()}).
+     *
+     * @param messages the catalog
+     * @return this builder
+     */
     public Builder codeMessages(MessageCatalog messages) {
       this.codeMessages = Objects.requireNonNull(messages, "messages");
       return this;
     }
 
-    /** Sets the upgrade rule (default {@link UpgradeRule#standard()}). */
+    /**
+     * Sets the upgrade rule (default {@link UpgradeRule#standard()}).
+     *
+     * @param rule the rule
+     * @return this builder
+     */
     public Builder upgradeRule(UpgradeRule rule) {
       this.upgradeRule = Objects.requireNonNull(rule, "rule");
       return this;
@@ -366,13 +412,20 @@ public final class AiGate {
     /**
      * Whether AI calls go ahead when the counter fails (default false: 503). Discount codes always fail
      * closed.
+     *
+     * @param failOpen true to allow, false to deny
+     * @return this builder
      */
     public Builder failOpen(boolean failOpen) {
       this.failOpen = failOpen;
       return this;
     }
 
-    /** Builds the gate. */
+    /**
+     * Builds the gate.
+     *
+     * @return the gate
+     */
     public AiGate build() {
       return new AiGate(this);
     }

@@ -61,24 +61,26 @@ public final class AiPermit implements AutoCloseable {
     return new AiPermit(decision, reservations, reserved, maxTokens);
   }
 
-  /** The deciding decision: the first denial in the seeds' order, or the chat decision if granted. */
+  /** {@return the deciding decision: the first denial in the seeds' order, or the chat decision if granted} */
   public Decision decision() {
     return decision;
   }
 
-  /** Whether the call may go ahead; false if the decision is a denial. */
+  /** {@return whether the call may go ahead; false if the decision is a denial} */
   public boolean isGranted() {
     return decision.isAllowed();
   }
 
-  /** The HTTP status of the decision: 200, 403, 429 or 503. */
+  /** {@return the HTTP status of the decision: 200, 403, 429 or 503} */
   public int httpStatus() {
     return decision.httpStatus();
   }
 
   /**
-   * The denial message in {@code locale}; empty if granted.
+   * Returns the denial message in {@code locale}; empty if granted.
    *
+   * @param locale the language of the message
+   * @return the message, or empty if granted
    * @throws NullPointerException if {@code locale} is null
    */
   public Optional<String> message(Locale locale) {
@@ -86,8 +88,8 @@ public final class AiPermit implements AutoCloseable {
   }
 
   /**
-   * The most tokens the host should let the model produce: the plan's {@code max_tokens_free} for a free model;
-   * empty otherwise.
+   * {@return the most tokens the host should let the model produce: the plan's {@code max_tokens_free} for a
+   * free model; empty otherwise}
    */
   public OptionalLong maxTokens() {
     return maxTokens;
@@ -96,6 +98,7 @@ public final class AiPermit implements AutoCloseable {
   /**
    * Settles the call to what it actually used.
    *
+   * @param used what the call used
    * @throws NullPointerException  if {@code used} is null
    * @throws IllegalStateException if the permit was not granted, or was already committed or cancelled
    * @throws dev.limits.spi.StorageException if the counter failed; committing again is then safe

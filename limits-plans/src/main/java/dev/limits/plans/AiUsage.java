@@ -19,6 +19,9 @@ public record AiUsage(long tokens, BigDecimal costUsd, boolean imagesSaved) {
   /**
    * Creates a usage record.
    *
+   * @param tokens      the tokens used, zero or more
+   * @param costUsd     the provider's cost in dollars, zero or more; rounded up to the micro-dollar
+   * @param imagesSaved whether generated images were saved (only then is an image generation counted)
    * @throws NullPointerException     if {@code costUsd} is null
    * @throws IllegalArgumentException if {@code tokens} or {@code costUsd} is negative
    */
@@ -31,6 +34,8 @@ public record AiUsage(long tokens, BigDecimal costUsd, boolean imagesSaved) {
   /**
    * A call that used {@code tokens}, cost nothing and saved no image.
    *
+   * @param tokens the tokens used, zero or more
+   * @return the usage
    * @throws IllegalArgumentException if {@code tokens} is negative
    */
   public static AiUsage of(long tokens) {
@@ -40,6 +45,8 @@ public record AiUsage(long tokens, BigDecimal costUsd, boolean imagesSaved) {
   /**
    * Returns this usage costing {@code usd}.
    *
+   * @param usd the provider's cost in dollars, zero or more
+   * @return a usage with that cost
    * @throws NullPointerException     if {@code usd} is null
    * @throws IllegalArgumentException if it is negative
    */
@@ -47,7 +54,12 @@ public record AiUsage(long tokens, BigDecimal costUsd, boolean imagesSaved) {
     return new AiUsage(tokens, usd, imagesSaved);
   }
 
-  /** Returns this usage with images saved or not. */
+  /**
+   * Returns this usage with images saved or not.
+   *
+   * @param saved whether generated images were saved
+   * @return a usage with that flag
+   */
   public AiUsage withImagesSaved(boolean saved) {
     return new AiUsage(tokens, costUsd, saved);
   }

@@ -29,19 +29,21 @@ public final class CodeRedemption implements AutoCloseable {
     this.reservations = List.copyOf(reservations);
   }
 
-  /** The decision: allowed, forbidden (expired, 403) or a use limit reached (429). */
+  /** {@return the decision: allowed, forbidden (expired, 403) or a use limit reached (429)} */
   public Decision decision() {
     return decision;
   }
 
-  /** Whether the code may be applied. */
+  /** {@return whether the code may be applied} */
   public boolean isGranted() {
     return decision.isAllowed();
   }
 
   /**
-   * The denial message in {@code locale}; empty if granted.
+   * Returns the denial message in {@code locale}; empty if granted.
    *
+   * @param locale the language of the message
+   * @return the message, or empty if granted
    * @throws NullPointerException if {@code locale} is null
    */
   public Optional<String> message(Locale locale) {

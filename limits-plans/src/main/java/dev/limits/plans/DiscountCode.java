@@ -22,6 +22,10 @@ public record DiscountCode(String code, OptionalLong maxUses, OptionalLong maxUs
   /**
    * Creates a code.
    *
+   * @param code           the code, 1 to 64 characters
+   * @param maxUses        the most redemptions by everyone; empty if unlimited
+   * @param maxUsesPerUser the most redemptions by one user; empty if unlimited
+   * @param expiresAt      the first instant the code no longer works; empty if it never expires
    * @throws NullPointerException     if an argument is null
    * @throws IllegalArgumentException if the code is empty or too long, or a limit is negative
    */
@@ -40,6 +44,8 @@ public record DiscountCode(String code, OptionalLong maxUses, OptionalLong maxUs
   /**
    * A code without limits.
    *
+   * @param code the code, 1 to 64 characters
+   * @return the code
    * @throws NullPointerException     if {@code code} is null
    * @throws IllegalArgumentException if it is empty or longer than 64 characters
    */
@@ -50,6 +56,8 @@ public record DiscountCode(String code, OptionalLong maxUses, OptionalLong maxUs
   /**
    * Returns this code usable {@code uses} times in all (zero: never).
    *
+   * @param uses the most redemptions by everyone, zero or more
+   * @return a code with that limit
    * @throws IllegalArgumentException if {@code uses} is negative
    */
   public DiscountCode withMaxUses(long uses) {
@@ -59,6 +67,8 @@ public record DiscountCode(String code, OptionalLong maxUses, OptionalLong maxUs
   /**
    * Returns this code usable {@code uses} times by each user.
    *
+   * @param uses the most redemptions by one user, zero or more
+   * @return a code with that limit
    * @throws IllegalArgumentException if {@code uses} is negative
    */
   public DiscountCode withMaxUsesPerUser(long uses) {
@@ -68,6 +78,8 @@ public record DiscountCode(String code, OptionalLong maxUses, OptionalLong maxUs
   /**
    * Returns this code expiring at {@code at}.
    *
+   * @param at the first instant the code no longer works
+   * @return a code with that expiry
    * @throws NullPointerException if {@code at} is null
    */
   public DiscountCode withExpiry(Instant at) {

@@ -16,6 +16,8 @@ public record FileSpec(long sizeBytes, String extension) {
   /**
    * Creates a file description; the extension is normalized to lower case without a leading dot.
    *
+   * @param sizeBytes the size in bytes, zero or more
+   * @param extension the extension, with or without a leading dot, any case; empty if the name has none
    * @throws NullPointerException     if {@code extension} is null
    * @throws IllegalArgumentException if {@code sizeBytes} is negative
    */
@@ -28,6 +30,9 @@ public record FileSpec(long sizeBytes, String extension) {
   /**
    * Describes a file by its name ({@code "report.PDF"} has the extension {@code pdf}) and size.
    *
+   * @param fileName  the file's name, perhaps with a path
+   * @param sizeBytes the size in bytes, zero or more
+   * @return the file description
    * @throws NullPointerException     if {@code fileName} is null
    * @throws IllegalArgumentException if {@code sizeBytes} is negative
    */

@@ -50,6 +50,10 @@ public record HttpLimits(int status, OptionalLong retryAfter, Optional<String> r
   /**
    * Creates a mapping.
    *
+   * @param status          the HTTP status
+   * @param retryAfter      the {@code Retry-After} seconds, if any
+   * @param rateLimitPolicy the {@code RateLimit-Policy} field value, if the decision reports quotas
+   * @param rateLimit       the {@code RateLimit} field value, if the decision reports quotas
    * @throws NullPointerException if an argument is null
    */
   public HttpLimits {
@@ -61,6 +65,8 @@ public record HttpLimits(int status, OptionalLong retryAfter, Optional<String> r
   /**
    * Maps {@code decision}.
    *
+   * @param decision the decision
+   * @return its status and header fields
    * @throws NullPointerException if {@code decision} is null
    */
   public static HttpLimits of(Decision decision) {
@@ -92,13 +98,18 @@ public record HttpLimits(int status, OptionalLong retryAfter, Optional<String> r
   /**
    * Maps the decision of {@code permit}.
    *
+   * @param permit the permit
+   * @return the status and header fields of its decision
    * @throws NullPointerException if {@code permit} is null
    */
   public static HttpLimits of(AiPermit permit) {
     return of(Objects.requireNonNull(permit, "permit").decision());
   }
 
-  /** The header fields to set, by name: {@code Retry-After}, {@code RateLimit-Policy}, {@code RateLimit}. */
+  /**
+   * {@return the header fields to set, by name: {@code Retry-After}, {@code RateLimit-Policy} and
+   * {@code RateLimit}, each only if it has a value}
+   */
   public Map<String, String> headers() {
     Map<String, String> h = new LinkedHashMap<>();
     retryAfter.ifPresent(s -> h.put("Retry-After", Long.toString(s)));

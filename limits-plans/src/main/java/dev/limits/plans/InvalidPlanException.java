@@ -13,7 +13,12 @@ public class InvalidPlanException extends InvalidPolicyException {
 
   private static final long serialVersionUID = 1L;
 
-  /** Creates an exception for plan {@code name} listing {@code problems}. */
+  /**
+   * Creates an exception for plan {@code name} listing {@code problems}.
+   *
+   * @param name     the name of the plan
+   * @param problems every problem found, each a sentence for an administrator
+   */
   public InvalidPlanException(String name, List<String> problems) {
     super(name, problems);
   }

@@ -26,6 +26,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A subscription plan of an AI-chat product (the seeds' {@code SubscriptionType} with its file settings and the
@@ -68,8 +69,8 @@ public final class Plan {
   private final Set<String> freeModels;
   private final long maxFileSize;
   private final Set<String> allowedExtensions;
-  private final Instant activeFrom;
-  private final Instant activeUntil;
+  private final @Nullable Instant activeFrom;
+  private final @Nullable Instant activeUntil;
 
   private Plan(Builder b) {
     this.name = b.name;
@@ -89,6 +90,8 @@ public final class Plan {
   /**
    * Starts a plan named {@code name}, with the seeds' image defaults and nothing else limited.
    *
+   * @param name the plan's name
+   * @return a builder
    * @throws NullPointerException     if {@code name} is null
    * @throws IllegalArgumentException if the name is blank or longer than {@value #MAX_NAME_LENGTH} characters
    */
@@ -104,6 +107,8 @@ public final class Plan {
    * {@code active_until} (ISO-8601 instants). A limit of 0 means unlimited; an absent image limit takes the
    * seeds' default; an empty model or extension list allows all.
    *
+   * @param config the admin settings, by field name
+   * @return the plan
    * @throws NullPointerException if {@code config} or one of its keys or values is null
    * @throws InvalidPlanException listing every unknown key and bad value, if there is any
    */
@@ -244,90 +249,110 @@ public final class Plan {
     return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toArray(String[]::new);
   }
 
-  /** The plan's name. */
+  /** {@return the plan's name} */
   public String name() {
     return name;
   }
 
-  /** Whether the plan is offered, as a target of upgrades (the seeds' {@code is_active}). */
+  /** {@return whether the plan is offered, as a target of upgrades (the seeds' {@code is_active})} */
   public boolean enabled() {
     return enabled;
   }
 
-  /** The limit of {@code limit}; empty if unlimited. */
+  /**
+   * Returns the limit of {@code limit}.
+   *
+   * @param limit the counted limit
+   * @return its value; empty if unlimited
+   * @throws NullPointerException if {@code limit} is null
+   */
   public OptionalLong limit(PlanLimit limit) {
     Long v = limits.get(Objects.requireNonNull(limit, "limit"));
     return v == null ? OptionalLong.empty() : OptionalLong.of(v);
   }
 
-  /** Every limited {@link PlanLimit} with its limit, in declaration order. */
+  /** {@return every limited {@link PlanLimit} with its limit, in declaration order} */
   public Map<PlanLimit, Long> limits() {
     return limits;
   }
 
-  /** The most tokens one call to a free model may use (the seeds' {@code max_tokens_free}); empty if uncapped. */
+  /**
+   * {@return the most tokens one call to a free model may use (the seeds' {@code max_tokens_free}); empty if
+   * uncapped}
+   */
   public OptionalLong maxTokensFree() {
     return maxTokensFree < 0 ? OptionalLong.empty() : OptionalLong.of(maxTokensFree);
   }
 
-  /** Tokens a month per model with a budget of its own, by model id. */
+  /** {@return tokens a month per model with a budget of its own, by model id} */
   public Map<String, Long> modelTokenBudgets() {
     return modelTokenBudgets;
   }
 
-  /** The monthly cost budget in micro-dollars; empty if unlimited. */
+  /** {@return the monthly cost budget in micro-dollars; empty if unlimited} */
   public OptionalLong costBudgetMicros() {
     return costBudgetMicros < 0 ? OptionalLong.empty() : OptionalLong.of(costBudgetMicros);
   }
 
-  /** The monthly cost budget in dollars; empty if unlimited. */
+  /** {@return the monthly cost budget in dollars; empty if unlimited} */
   public Optional<BigDecimal> costBudgetUsd() {
     return costBudgetMicros < 0 ? Optional.empty() : Optional.of(PlanMetrics.COST.toDecimal(costBudgetMicros));
   }
 
-  /** The paid models allowed; empty allows every model. Free models are always allowed. */
+  /** {@return the paid models allowed; empty allows every model} Free models are always allowed. */
   public Set<String> allowedModels() {
     return allowedModels;
   }
 
-  /** The free models, whose tokens draw on the free pool only. */
+  /** {@return the free models, whose tokens draw on the free pool only} */
   public Set<String> freeModels() {
     return freeModels;
   }
 
-  /** Whether {@code model} is one of this plan's free models. */
-  public boolean isFree(String model) {
+  /**
+   * Returns whether {@code model} is one of this plan's free models.
+   *
+   * @param model the model id, or null (never free)
+   * @return whether its tokens draw on the free pool
+   */
+  public boolean isFree(@Nullable String model) {
     return model != null && freeModels.contains(model);
   }
 
-  /** The largest file allowed, in bytes; empty if unlimited. */
+  /** {@return the largest file allowed, in bytes; empty if unlimited} */
   public OptionalLong maxFileSize() {
     return maxFileSize < 0 ? OptionalLong.empty() : OptionalLong.of(maxFileSize);
   }
 
-  /** The file extensions allowed, lower case without a dot; empty allows all. */
+  /** {@return the file extensions allowed, lower case without a dot; empty allows all} */
   public Set<String> allowedExtensions() {
     return allowedExtensions;
   }
 
-  /** When the subscription starts, if it has a start. */
+  /** {@return when the subscription starts, if it has a start} */
   public Optional<Instant> activeFrom() {
     return Optional.ofNullable(activeFrom);
   }
 
-  /** When the subscription ends (exclusive), if it ends. */
+  /** {@return when the subscription ends (exclusive), if it ends} */
   public Optional<Instant> activeUntil() {
     return Optional.ofNullable(activeUntil);
   }
 
-  /** Whether the subscription is active at {@code instant}. */
+  /**
+   * Returns whether the subscription is active at {@code instant}.
+   *
+   * @param instant the instant
+   * @return whether it is at or after the start and before the end
+   * @throws NullPointerException if {@code instant} is null
+   */
   public boolean isActiveAt(Instant instant) {
     Objects.requireNonNull(instant, "instant");
     return (activeFrom == null || !instant.isBefore(activeFrom))
         && (activeUntil == null || instant.isBefore(activeUntil));
   }
 
-  /** Returns a builder holding this plan's settings, to derive another plan. */
+  /** {@return a builder holding this plan's settings, to derive another plan} */
   public Builder toBuilder() {
     Builder b = new Builder(name);
     b.enabled = enabled;
@@ -349,6 +374,9 @@ public final class Plan {
    * Compiles this plan to limits policies with calendar windows in {@code zone} and weeks starting on
    * {@code weekStart}.
    *
+   * @param zone      the zone of calendar windows
+   * @param weekStart the first day of weekly windows
+   * @return the compiled policies
    * @throws NullPointerException if an argument is null
    */
   public PlanPolicies toPolicies(ZoneId zone, DayOfWeek weekStart) {
@@ -413,7 +441,7 @@ public final class Plan {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (this == o) {
       return true;
     }
@@ -462,8 +490,8 @@ public final class Plan {
     private final Set<String> freeModels = new TreeSet<>();
     private long maxFileSize = -1;
     private final Set<String> allowedExtensions = new TreeSet<>();
-    private Instant activeFrom;
-    private Instant activeUntil;
+    private @Nullable Instant activeFrom;
+    private @Nullable Instant activeUntil;
 
     private Builder(String name) {
       Objects.requireNonNull(name, "name");
@@ -475,7 +503,12 @@ public final class Plan {
       }
     }
 
-    /** Sets whether the plan is offered as an upgrade target (default true). */
+    /**
+     * Sets whether the plan is offered as an upgrade target (default true).
+     *
+     * @param enabled whether it is offered
+     * @return this builder
+     */
     public Builder enabled(boolean enabled) {
       this.enabled = enabled;
       return this;
@@ -484,6 +517,9 @@ public final class Plan {
     /**
      * Limits {@code limit} to {@code value} (zero allows nothing).
      *
+     * @param limit the counted limit
+     * @param value the most allowed per window, zero or more
+     * @return this builder
      * @throws NullPointerException     if {@code limit} is null
      * @throws IllegalArgumentException if {@code value} is negative
      */
@@ -497,6 +533,8 @@ public final class Plan {
     /**
      * Lifts {@code limit}, including an image limit's seed default.
      *
+     * @param limit the counted limit
+     * @return this builder
      * @throws NullPointerException if {@code limit} is null
      */
     public Builder unlimited(PlanLimit limit) {
@@ -507,6 +545,8 @@ public final class Plan {
     /**
      * Caps each call to a free model at {@code tokens}.
      *
+     * @param tokens the most tokens per call, at least 1
+     * @return this builder
      * @throws IllegalArgumentException if {@code tokens} is less than 1
      */
     public Builder maxTokensFree(long tokens) {
@@ -518,6 +558,9 @@ public final class Plan {
     /**
      * Gives {@code model} a budget of its own of {@code tokensPerMonth}, on top of the plan's token limits.
      *
+     * @param model          the model id
+     * @param tokensPerMonth the model's budget, zero or more
+     * @return this builder
      * @throws NullPointerException     if {@code model} is null
      * @throws IllegalArgumentException if the model id is empty or too long, or the budget is negative
      */
@@ -532,6 +575,8 @@ public final class Plan {
     /**
      * Sets a monthly budget of provider cost, exact to the micro-dollar.
      *
+     * @param usd the budget in dollars
+     * @return this builder
      * @throws NullPointerException     if {@code usd} is null
      * @throws IllegalArgumentException if it is negative or has more than six decimals
      */
@@ -549,6 +594,8 @@ public final class Plan {
     /**
      * Allows these paid models (adding to those allowed so far); with none, every model is allowed.
      *
+     * @param models the model ids
+     * @return this builder
      * @throws NullPointerException     if a model is null
      * @throws IllegalArgumentException if a model id is empty or too long
      */
@@ -562,6 +609,8 @@ public final class Plan {
     /**
      * Makes these models free: allowed, drawing on the free pool only.
      *
+     * @param models the model ids
+     * @return this builder
      * @throws NullPointerException     if a model is null
      * @throws IllegalArgumentException if a model id is empty or too long
      */
@@ -575,6 +624,8 @@ public final class Plan {
     /**
      * Allows files of at most {@code bytes}.
      *
+     * @param bytes the largest file size, zero or more
+     * @return this builder
      * @throws IllegalArgumentException if {@code bytes} is negative
      */
     public Builder maxFileSize(long bytes) {
@@ -586,6 +637,8 @@ public final class Plan {
     /**
      * Allows only files with these extensions ({@code "pdf"} or {@code ".pdf"}, any case).
      *
+     * @param extensions the extensions
+     * @return this builder
      * @throws NullPointerException     if an extension is null
      * @throws IllegalArgumentException if an extension is empty
      */
@@ -602,6 +655,8 @@ public final class Plan {
     /**
      * Starts the subscription at {@code from} (inclusive).
      *
+     * @param from the first instant of the subscription
+     * @return this builder
      * @throws NullPointerException if {@code from} is null
      */
     public Builder activeFrom(Instant from) {
@@ -612,6 +667,8 @@ public final class Plan {
     /**
      * Ends the subscription at {@code until} (exclusive).
      *
+     * @param until the first instant after the subscription
+     * @return this builder
      * @throws NullPointerException if {@code until} is null
      */
     public Builder activeUntil(Instant until) {
@@ -622,6 +679,7 @@ public final class Plan {
     /**
      * Builds the plan.
      *
+     * @return the plan
      * @throws IllegalArgumentException if the subscription ends before it starts
      */
     public Plan build() {

@@ -70,34 +70,36 @@ public enum PlanLimit {
     this.seedDefault = seedDefault;
   }
 
-  /** The id of the compiled quota, used in message keys ({@code quota.<id>}) and HTTP headers. */
+  /** {@return the id of the compiled quota, used in message keys ({@code quota.<id>}) and HTTP headers} */
   public String quotaId() {
     return quotaId;
   }
 
-  /** The metric counted. */
+  /** {@return the metric counted} */
   public Metric metric() {
     return metric;
   }
 
-  /** The admin field this limit is read from by {@link Plan#fromConfig}, where 0 means unlimited. */
+  /** {@return the admin field this limit is read from by {@link Plan#fromConfig}, where 0 means unlimited} */
   public String configKey() {
     return configKey;
   }
 
-  /** The seeds' default when the field is absent; empty for unlimited. */
+  /** {@return the seeds' default when the field is absent; empty for unlimited} */
   public OptionalLong seedDefault() {
     return seedDefault == 0 ? OptionalLong.empty() : OptionalLong.of(seedDefault);
   }
 
-  /** Whether this limit counts per chat session rather than per user. */
+  /** {@return whether this limit counts per chat session rather than per user} */
   public boolean perChat() {
     return span == Span.LIFETIME;
   }
 
   /**
-   * The window this limit counts over, with weeks starting on {@code weekStart}.
+   * Returns the window this limit counts over, with weeks starting on {@code weekStart}.
    *
+   * @param weekStart the first day of weekly windows
+   * @return the window
    * @throws NullPointerException if {@code weekStart} is null
    */
   public Window window(DayOfWeek weekStart) {

@@ -28,12 +28,12 @@ public final class PlanMessages {
 
   private PlanMessages() {}
 
-  /** The messages of AI calls and uploads. */
+  /** {@return the messages of AI calls and uploads} */
   public static MessageCatalog chat() {
     return CHAT;
   }
 
-  /** A builder preloaded with the messages of AI calls and uploads, to override some. */
+  /** {@return a builder preloaded with the messages of AI calls and uploads, to override some} */
   public static MessageCatalog.Builder chatBuilder() {
     return MessageCatalog.builder()
         .template(Locale.ENGLISH, "quota.free_tokens",
@@ -46,12 +46,12 @@ public final class PlanMessages {
         .template(FA, "quota.files-chat", "شما به حد مجاز آپلود فایل در این گفتگو ({limit} عدد) رسیده\u200cاید");
   }
 
-  /** The messages of discount code redemptions. */
+  /** {@return the messages of discount code redemptions} */
   public static MessageCatalog codes() {
     return CODES;
   }
 
-  /** A builder preloaded with the messages of discount code redemptions, to override some. */
+  /** {@return a builder preloaded with the messages of discount code redemptions, to override some} */
   public static MessageCatalog.Builder codeBuilder() {
     return MessageCatalog.builder()
         .template(Locale.ENGLISH, "forbidden.subscription", "This discount code has expired.")

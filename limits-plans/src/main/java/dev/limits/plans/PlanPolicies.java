@@ -25,6 +25,10 @@ public record PlanPolicies(Plan plan, LimitPolicy chat, LimitPolicy files, Limit
   /**
    * Creates compiled policies.
    *
+   * @param plan      the plan compiled
+   * @param chat      the policy of AI calls
+   * @param files     the policy of file uploads per user
+   * @param chatFiles the policy of file uploads per chat session
    * @throws NullPointerException if an argument is null
    */
   public PlanPolicies {

@@ -1,17 +1,19 @@
 package dev.limits.plans;
 
+import org.jspecify.annotations.Nullable;
+
 /** Argument and state checks that name the offending value; the plans module's copy of core's helper. */
 final class Require {
 
   private Require() {}
 
-  static void argument(boolean condition, String template, Object... args) {
+  static void argument(boolean condition, String template, @Nullable Object... args) {
     if (!condition) {
       throw new IllegalArgumentException(String.format(template, args));
     }
   }
 
-  static void state(boolean condition, String template, Object... args) {
+  static void state(boolean condition, String template, @Nullable Object... args) {
     if (!condition) {
       throw new IllegalStateException(String.format(template, args));
     }

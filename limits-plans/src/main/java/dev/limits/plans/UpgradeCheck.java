@@ -38,6 +38,8 @@ public record UpgradeCheck(boolean eligible, String reason) {
   /**
    * Creates a result.
    *
+   * @param eligible whether the upgrade may go ahead
+   * @param reason   why not, as a key such as {@link #NO_ACTIVE_SUBSCRIPTION}; empty if eligible
    * @throws NullPointerException     if {@code reason} is null
    * @throws IllegalArgumentException if an ineligible result has an empty reason, or an eligible one has one
    */
@@ -46,14 +48,16 @@ public record UpgradeCheck(boolean eligible, String reason) {
     Require.argument(eligible == reason.isEmpty(), "an ineligible result needs a reason, an eligible one none");
   }
 
-  /** The upgrade may go ahead. */
+  /** {@return a result saying the upgrade may go ahead} */
   public static UpgradeCheck ok() {
     return ELIGIBLE;
   }
 
   /**
-   * The upgrade is refused for {@code reason}.
+   * Returns a result refusing the upgrade for {@code reason}.
    *
+   * @param reason why, as a key such as {@link #NO_ACTIVE_SUBSCRIPTION}
+   * @return the refusal
    * @throws NullPointerException     if {@code reason} is null
    * @throws IllegalArgumentException if it is empty
    */
@@ -61,7 +65,7 @@ public record UpgradeCheck(boolean eligible, String reason) {
     return new UpgradeCheck(false, reason);
   }
 
-  /** 200 if eligible, else 403. */
+  /** {@return the HTTP status: 200 if eligible, else 403} */
   public int httpStatus() {
     return eligible ? 200 : 403;
   }
@@ -70,6 +74,8 @@ public record UpgradeCheck(boolean eligible, String reason) {
    * The refusal in {@code locale} (English or Persian) for the shipped reasons, the reason key otherwise; empty
    * if eligible.
    *
+   * @param locale the language of the message
+   * @return the message; empty if eligible
    * @throws NullPointerException if {@code locale} is null
    */
   public String message(Locale locale) {

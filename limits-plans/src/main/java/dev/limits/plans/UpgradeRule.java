@@ -2,6 +2,7 @@ package dev.limits.plans;
 
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides whether a user may move from their current plan to another one; plug in your own (price order,
@@ -21,11 +22,13 @@ public interface UpgradeRule {
    * @param now     the current instant
    * @return the decision, never null
    */
-  UpgradeCheck evaluate(Plan current, Plan target, Instant now);
+  UpgradeCheck evaluate(@Nullable Plan current, Plan target, Instant now);
 
   /**
-   * The seeds' rule: the user must have a subscription active now, the target must be offered, and it must
-   * be another plan than the current one.
+   * Returns the seeds' rule: the user must have a subscription active now, the target must be offered, and it
+   * must be another plan than the current one.
+   *
+   * @return the rule
    */
   static UpgradeRule standard() {
     return (current, target, now) -> {

@@ -32,29 +32,31 @@ public final class Validation {
     this.zone = zone;
   }
 
-  /** Whether the call would be allowed now. */
+  /** {@return whether the call would be allowed now} */
   public boolean isValid() {
     return denials.isEmpty();
   }
 
-  /** Every denial, in the order {@link AiGate#before} would meet them. */
+  /** {@return every denial, in the order {@link AiGate#before} would meet them} */
   public List<Denial> denials() {
     return denials;
   }
 
-  /** The denial {@link AiGate#before} would report, if any. */
+  /** {@return the denial {@link AiGate#before} would report, if any} */
   public Optional<Denial> first() {
     return denials.isEmpty() ? Optional.empty() : Optional.of(denials.get(0));
   }
 
-  /** The HTTP status {@link AiGate#before} would answer with: 200, or that of the first denial. */
+  /** {@return the HTTP status {@link AiGate#before} would answer with: 200, or that of the first denial} */
   public int httpStatus() {
     return first().map(d -> d.outcome().httpStatus()).orElse(Decision.Outcome.ALLOWED.httpStatus());
   }
 
   /**
-   * The message of every denial in {@code locale}, in order.
+   * Returns the message of every denial in {@code locale}, in order.
    *
+   * @param locale the language of the messages
+   * @return the messages; empty if valid
    * @throws NullPointerException if {@code locale} is null
    */
   public List<String> messages(Locale locale) {
@@ -66,6 +68,8 @@ public final class Validation {
    * The one-line answer of the seeds' {@code validate_message}: the first denial's message, or "all limits are
    * respected" (English or Persian).
    *
+   * @param locale the language of the answer
+   * @return the answer
    * @throws NullPointerException if {@code locale} is null
    */
   public String summary(Locale locale) {
@@ -76,12 +80,22 @@ public final class Validation {
     return "fa".equals(locale.getLanguage()) ? "همه محدودیت\u200cها رعایت شده\u200cاند" : "All limits are respected.";
   }
 
-  /** The usage of every limit of the plan: chat quotas, then user file quotas, then the chat's file quota. */
+  /**
+   * {@return the usage of every limit of the plan: chat quotas, then user file quotas, then the chat's file
+   * quota}
+   */
   public List<QuotaUsage> usage() {
     return usage;
   }
 
-  /** The usage of the quota with {@code quotaId} (such as {@code "messages-hour"}), if the plan limits it. */
+  /**
+   * Returns the usage of the quota with {@code quotaId} (such as {@code "messages-hour"}), if the plan limits
+   * it.
+   *
+   * @param quotaId the quota's id
+   * @return its usage; empty if the plan does not limit it
+   * @throws NullPointerException if {@code quotaId} is null
+   */
   public Optional<QuotaUsage> usage(String quotaId) {
     Objects.requireNonNull(quotaId, "quotaId");
     return usage.stream().filter(u -> u.quota().id().equals(quotaId)).findFirst();

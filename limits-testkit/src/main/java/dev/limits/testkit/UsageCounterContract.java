@@ -173,78 +173,176 @@ public abstract class UsageCounterContract {
   // ---------------------------------------------------------------------------------------------------------
   // Slots and requests
 
-  /** The hour slot of {@code metric} containing {@code at}. */
+  /**
+   * Returns the hour slot of {@code metric} containing {@code at}.
+   *
+   * @param metric the metric name; the slot's key is {@code metric + "@hour"}
+   * @param at     an instant in the hour, epoch milliseconds
+   * @return a calendar slot of one UTC hour
+   */
   protected static Slot hour(String metric, long at) {
     long start = Math.floorDiv(at, HOUR) * HOUR;
     return new Slot(metric + "@hour", start, start + HOUR, 0);
   }
 
-  /** The (UTC) day slot of {@code metric} containing {@code at}. */
+  /**
+   * Returns the (UTC) day slot of {@code metric} containing {@code at}.
+   *
+   * @param metric the metric name; the slot's key is {@code metric + "@day"}
+   * @param at     an instant in the day, epoch milliseconds
+   * @return a calendar slot of one UTC day
+   */
   protected static Slot day(String metric, long at) {
     long start = Math.floorDiv(at, DAY) * DAY;
     return new Slot(metric + "@day", start, start + DAY, 0);
   }
 
-  /** The lifetime slot of {@code metric}: from the epoch, never ending. */
+  /**
+   * Returns the lifetime slot of {@code metric}: from the epoch, never ending.
+   *
+   * @param metric the metric name; the slot's key is {@code metric + "@lifetime"}
+   * @return a slot from 0 to {@link Long#MAX_VALUE}
+   */
   protected static Slot lifetime(String metric) {
     return new Slot(metric + "@lifetime", 0, Long.MAX_VALUE, 0);
   }
 
-  /** The bucket containing {@code at} of a rolling window with buckets of {@code bucket} ms. */
+  /**
+   * Returns the bucket containing {@code at} of a rolling window with buckets of {@code bucket} ms.
+   *
+   * @param metric   the metric name; the slot's key is {@code metric + "@rolling"}
+   * @param at       an instant in the bucket, epoch milliseconds
+   * @param bucket   the length of one bucket in milliseconds, positive
+   * @param lookback how many earlier buckets count together with this one
+   * @return a rolling slot
+   */
   protected static Slot rolling(String metric, long at, long bucket, int lookback) {
     long start = Math.floorDiv(at, bucket) * bucket;
     return new Slot(metric + "@rolling", start, start + bucket, lookback);
   }
 
-  /** A charge of {@code amount} within {@code limit}. */
+  /**
+   * Returns a charge of {@code amount} within {@code limit}.
+   *
+   * @param slot   the counter cell
+   * @param limit  the most the cell may hold, zero or more
+   * @param amount the amount to count, zero or more
+   * @return the charge
+   */
   protected static Charge charge(Slot slot, long limit, long amount) {
     return new Charge(slot, limit, amount);
   }
 
-  /** A request without an operation id. */
+  /**
+   * Returns a request of {@link #SUBJECT} without an operation id.
+   *
+   * @param mode    what to do with the charges; not {@link Mode#RESERVE}, which needs an operation id
+   * @param now     the current time, epoch milliseconds
+   * @param charges the cells and amounts, at least one
+   * @return the request
+   */
   protected static ConsumeRequest request(Mode mode, long now, Charge... charges) {
     return new ConsumeRequest(SUBJECT, List.of(charges), mode, null, 0, now);
   }
 
-  /** A request with an operation id remembered for a day. */
+  /**
+   * Returns a request of {@link #SUBJECT} with an operation id remembered for a day.
+   *
+   * @param mode        what to do with the charges
+   * @param operationId the idempotency key; for {@link Mode#RESERVE}, a reservation that expires in a day
+   * @param now         the current time, epoch milliseconds
+   * @param charges     the cells and amounts, at least one
+   * @return the request
+   */
   protected static ConsumeRequest request(Mode mode, String operationId, long now, Charge... charges) {
     return new ConsumeRequest(SUBJECT, List.of(charges), mode, operationId, now + DAY, now);
   }
 
-  /** Consumes on {@link #SUBJECT} without an operation id. */
+  /**
+   * Consumes on {@link #SUBJECT} without an operation id.
+   *
+   * @param mode    what to do with the charges; not {@link Mode#RESERVE}, which needs an operation id
+   * @param now     the current time, epoch milliseconds
+   * @param charges the cells and amounts, at least one
+   * @return what the store under test answered
+   */
   protected final ConsumeResult consume(Mode mode, long now, Charge... charges) {
     return counter.consume(request(mode, now, charges));
   }
 
-  /** Consumes on {@link #SUBJECT} with an operation id remembered for a day. */
+  /**
+   * Consumes on {@link #SUBJECT} with an operation id remembered for a day.
+   *
+   * @param mode        what to do with the charges
+   * @param operationId the idempotency key; for {@link Mode#RESERVE}, a reservation that expires in a day
+   * @param now         the current time, epoch milliseconds
+   * @param charges     the cells and amounts, at least one
+   * @return what the store under test answered
+   */
   protected final ConsumeResult consume(Mode mode, String operationId, long now, Charge... charges) {
     return counter.consume(request(mode, operationId, now, charges));
   }
 
-  /** Reserves on {@link #SUBJECT} under {@code operationId}, expiring at {@code expiresAt}. */
+  /**
+   * Reserves on {@link #SUBJECT} under {@code operationId}, expiring at {@code expiresAt}.
+   *
+   * @param operationId the reservation's id
+   * @param expiresAt   when the reservation is refunded unless settled, epoch milliseconds
+   * @param now         the current time, epoch milliseconds
+   * @param charges     the cells and estimated amounts, at least one
+   * @return what the store under test answered
+   */
   protected final ConsumeResult reserve(String operationId, long expiresAt, long now, Charge... charges) {
     return counter.consume(
         new ConsumeRequest(SUBJECT, List.of(charges), Mode.RESERVE, operationId, expiresAt, now));
   }
 
-  /** Settles a reservation of {@link #SUBJECT}. */
+  /**
+   * Settles a reservation of {@link #SUBJECT}.
+   *
+   * @param operationId  the reservation's id
+   * @param now          the current time, epoch milliseconds
+   * @param finalAmounts the actual amount of each charge of the reservation, in its order
+   * @return what the store under test answered
+   */
   protected final SettleResult settle(String operationId, long now, long... finalAmounts) {
     return counter.settle(new SettleRequest(SUBJECT, operationId, finalAmounts, now));
   }
 
-  /** The usage of {@code slot} of {@code subject} at {@code now}, read with a CHECK that counts nothing. */
+  /**
+   * Returns the usage of {@code slot} of {@code subject} at {@code now}, read with a CHECK that counts
+   * nothing.
+   *
+   * @param subject whose usage to read
+   * @param slot    the counter cell
+   * @param now     the current time, epoch milliseconds
+   * @return the cell's current usage
+   */
   protected final long used(String subject, Slot slot, long now) {
     ConsumeResult result = counter.consume(
         new ConsumeRequest(subject, List.of(new Charge(slot, Long.MAX_VALUE, 0)), Mode.CHECK, null, 0, now));
     return result.used(0);
   }
 
-  /** The usage of {@code slot} of {@link #SUBJECT} at {@code now}. */
+  /**
+   * Returns the usage of {@code slot} of {@link #SUBJECT} at {@code now}, read with a CHECK that counts
+   * nothing.
+   *
+   * @param slot the counter cell
+   * @param now  the current time, epoch milliseconds
+   * @return the cell's current usage
+   */
   protected final long used(Slot slot, long now) {
     return used(SUBJECT, slot, now);
   }
 
-  /** The snapshot of {@code subject} at {@code now}, by key. */
+  /**
+   * Returns the snapshot of {@code subject} at {@code now}, by key, and asserts that it lists each key once.
+   *
+   * @param subject whose usage to list
+   * @param now     the current time, epoch milliseconds
+   * @return the live cells of {@code subject}, by counter key
+   */
   protected final Map<String, SlotUsage> snapshot(String subject, long now) {
     Map<String, SlotUsage> byKey = new HashMap<>();
     for (SlotUsage usage : counter.snapshot(subject, now)) {
