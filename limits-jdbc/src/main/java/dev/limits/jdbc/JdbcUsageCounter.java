@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link UsageCounter} in a relational database reached through JDBC: PostgreSQL, H2, MariaDB or MySQL.
@@ -120,7 +121,7 @@ public final class JdbcUsageCounter implements UsageCounter {
         c.rollback();
         return transactions.duplicate(c, request);
       }
-      return outcome.result();
+      return Objects.requireNonNull(outcome.result(), "result of a committed consume");
     });
   }
 
@@ -325,7 +326,7 @@ public final class JdbcUsageCounter implements UsageCounter {
 
     private final DataSource dataSource;
     private String tablePrefix = "limits_";
-    private JdbcDialect dialect;
+    private @Nullable JdbcDialect dialect;
     private boolean createSchemaIfMissing;
     private int maxRetries = 3;
 

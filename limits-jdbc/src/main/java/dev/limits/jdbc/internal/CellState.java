@@ -2,6 +2,7 @@ package dev.limits.jdbc.internal;
 
 import dev.limits.spi.Slot;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One stored counter cell as Java sees it while a transaction holds its row lock: the newest bucket
@@ -37,7 +38,7 @@ public final class CellState {
 
   /** A cell as read from its row. */
   public static CellState of(long bucketMs, int lookback, long periodStart, long periodEnd, long used,
-      String earlierStarts, String earlierUsed) {
+      @Nullable String earlierStarts, @Nullable String earlierUsed) {
     CellState cell = new CellState();
     cell.bucketMs = bucketMs;
     cell.lookback = lookback;
@@ -204,16 +205,16 @@ public final class CellState {
   }
 
   /** The earlier buckets' starts as stored: comma-separated decimal numbers, or null if there are none. */
-  public String earlierStartsText() {
+  public @Nullable String earlierStartsText() {
     return encode(earlierStarts);
   }
 
   /** The earlier buckets' usage as stored, in the order of {@link #earlierStartsText()}. */
-  public String earlierUsedText() {
+  public @Nullable String earlierUsedText() {
     return encode(earlierUsed);
   }
 
-  static String encode(long[] values) {
+  static @Nullable String encode(long[] values) {
     if (values.length == 0) {
       return null;
     }
@@ -227,7 +228,7 @@ public final class CellState {
     return sb.toString();
   }
 
-  static long[] decode(String text) {
+  static long[] decode(@Nullable String text) {
     if (text == null || text.isEmpty()) {
       return new long[0];
     }

@@ -5,6 +5,7 @@ import dev.limits.spi.ConsumeRequest;
 import dev.limits.spi.ConsumeResult;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -30,7 +31,8 @@ public final class H2Consume {
     Transactions script = SCRIPTS.computeIfAbsent(Prefixes.require(prefix),
         p -> new Transactions(new Sql(JdbcDialect.H2, p), true));
     ConsumeRequest decoded = RequestCodec.decode(request);
-    ConsumeResult result = script.consume(connection, decoded).result();
+    // In the engine a taken operation id fails the statement instead (see Transactions), so there is a result.
+    ConsumeResult result = Objects.requireNonNull(script.consume(connection, decoded).result(), "result");
     return RequestCodec.encode(result);
   }
 }

@@ -33,7 +33,8 @@ public final class Schema {
   public static List<String> statements(JdbcDialect dialect, String prefix) {
     Prefixes.require(prefix);
     String text;
-    try (InputStream in = Schema.class.getClassLoader().getResourceAsStream(dialect.schemaResource())) {
+    // Through the module, not the class loader: on the module path the resource's package is not open.
+    try (InputStream in = Schema.class.getModule().getResourceAsStream(dialect.schemaResource())) {
       if (in == null) {
         throw new IllegalStateException("missing resource " + dialect.schemaResource());
       }

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The counter's operations as transaction scripts on one connection whose transaction the caller owns
@@ -98,7 +99,7 @@ public final class Transactions {
       try {
         insertOperation(c, subject, id, mode == Mode.RESERVE ? 1 : 0, request.expiresAt());
       } catch (DuplicateOperation e) {
-        return Outcome.rollback(null);
+        return Outcome.operationTaken();
       }
     }
 
@@ -180,7 +181,7 @@ public final class Transactions {
    * treated as empty here: reading a later period finds nothing in it anyway, writing a later period resets
    * it, and a caller with a lagging clock must still count against the stored period. Only purge drops it.
    */
-  private static CellState live(CellState cell) {
+  private static @Nullable CellState live(@Nullable CellState cell) {
     return cell == null || cell.isEmpty() ? null : cell;
   }
 
@@ -518,13 +519,14 @@ public final class Transactions {
   }
 
   /** A result and what to do with the transaction. {@code result} null means: answer a duplicate. */
-  public record Outcome(ConsumeResult result, boolean rollback) {
+  public record Outcome(@Nullable ConsumeResult result, boolean rollback) {
     static Outcome commit(ConsumeResult result) {
       return new Outcome(result, false);
     }
 
-    static Outcome rollback(ConsumeResult result) {
-      return new Outcome(result, true);
+    /** The operation id was taken meanwhile: no result; the caller rolls back and answers a duplicate. */
+    static Outcome operationTaken() {
+      return new Outcome(null, true);
     }
   }
 }

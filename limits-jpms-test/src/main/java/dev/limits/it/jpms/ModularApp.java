@@ -20,11 +20,21 @@ public final class ModularApp {
   private ModularApp() {}
 
   /**
-   * Runs three requests against a plan of two messages an hour.
+   * Runs three requests against a plan of two messages an hour, counted in memory.
    *
    * @return the outcome of each request, in order
    */
   public static List<Decision.Outcome> run() {
+    return run(UsageCounter.inMemory());
+  }
+
+  /**
+   * Runs three requests against a plan of two messages an hour.
+   *
+   * @param counter where the usage is counted
+   * @return the outcome of each request, in order
+   */
+  public static List<Decision.Outcome> run(UsageCounter counter) {
     Metric messages = Metric.count("messages");
     Metric tokens = Metric.tokens("tokens");
     LimitPolicy plan = LimitPolicy.builder("pro").zone("UTC")
@@ -33,7 +43,7 @@ public final class ModularApp {
         .build();
     Instant now = Instant.parse("2026-01-05T10:15:00Z");
     PeriodClock clock = () -> now;
-    Limiter limiter = Limiter.builder(UsageCounter.inMemory()).clock(clock).build();
+    Limiter limiter = Limiter.builder(counter).clock(clock).build();
     List<Decision.Outcome> outcomes = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       LimitRequest request = LimitRequest.of("user-1").amount(messages, 1).amount(tokens, 500);
