@@ -107,7 +107,7 @@ public abstract class ConsumeBenchmark {
     boolean allowed = !denied();
     expect(limiter.consume(policy, requests[0]).isAllowed(), allowed, "limiter");
     expect(counter.consume(counterRequests[0]).isApplied(), allowed, "counter");
-    expect(buckets.get(names[0]).tryConsume(1), allowed, "bucket4j");
+    expect(java.util.Objects.requireNonNull(buckets.get(names[0]), "bucket").tryConsume(1), allowed, "bucket4j");
   }
 
   /**

@@ -12,6 +12,9 @@ import java.util.Map;
  */
 final class Json {
 
+  /** What a JSON {@code null} reads as: maps and lists here hold no Java nulls. */
+  static final Object NULL = new Object();
+
   private final String text;
   private int pos;
 
@@ -57,7 +60,7 @@ final class Json {
       case 'f':
         return literal("false", Boolean.FALSE);
       case 'n':
-        return literal("null", null);
+        return literal("null", NULL);
       default:
         return numberValue();
     }

@@ -48,21 +48,21 @@ public final class MarkdownTable {
     List<String> methods = new ArrayList<>();
     for (Object o : (List<Object>) Json.parse(json)) {
       Map<String, Object> r = (Map<String, Object>) o;
-      String benchmark = (String) r.get("benchmark");
+      String benchmark = (String) field(r, "benchmark");
       int dot = benchmark.lastIndexOf('.');
       String method = benchmark.substring(dot + 1);
       String scenario = benchmark.substring(benchmark.lastIndexOf('.', dot - 1) + 1, dot);
       StringBuilder key = new StringBuilder(scenario).append(" | ")
-          .append((int) Json.number(r.get("threads")));
+          .append((int) Json.number(field(r, "threads")));
       Map<String, Object> params = (Map<String, Object>) r.getOrDefault("params", Map.of());
       for (String p : paramNames) {
         key.append(" | ").append(params.getOrDefault(p, ""));
       }
-      Map<String, Object> primary = (Map<String, Object>) r.get("primaryMetric");
+      Map<String, Object> primary = (Map<String, Object>) field(r, "primaryMetric");
       Map<String, Object> secondary = (Map<String, Object>) r.getOrDefault("secondaryMetrics", Map.of());
       groups.computeIfAbsent(key.toString(), k -> new LinkedHashMap<>()).put(method,
-          new Row(method, Json.number(primary.get("score")), Json.number(primary.get("scoreError")),
-              best((List<Object>) primary.get("rawData")), (String) primary.get("scoreUnit"),
+          new Row(method, Json.number(field(primary, "score")), Json.number(field(primary, "scoreError")),
+              best((List<Object>) field(primary, "rawData")), (String) field(primary, "scoreUnit"),
               secondary(secondary, "cpu.time.norm"), secondary(secondary, "gc.alloc.rate.norm")));
       if (!methods.contains(method)) {
         methods.add(method);
@@ -142,10 +142,19 @@ public final class MarkdownTable {
     }
   }
 
+  /** The value of {@code key} in a JMH result object; JMH always writes the fields read here. */
+  private static Object field(Map<String, Object> object, String key) {
+    Object value = object.get(key);
+    if (value == null) {
+      throw new IllegalArgumentException("JMH result has no '" + key + "': " + object.keySet());
+    }
+    return value;
+  }
+
   @SuppressWarnings("unchecked")
   private static double secondary(Map<String, Object> secondary, String name) {
     Map<String, Object> metric = (Map<String, Object>) secondary.get(name);
-    return metric == null ? Double.NaN : Json.number(metric.get("score"));
+    return metric == null ? Double.NaN : Json.number(field(metric, "score"));
   }
 
   @SuppressWarnings("unchecked")
