@@ -1,6 +1,7 @@
 package dev.limits.plans.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.limits.plans.Plan;
 import dev.limits.plans.PlanLimit;
@@ -15,6 +16,7 @@ import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.hibernate.cfg.AvailableSettings;
 import org.hibernate.cfg.Configuration;
+import org.hibernate.tool.schema.spi.SchemaManagementException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -33,11 +35,12 @@ class JpaMappingTest {
     return Databases.h2("jpa");
   }
 
-  private static EntityManagerFactory entityManagerFactory(DataSource dataSource) {
-    Configuration config = new Configuration()
-        .addAnnotatedClass(PlanEntity.class)
-        .addAnnotatedClass(MessageTemplateEntity.class)
-        .setProperty(AvailableSettings.HBM2DDL_AUTO, "validate");
+  private static EntityManagerFactory entityManagerFactory(DataSource dataSource, Class<?>... entities) {
+    Configuration config = new Configuration();
+    for (Class<?> entity : entities) {
+      config.addAnnotatedClass(entity);
+    }
+    config.setProperty(AvailableSettings.HBM2DDL_AUTO, "validate");
     config.getProperties().put(AvailableSettings.JAKARTA_NON_JTA_DATASOURCE, dataSource);
     return config.buildSessionFactory();
   }
@@ -57,7 +60,7 @@ class JpaMappingTest {
   @ValueSource(strings = {"h2", "postgresql"})
   void entitiesMatchTheShippedDdlAndRoundTrip(String database) throws Exception {
     DataSource dataSource = database(database);
-    try (EntityManagerFactory emf = entityManagerFactory(dataSource)) {
+    try (EntityManagerFactory emf = entityManagerFactory(dataSource, PlanEntity.class, MessageTemplateEntity.class)) {
       inTransaction(emf, em -> {
         PlanEntity pro = new PlanEntity("pro", true);
         pro.getSettings().put("hourly_max_messages", "20");
@@ -86,5 +89,14 @@ class JpaMappingTest {
     assertThat(pro.limit(PlanLimit.MESSAGES_PER_HOUR)).hasValue(25);
     assertThat(Denials.messagesPerHour(pro, store.messages(PlanMessages.chatBuilder()))
         .message(Locale.forLanguageTag("fa"))).hasValue("سقف پیام ساعتی شما (25 عدد) پر شده است");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgresql"})
+  void validationRefusesAMappingThatDoesNotMatch(String database) {
+    DataSource dataSource = database.equals("h2") ? Databases.h2("jpa-misnamed") : Databases.postgres();
+    assertThatThrownBy(() -> entityManagerFactory(dataSource, MisnamedPlanEntity.class).close())
+        .isInstanceOf(SchemaManagementException.class)
+        .hasMessageContaining("active");
   }
 }
