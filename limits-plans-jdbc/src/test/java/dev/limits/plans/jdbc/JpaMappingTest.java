@@ -27,8 +27,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class JpaMappingTest {
 
   private static DataSource database(String name) {
-    if (name.equals("postgresql")) {
-      DataSource ds = Databases.postgres();
+    if (name.equals("postgresql") || name.equals("mariadb")) {
+      DataSource ds = name.equals("mariadb") ? Databases.mariaDb() : Databases.postgres();
       Databases.clear(ds);
       return ds;
     }
@@ -57,7 +57,7 @@ class JpaMappingTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"h2", "postgresql"})
+  @ValueSource(strings = {"h2", "postgresql", "mariadb"})
   void entitiesMatchTheShippedDdlAndRoundTrip(String database) throws Exception {
     DataSource dataSource = database(database);
     try (EntityManagerFactory emf = entityManagerFactory(dataSource, PlanEntity.class, MessageTemplateEntity.class)) {
