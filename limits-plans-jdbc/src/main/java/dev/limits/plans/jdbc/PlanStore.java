@@ -60,6 +60,7 @@ public final class PlanStore {
    */
   public Map<String, Plan> load() throws SQLException {
     Map<String, Map<String, String>> configs = new TreeMap<>();
+    List<String> problems = new ArrayList<>();
     try (Connection c = dataSource.getConnection()) {
       try (PreparedStatement ps = c.prepareStatement(PLANS); ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -73,14 +74,16 @@ public final class PlanStore {
       try (PreparedStatement ps = c.prepareStatement(SETTINGS); ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           Map<String, String> config = configs.get(rs.getString(1));
-          if (config != null) {
-            config.put(rs.getString(2), rs.getString(3));
+          String key = rs.getString(2);
+          if (key.equals("name") || key.equals("is_active")) {
+            problems.add(rs.getString(1) + ": setting '" + key + "' belongs in limits_plan, not limits_plan_setting");
+          } else if (config != null) {
+            config.put(key, rs.getString(3));
           }
         }
       }
     }
     Map<String, Plan> plans = new TreeMap<>();
-    List<String> problems = new ArrayList<>();
     configs.forEach((name, config) -> {
       try {
         plans.put(name, Plan.fromConfig(config));

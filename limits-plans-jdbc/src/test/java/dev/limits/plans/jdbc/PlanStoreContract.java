@@ -57,11 +57,13 @@ abstract class PlanStoreContract {
   void reportsEveryBadValueWithItsPlan() {
     Databases.exec(dataSource(),
         "UPDATE limits_plan_setting SET setting_value = 'lots' WHERE plan_name = 'free' AND setting_key = 'hourly_max_messages'",
-        "INSERT INTO limits_plan_setting (plan_name, setting_key, setting_value) VALUES ('pro', 'daily_max_mesages', '3')");
+        "INSERT INTO limits_plan_setting (plan_name, setting_key, setting_value) VALUES ('pro', 'daily_max_mesages', '3')",
+        "INSERT INTO limits_plan_setting (plan_name, setting_key, setting_value) VALUES ('old', 'is_active', 'true')");
 
     assertThatThrownBy(() -> new PlanStore(dataSource()).load())
         .isInstanceOfSatisfying(InvalidPolicyException.class, e -> assertThat(e.problems())
-            .hasSize(2)
+            .hasSize(3)
+            .anySatisfy(p -> assertThat(p).startsWith("old: ").contains("is_active"))
             .anySatisfy(p -> assertThat(p).startsWith("free: ").contains("hourly_max_messages"))
             .anySatisfy(p -> assertThat(p).startsWith("pro: ").contains("daily_max_mesages")));
   }

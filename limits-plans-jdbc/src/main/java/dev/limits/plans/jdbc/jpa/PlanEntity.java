@@ -75,7 +75,8 @@ public class PlanEntity {
   }
 
   /**
-   * Compiles this row and its settings with {@link Plan#fromConfig(Map)}.
+   * Compiles this row and its settings with {@link Plan#fromConfig(Map)}; the name and the active flag come
+   * from this row, never from a setting of the same key.
    *
    * @return the plan
    * @throws dev.limits.plans.InvalidPlanException listing every bad setting, if there is any
