@@ -80,6 +80,9 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class UsageCounterContract {
 
+  /** For subclasses, which supply the store through {@link #createCounter()}. */
+  protected UsageCounterContract() {}
+
   /** 2026-01-01T00:00:00Z, a Thursday, in epoch milliseconds: the start of the day and hour most tests use. */
   protected static final long T0 = 1_767_225_600_000L;
 
