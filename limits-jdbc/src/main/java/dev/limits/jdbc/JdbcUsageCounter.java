@@ -19,10 +19,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -112,7 +110,8 @@ public final class JdbcUsageCounter implements UsageCounter {
     Objects.requireNonNull(request, "request");
     // A check writes nothing, and a request with an operation id answers DUPLICATE if it had committed.
     boolean idempotent = request.operationId() != null || request.mode() == ConsumeRequest.Mode.CHECK;
-    if (dialect == JdbcDialect.H2 || (dialect == JdbcDialect.POSTGRESQL && distinctKeys(request.charges()))) {
+    // ConsumeRequest guarantees each key at most once, as the one-statement functions require.
+    if (dialect == JdbcDialect.H2 || dialect == JdbcDialect.POSTGRESQL) {
       return withRetries("consume", idempotent, true, c -> consumeInOneStatement(c, request));
     }
     return withRetries("consume", idempotent, false, c -> {
@@ -177,19 +176,6 @@ public final class JdbcUsageCounter implements UsageCounter {
         return ConsumeResult.of(ConsumeResult.Status.values()[status], used, fits);
       }
     }
-  }
-
-  private static boolean distinctKeys(List<Charge> charges) {
-    if (charges.size() == 1) {
-      return true;
-    }
-    Set<String> keys = new HashSet<>();
-    for (Charge charge : charges) {
-      if (!keys.add(charge.slot().key())) {
-        return false;
-      }
-    }
-    return true;
   }
 
   @Override
