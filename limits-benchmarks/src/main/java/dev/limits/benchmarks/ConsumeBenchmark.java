@@ -39,8 +39,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * in a {@link ConcurrentHashMap} as an application would), either cycling through {@value Fixtures#SUBJECTS}
  * subjects ({@code spread}) or always the same one ({@code hot}). Both sides read a fixed clock.
  *
- * <p>Iterations are short (one second) and few, so that the whole set runs in about seven minutes; on a
- * loaded machine read the CPU time per operation ({@link CpuTimeProfiler}), which load hardly moves.
+ * <p>Iterations are short (one second) and few, so that the whole profile, the JDBC benchmarks included,
+ * runs in under ten minutes; on a loaded machine read the CPU time per operation ({@link CpuTimeProfiler}),
+ * which load hardly moves.
  *
  * <p>The concrete subclasses fix the thread count and whether requests are allowed or denied, so that one
  * JMH run measures every combination. Future stores (limits-jdbc) get their own benchmark classes.
@@ -48,14 +49,16 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
-@Warmup(iterations = 5, time = 1)
+@Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
 @State(Scope.Benchmark)
 public abstract class ConsumeBenchmark {
 
-  /** The number of windows in the plan: 1 (hour) or 6 (hour, 3 h, 12 h, day, week, month). */
-  @Param({"1", "6"})
-  public int windows;
+  /**
+   * The number of windows in the plan: 1 (hour) or 6 (hour, 3 h, 12 h, day, week, month); a {@code @Param}
+   * of each subclass.
+   */
+  abstract int windows();
 
   /** {@code spread}: cycle through {@value Fixtures#SUBJECTS} subjects; {@code hot}: one subject. */
   @Param({"spread", "hot"})
@@ -76,13 +79,9 @@ public abstract class ConsumeBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    hot = switch (subjects) {
-      case "spread" -> false;
-      case "hot" -> true;
-      default -> throw new IllegalArgumentException("subjects must be spread or hot, got " + subjects);
-    };
+    hot = Fixtures.isHot(subjects);
     limit = denied() ? Fixtures.SMALL : Fixtures.LARGE;
-    policy = Fixtures.policy(windows, limit);
+    policy = Fixtures.policy(windows(), limit);
     counter = newCounter();
     limiter = Limiter.builder(counter).clock(Fixtures.CLOCK).build();
     List<Charge> charges = Fixtures.charges(policy);
@@ -122,7 +121,7 @@ public abstract class ConsumeBenchmark {
   public void closeCounter() {}
 
   private Bucket newBucket(String subject) {
-    return Fixtures.bucket(windows, limit);
+    return Fixtures.bucket(windows(), limit);
   }
 
   private static void expect(boolean actual, boolean expected, String what) {
@@ -137,10 +136,11 @@ public abstract class ConsumeBenchmark {
 
   /**
    * {@link Limiter#consume}: rules, cached periods, the counter, and the decision. It warms up longer: on a
-   * busy two-core machine the JIT needed about ten seconds to finish compiling its call tree.
+   * busy two-core machine the JIT needed several seconds to finish compiling its call tree (ten were used
+   * before the JDBC benchmarks joined the ten-minute profile; a longer run: {@code -wi 10}).
    */
   @Benchmark
-  @Warmup(iterations = 10, time = 1)
+  @Warmup(iterations = 4, time = 1)
   public Decision limiter(Cursor cursor) {
     return limiter.consume(policy, requests[pick(cursor)]);
   }

@@ -9,6 +9,8 @@ import dev.limits.spi.Charge;
 import dev.limits.spi.Slot;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.ConfigurationBuilder;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.local.LocalBucketBuilder;
 import java.time.Duration;
@@ -59,11 +61,24 @@ final class Fixtures {
   }
 
   static LimitPolicy policy(int windows, long limit) {
+    return policy(limits(windows, limit));
+  }
+
+  /** A plan with one quota per limit: the first window (hour) has the first limit, and so on. */
+  static LimitPolicy policy(long[] limits) {
     LimitPolicy.Builder b = LimitPolicy.builder("bench").zone(ZONE);
-    for (Window w : windows(windows)) {
-      b.quota(MESSAGES, w, limit);
+    List<Window> windows = windows(limits.length);
+    for (int i = 0; i < limits.length; i++) {
+      b.quota(MESSAGES, windows.get(i), limits[i]);
     }
     return b.build();
+  }
+
+  /** The same limit on each of {@code windows} windows. */
+  static long[] limits(int windows, long limit) {
+    long[] limits = new long[windows];
+    java.util.Arrays.fill(limits, limit);
+    return limits;
   }
 
   /** The charges the limiter would send to its counter for one message, resolved once. */
@@ -77,6 +92,15 @@ final class Fixtures {
     return charges;
   }
 
+  /** The {@code subjects} parameter: {@code spread} (false) or {@code hot} (true). */
+  static boolean isHot(String subjects) {
+    return switch (subjects) {
+      case "spread" -> false;
+      case "hot" -> true;
+      default -> throw new IllegalArgumentException("subjects must be spread or hot, got " + subjects);
+    };
+  }
+
   static String subject(int i) {
     return String.format("user-%05d", i);
   }
@@ -84,10 +108,31 @@ final class Fixtures {
   /** A Bucket4j local bucket with one bandwidth per window, on a fixed time meter like our fixed clock. */
   static Bucket bucket(int windows, long limit) {
     LocalBucketBuilder b = Bucket.builder().withCustomTimePrecision(FixedTime.INSTANCE);
-    for (Duration d : durations(windows)) {
-      b.addLimit(Bandwidth.builder().capacity(limit).refillIntervally(limit, d).build());
-    }
+    bandwidths(limits(windows, limit)).forEach(b::addLimit);
     return b.build();
+  }
+
+  /** One bandwidth per window, as {@link #bucket} has, for Bucket4j's distributed (proxy manager) buckets. */
+  static BucketConfiguration bucketConfiguration(long[] limits) {
+    ConfigurationBuilder b = BucketConfiguration.builder();
+    bandwidths(limits).forEach(b::addLimit);
+    return b.build();
+  }
+
+  /** {@code refillIntervally} over the windows' rough lengths, the i-th with the i-th limit. */
+  private static List<Bandwidth> bandwidths(long[] limits) {
+    List<Duration> durations = durations(limits.length);
+    List<Bandwidth> bandwidths = new ArrayList<>();
+    for (int i = 0; i < limits.length; i++) {
+      bandwidths.add(Bandwidth.builder().capacity(limits[i]).refillIntervally(limits[i], durations.get(i))
+          .build());
+    }
+    return bandwidths;
+  }
+
+  /** The fixed time meter of the local buckets, for a proxy manager's client-side clock. */
+  static TimeMeter fixedTime() {
+    return FixedTime.INSTANCE;
   }
 
   /** Bucket4j's counterpart of the fixed clock. */

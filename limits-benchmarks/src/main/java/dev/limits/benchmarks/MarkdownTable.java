@@ -14,9 +14,11 @@ import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
- * Turns a JMH JSON result file into two markdown tables, one row per benchmark class and parameter set:
- * throughput per benchmark method with its ratio to the baseline's ({@code bucket4j}); and per operation
- * the CPU time ({@link CpuTimeProfiler}) with its ratio, and the allocation (JMH's gc profiler).
+ * Turns a JMH JSON result file into markdown tables. For the in-memory benchmarks two tables, one row per
+ * benchmark class and parameter set: throughput per benchmark method with its ratio to the baseline's
+ * ({@code bucket4j}); and per operation the CPU time ({@link CpuTimeProfiler}) with its ratio, and the
+ * allocation (JMH's gc profiler). For the JDBC benchmarks the tables of {@link DatabaseTables}, each method
+ * against its own baseline.
  *
  * <pre>java -cp limits-benchmarks.jar dev.limits.benchmarks.MarkdownTable result.json [baseline] &gt; table.md</pre>
  */
@@ -38,32 +40,66 @@ public final class MarkdownTable {
    * One measured benchmark: its method, throughput score, error and best iteration (on a loaded machine the
    * least disturbed one), unit, and per operation the CPU time and allocation (NaN where not profiled).
    */
-  private record Row(String method, double score, double error, double best, String unit, double cpuNs,
-      double allocPerOp) {}
+  record Row(String method, double score, double error, double best, String unit, double cpuNs,
+      double allocPerOp, double cpuClientNs, double cpuServerNs) {}
 
+  /**
+   * The tables of the in-memory benchmarks (methods against {@code baseline}), then, if the file has any, those
+   * of the JDBC benchmarks ({@link DatabaseTables}).
+   */
   @SuppressWarnings("unchecked")
   static String render(String json, String baseline) {
-    List<String> paramNames = paramNames(json);
+    List<Object> inMemory = new ArrayList<>();
+    List<Object> databases = new ArrayList<>();
+    for (Object o : (List<Object>) Json.parse(json)) {
+      String benchmark = (String) field((Map<String, Object>) o, "benchmark");
+      (DatabaseTables.isDatabase(scenario(benchmark)) ? databases : inMemory).add(o);
+    }
+    StringBuilder md = new StringBuilder();
+    if (!inMemory.isEmpty()) {
+      md.append(render(inMemory, baseline));
+    }
+    if (!databases.isEmpty()) {
+      md.append(md.length() > 0 ? "\n" : "").append(DatabaseTables.render(databases));
+    }
+    return md.toString();
+  }
+
+  /** The benchmark class's simple name in a JMH benchmark name ({@code package.Class.method}). */
+  static String scenario(String benchmark) {
+    int dot = benchmark.lastIndexOf('.');
+    return benchmark.substring(benchmark.lastIndexOf('.', dot - 1) + 1, dot);
+  }
+
+  /** One JMH result as a {@link Row}. */
+  @SuppressWarnings("unchecked")
+  static Row row(Map<String, Object> r) {
+    String benchmark = (String) field(r, "benchmark");
+    String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
+    Map<String, Object> primary = (Map<String, Object>) field(r, "primaryMetric");
+    Map<String, Object> secondary = (Map<String, Object>) r.getOrDefault("secondaryMetrics", Map.of());
+    return new Row(method, Json.number(field(primary, "score")), Json.number(field(primary, "scoreError")),
+        best((List<Object>) field(primary, "rawData")), (String) field(primary, "scoreUnit"),
+        secondary(secondary, "cpu.time.norm"), secondary(secondary, "gc.alloc.rate.norm"),
+        secondary(secondary, "cpu.client.norm"), secondary(secondary, "cpu.server.norm"));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String render(List<Object> results, String baseline) {
+    List<String> paramNames = paramNames(results);
     Map<String, Map<String, Row>> groups = new LinkedHashMap<>();
     List<String> methods = new ArrayList<>();
-    for (Object o : (List<Object>) Json.parse(json)) {
+    for (Object o : results) {
       Map<String, Object> r = (Map<String, Object>) o;
-      String benchmark = (String) field(r, "benchmark");
-      int dot = benchmark.lastIndexOf('.');
-      String method = benchmark.substring(dot + 1);
-      String scenario = benchmark.substring(benchmark.lastIndexOf('.', dot - 1) + 1, dot);
-      StringBuilder key = new StringBuilder(scenario).append(" | ")
+      Row row = row(r);
+      String method = row.method();
+      StringBuilder key = new StringBuilder(scenario((String) field(r, "benchmark"))).append(" | ")
           .append((int) Json.number(field(r, "threads")));
       Map<String, Object> params = (Map<String, Object>) r.getOrDefault("params", Map.of());
       for (String p : paramNames) {
         key.append(" | ").append(params.getOrDefault(p, ""));
       }
-      Map<String, Object> primary = (Map<String, Object>) field(r, "primaryMetric");
-      Map<String, Object> secondary = (Map<String, Object>) r.getOrDefault("secondaryMetrics", Map.of());
-      groups.computeIfAbsent(key.toString(), k -> new LinkedHashMap<>()).put(method,
-          new Row(method, Json.number(field(primary, "score")), Json.number(field(primary, "scoreError")),
-              best((List<Object>) field(primary, "rawData")), (String) field(primary, "scoreUnit"),
-              secondary(secondary, "cpu.time.norm"), secondary(secondary, "gc.alloc.rate.norm")));
+      groups.computeIfAbsent(key.toString(), k -> new LinkedHashMap<>()).put(method, row);
       if (!methods.contains(method)) {
         methods.add(method);
       }
@@ -143,7 +179,7 @@ public final class MarkdownTable {
   }
 
   /** The value of {@code key} in a JMH result object; JMH always writes the fields read here. */
-  private static Object field(Map<String, Object> object, String key) {
+  static Object field(Map<String, Object> object, String key) {
     Object value = object.get(key);
     if (value == null) {
       throw new IllegalArgumentException("JMH result has no '" + key + "': " + object.keySet());
@@ -158,9 +194,9 @@ public final class MarkdownTable {
   }
 
   @SuppressWarnings("unchecked")
-  private static List<String> paramNames(String json) {
+  private static List<String> paramNames(List<Object> results) {
     TreeMap<String, Boolean> names = new TreeMap<>();
-    for (Object o : (List<Object>) Json.parse(json)) {
+    for (Object o : results) {
       Map<String, Object> params = (Map<String, Object>) ((Map<String, Object>) o).getOrDefault("params",
           Map.of());
       params.keySet().forEach(k -> names.put(k, true));
@@ -183,7 +219,7 @@ public final class MarkdownTable {
     return best;
   }
 
-  private static String fmt(double v) {
+  static String fmt(double v) {
     if (Double.isNaN(v)) {
       return "?";
     }
