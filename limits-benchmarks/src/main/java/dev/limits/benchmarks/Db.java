@@ -210,6 +210,19 @@ final class Db {
       throw new IllegalStateException(e.getCause());
     } finally {
       pool.shutdownNow();
+      // Dead threads drop out of JMH's allocation count (on JDK 17 it sums the live threads): make sure
+      // that the set-up or check threads are gone before the iteration they run in ends.
+      awaitTermination(pool);
+    }
+  }
+
+  private static void awaitTermination(ExecutorService pool) {
+    try {
+      if (!pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)) {
+        throw new IllegalStateException("set-up threads still running after a minute");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }
