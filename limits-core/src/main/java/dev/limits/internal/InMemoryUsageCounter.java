@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,20 +34,46 @@ public final class InMemoryUsageCounter implements UsageCounter {
   private static final int PURGE_BATCH = 10_000;
 
   private final ConcurrentHashMap<String, SubjectState> subjects = new ConcurrentHashMap<>();
-  private final AtomicLong operations = new AtomicLong();
 
   @Override
   public ConsumeResult consume(ConsumeRequest request) {
     Objects.requireNonNull(request, "request");
     maybePurge(request.now());
     while (true) {
-      SubjectState state = subjects.computeIfAbsent(request.subject(), s -> new SubjectState());
+      SubjectState state = state(request.subject());
       synchronized (state) {
         if (!state.removed) {
           return state.consume(request);
         }
       }
     }
+  }
+
+  /**
+   * The limiter's fast path: {@link Mode#ENFORCE} without an operation id, on charges resolved to key ids
+   * once per period. Charge {@code i} counts {@code amounts[i]} in the cell {@code keyIds[i]} for
+   * {@code slots[i]} within {@code limits[i]}, for {@code i < n}; all or nothing, exactly as
+   * {@link #consume} does.
+   *
+   * @param used receives each cell's usage after the operation (as it stands if denied)
+   * @return whether every charge fit and was counted
+   */
+  public boolean enforce(String subject, int[] keyIds, Slot[] slots, long[] limits, long[] amounts, int n,
+      long now, long[] used) {
+    maybePurge(now);
+    while (true) {
+      SubjectState state = state(subject);
+      synchronized (state) {
+        if (!state.removed) {
+          return state.enforce(keyIds, slots, limits, amounts, n, used);
+        }
+      }
+    }
+  }
+
+  private SubjectState state(String subject) {
+    SubjectState state = subjects.get(subject); // no lambda, no lock on the common path
+    return state != null ? state : subjects.computeIfAbsent(subject, s -> new SubjectState());
   }
 
   @Override
@@ -71,10 +97,11 @@ public final class InMemoryUsageCounter implements UsageCounter {
     }
     synchronized (state) {
       List<SlotUsage> result = new ArrayList<>();
-      for (Map.Entry<String, Cell> e : state.cells.entrySet()) {
-        Cell cell = e.getValue();
-        if (!cell.expiredAt(now)) {
-          result.add(new SlotUsage(e.getKey(), cell.newestStart(), cell.usedAt(now)));
+      @Nullable Cell[] cells = state.cells;
+      for (int id = 0; id < cells.length; id++) {
+        Cell cell = cells[id];
+        if (cell != null && !cell.expiredAt(now)) {
+          result.add(new SlotUsage(CounterKeys.name(id), cell.newestStart(), cell.usedAt(now)));
         }
       }
       return result;
@@ -108,30 +135,77 @@ public final class InMemoryUsageCounter implements UsageCounter {
     return subjects.size();
   }
 
+  /**
+   * Purges once every {@value #PURGE_EVERY} operations on average. A random draw rather than a shared
+   * operation counter: threads on different subjects then share no written memory.
+   */
   private void maybePurge(long now) {
-    if ((operations.incrementAndGet() & (PURGE_EVERY - 1)) == 0) {
+    if (ThreadLocalRandom.current().nextInt(PURGE_EVERY) == 0) {
       purge(now, PURGE_BATCH);
     }
   }
 
-  /** The cells and operations of one subject; guarded by its own monitor. */
+  /**
+   * The cells and operations of one subject; guarded by its own monitor. Cells sit in an array indexed by
+   * {@link CounterKeys} id: one hop from the subject to a cell, no hashing.
+   */
   private static final class SubjectState {
-    final HashMap<String, Cell> cells = new HashMap<>(8);
-    final HashMap<String, Operation> operations = new HashMap<>(0);
+    @Nullable Cell[] cells = new Cell[8];
+    int cellCount;
+    @Nullable HashMap<String, Operation> operations; // most subjects never send an operation id
     boolean removed;
+
+    private @Nullable Cell cell(int id) {
+      return id >= 0 && id < cells.length ? cells[id] : null;
+    }
+
+    private Cell newCell(int id, Slot slot) {
+      if (id >= cells.length) {
+        cells = Arrays.copyOf(cells, Math.max(id + 1, cells.length * 2));
+      }
+      Cell cell = new Cell(slot);
+      cells[id] = cell;
+      cellCount++;
+      return cell;
+    }
+
+    private @Nullable Operation operation(String id) {
+      HashMap<String, Operation> ops = operations;
+      return ops == null ? null : ops.get(id);
+    }
+
+    boolean enforce(int[] keyIds, Slot[] slots, long[] limits, long[] amounts, int n, long[] used) {
+      boolean allFit = true;
+      for (int i = 0; i < n; i++) {
+        Cell cell = cell(keyIds[i]);
+        long current = cell == null ? 0 : cell.usedFor(slots[i]);
+        used[i] = current;
+        allFit &= Checks.fits(limits[i], amounts[i], current);
+      }
+      if (!allFit) {
+        return false;
+      }
+      for (int i = 0; i < n; i++) {
+        Cell cell = cell(keyIds[i]);
+        if (cell == null) {
+          cell = newCell(keyIds[i], slots[i]);
+        }
+        cell.add(slots[i], amounts[i], true);
+        used[i] = cell.usedFor(slots[i]);
+      }
+      return true;
+    }
 
     ConsumeResult consume(ConsumeRequest request) {
       List<Charge> charges = request.charges();
       int n = charges.size();
       String id = request.operationId();
-      if (id != null) {
-        Operation previous = operations.get(id);
-        if (previous != null) {
-          return duplicate(charges);
-        }
+      if (id != null && operation(id) != null) {
+        return duplicate(charges);
       }
       Mode mode = request.mode();
-      @Nullable Cell[] touched = new Cell[n];
+      boolean writes = mode != Mode.CHECK && mode != Mode.REFUND;
+      int[] ids = new int[n];
       long[] used = new long[n];
       boolean[] fits = new boolean[n];
       boolean allFit = true;
@@ -139,8 +213,9 @@ public final class InMemoryUsageCounter implements UsageCounter {
         Charge charge = charges.get(i);
         // A cell whose period ended stays until a write resets it or purge drops it: a read in a later period
         // must not reset it, since an instance with a lagging clock may still count against that period.
-        Cell cell = cells.get(charge.slot().key());
-        touched[i] = cell;
+        String key = charge.slot().key();
+        ids[i] = writes ? CounterKeys.id(key) : CounterKeys.find(key);
+        Cell cell = cell(ids[i]);
         long current = cell == null ? 0 : cell.usedFor(charge.slot());
         used[i] = current;
         fits[i] = charge.fits(current);
@@ -156,7 +231,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
       for (int i = 0; i < n; i++) {
         Charge charge = charges.get(i);
         Slot slot = charge.slot();
-        Cell cell = touched[i];
+        Cell cell = cell(ids[i]);
         if (mode == Mode.REFUND) {
           if (cell != null) {
             cell.subtract(slot.start(), charge.amount());
@@ -165,18 +240,24 @@ public final class InMemoryUsageCounter implements UsageCounter {
           continue;
         }
         if (cell == null) {
-          cell = new Cell(slot);
-          cells.put(slot.key(), cell);
-          touched[i] = cell;
+          cell = newCell(ids[i], slot);
         }
         chargedStarts[i] = cell.add(slot, charge.amount(), mode != Mode.FORCE);
         used[i] = cell.usedFor(slot);
       }
       if (id != null) {
-        operations.put(id, new Operation(request.expiresAt(), mode == Mode.RESERVE ? charges : null,
-            chargedStarts));
+        HashMap<String, Operation> ops = operations;
+        if (ops == null) {
+          ops = new HashMap<>(4);
+          operations = ops;
+        }
+        ops.put(id, new Operation(request.expiresAt(), mode == Mode.RESERVE ? charges : null, chargedStarts));
       }
       return ConsumeResult.of(ConsumeResult.Status.APPLIED, used, fits);
+    }
+
+    private @Nullable Cell cellOf(Charge charge) {
+      return cell(CounterKeys.find(charge.slot().key()));
     }
 
     private ConsumeResult duplicate(List<Charge> charges) {
@@ -184,7 +265,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
       long[] used = new long[n];
       boolean[] fits = new boolean[n];
       for (int i = 0; i < n; i++) {
-        Cell cell = cells.get(charges.get(i).slot().key());
+        Cell cell = cellOf(charges.get(i));
         used[i] = cell == null ? 0 : cell.usedFor(charges.get(i).slot());
         fits[i] = true;
       }
@@ -192,7 +273,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
     }
 
     SettleResult settle(SettleRequest request) {
-      Operation op = operations.get(request.operationId());
+      Operation op = operation(request.operationId());
       if (op == null || op.charges == null) {
         return SettleResult.NOT_FOUND;
       }
@@ -214,7 +295,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
       List<Charge> charges = Objects.requireNonNull(op.charges, "only a reservation is settled");
       for (int i = 0; i < finals.length; i++) {
         Charge charge = charges.get(i);
-        Cell cell = cells.get(charge.slot().key());
+        Cell cell = cellOf(charge);
         if (cell == null) {
           continue;
         }
@@ -230,13 +311,19 @@ public final class InMemoryUsageCounter implements UsageCounter {
 
     int purge(long now, int max) {
       int handled = 0;
-      for (Iterator<Cell> it = cells.values().iterator(); it.hasNext() && handled < max; ) {
-        if (it.next().expiredAt(now)) {
-          it.remove();
+      for (int id = 0; id < cells.length && handled < max; id++) {
+        Cell cell = cells[id];
+        if (cell != null && cell.expiredAt(now)) {
+          cells[id] = null;
+          cellCount--;
           handled++;
         }
       }
-      for (Iterator<Operation> it = operations.values().iterator(); it.hasNext() && handled < max; ) {
+      HashMap<String, Operation> ops = operations;
+      if (ops == null) {
+        return handled;
+      }
+      for (Iterator<Operation> it = ops.values().iterator(); it.hasNext() && handled < max; ) {
         Operation op = it.next();
         if (op.expiresAt < now) {
           if (op.charges != null && !op.settled) {
@@ -246,11 +333,14 @@ public final class InMemoryUsageCounter implements UsageCounter {
           handled++;
         }
       }
+      if (ops.isEmpty()) {
+        operations = null;
+      }
       return handled;
     }
 
     boolean isEmpty() {
-      return cells.isEmpty() && operations.isEmpty();
+      return cellCount == 0 && operations == null;
     }
   }
 
@@ -269,23 +359,30 @@ public final class InMemoryUsageCounter implements UsageCounter {
   }
 
   /**
-   * One counter cell: a single period for calendar and lifetime windows, a ring of {@code lookback + 1}
-   * buckets for rolling windows.
+   * One counter cell: a single period for calendar and lifetime windows, held in two fields, and a ring of
+   * {@code lookback + 1} buckets for rolling windows, their starts and usage interleaved in one array.
    */
   static final class Cell {
     final long length;
     final int lookback;
-    final long[] starts;
-    final long[] used;
+    private long start0 = Long.MIN_VALUE; // the only bucket when lookback == 0
+    private long used0;
+    private final long @Nullable [] ring; // rolling: [start, used] of each bucket
     long newest;
     long newestEnd;
 
     Cell(Slot slot) {
       this.length = slot.length();
       this.lookback = slot.lookback();
-      this.starts = new long[lookback + 1];
-      this.used = new long[lookback + 1];
-      Arrays.fill(starts, Long.MIN_VALUE);
+      if (lookback == 0) {
+        this.ring = null;
+      } else {
+        long[] r = new long[2 * (lookback + 1)];
+        for (int i = 0; i < r.length; i += 2) {
+          r[i] = Long.MIN_VALUE;
+        }
+        this.ring = r;
+      }
       this.newest = Long.MIN_VALUE;
       this.newestEnd = Long.MIN_VALUE;
     }
@@ -303,23 +400,48 @@ public final class InMemoryUsageCounter implements UsageCounter {
       return lookback == 0 ? 0 : (int) Math.floorMod(Math.floorDiv(start, length), (long) (lookback + 1));
     }
 
+    private long bucketStart(int i) {
+      long[] r = ring;
+      return r == null ? start0 : r[2 * i];
+    }
+
+    private long bucketUsed(int i) {
+      long[] r = ring;
+      return r == null ? used0 : r[2 * i + 1];
+    }
+
+    private void set(int i, long start, long used) {
+      long[] r = ring;
+      if (r == null) {
+        start0 = start;
+        used0 = used;
+      } else {
+        r[2 * i] = start;
+        r[2 * i + 1] = used;
+      }
+    }
+
     /** Usage that counts against {@code slot}: the later of the slot's and the stored period wins. */
     long usedFor(Slot slot) {
       long reference = Math.max(slot.start(), newest);
+      if (ring == null) {
+        return start0 == reference ? used0 : 0;
+      }
       return sumFrom(oldestCounted(reference), reference);
     }
 
     /** Usage that still counts at {@code now}. */
     long usedAt(long now) {
       long reference = Math.max(newest, now - Math.floorMod(now, length));
-      return lookback == 0 ? (expiredAt(now) ? 0 : used[0]) : sumFrom(oldestCounted(reference), reference);
+      return lookback == 0 ? (expiredAt(now) ? 0 : used0) : sumFrom(oldestCounted(reference), reference);
     }
 
     private long sumFrom(long from, long to) {
       long sum = 0;
-      for (int i = 0; i < starts.length; i++) {
-        if (starts[i] >= from && starts[i] <= to) {
-          sum = Checks.saturatedAdd(sum, used[i]);
+      for (int i = 0; i <= lookback; i++) {
+        long start = bucketStart(i);
+        if (start >= from && start <= to) {
+          sum = Checks.saturatedAdd(sum, bucketUsed(i));
         }
       }
       return sum;
@@ -342,11 +464,8 @@ public final class InMemoryUsageCounter implements UsageCounter {
         }
       }
       int i = index(target);
-      if (starts[i] != target) {
-        starts[i] = target;
-        used[i] = 0;
-      }
-      used[i] = Checks.saturatedAdd(used[i], amount);
+      long before = bucketStart(i) == target ? bucketUsed(i) : 0;
+      set(i, target, Checks.saturatedAdd(before, amount));
       if (target > newest) {
         newest = target;
         newestEnd = target == slot.start() ? slot.end() : target + length;
@@ -357,16 +476,16 @@ public final class InMemoryUsageCounter implements UsageCounter {
     /** Adds to the bucket that starts at {@code start} if it is still kept; otherwise drops the amount. */
     void addToBucket(long start, long amount) {
       int i = index(start);
-      if (starts[i] == start) {
-        used[i] = Checks.saturatedAdd(used[i], amount);
+      if (bucketStart(i) == start) {
+        set(i, start, Checks.saturatedAdd(bucketUsed(i), amount));
       }
     }
 
     /** Subtracts from the bucket that starts at {@code start} if it is still kept, never below zero. */
     void subtract(long start, long amount) {
       int i = index(start);
-      if (starts[i] == start) {
-        used[i] = Math.max(0, used[i] - amount);
+      if (bucketStart(i) == start) {
+        set(i, start, Math.max(0, bucketUsed(i) - amount));
       }
     }
 
