@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -266,7 +267,7 @@ public final class Limiter {
    */
   private @Nullable Decision consumeInMemory(LimitPolicy policy, LimitRequest request,
       InMemoryUsageCounter memory) {
-    Map<Metric, Long> amounts = requireKnownMetrics(policy, request);
+    Amounts amounts = requireKnownMetrics(policy, request);
     Instant now = clock.instant();
     List<AccessRule> rules = policy.rules();
     for (int i = 0; i < rules.size(); i++) {
@@ -279,18 +280,18 @@ public final class Limiter {
     PeriodCache.Frame frame = cache.frame(now, zone);
     List<Quota> quotas = policy.quotas();
     int size = quotas.size();
-    long[] charged = new long[size];
+    long[] charged = new long[size]; // trimmed to the charges below unless they are all the quotas
     int[] index = null; // quota positions of the charges, unless they are the quotas 0 to n - 1
     int n = 0;
     Metric metric = null;
-    Long amount = null;
+    int entry = -1;
     for (int i = 0; i < size; i++) {
       Quota q = quotas.get(i);
       if (q.metric() != metric) {
         metric = q.metric();
-        amount = amounts.get(metric);
+        entry = amounts.indexOf(metric);
       }
-      if (amount != null && q.appliesTo(request.model())) {
+      if (entry >= 0 && q.appliesTo(request.model())) {
         if (index == null && n != i) {
           index = new int[size];
           for (int k = 0; k < n; k++) {
@@ -300,7 +301,7 @@ public final class Limiter {
         if (index != null) {
           index[n] = i;
         }
-        charged[n++] = amount;
+        charged[n++] = amounts.value(entry);
       }
     }
     if (n == 0) {
@@ -322,19 +323,21 @@ public final class Limiter {
       slots = s;
       limits = l;
     }
-    long[] used = new long[n];
-    if (!memory.enforce(request.subject(), keyIds, slots, limits, charged, n, now.toEpochMilli(), used)) {
+    long[] used = charged; // in: the amounts; out: the usage after them
+    if (!memory.enforce(request.subject(), keyIds, slots, limits, used, n, now.toEpochMilli())) {
       // Denied: the rare path reports through the general one's code.
       Evaluation e = new Evaluation(policy, request, now, zone, n);
       boolean[] fits = new boolean[n];
       for (int j = 0; j < n; j++) {
         int k = index == null ? j : index[j];
-        e.quotas.add(quotas.get(k));
+        Quota q = quotas.get(k);
+        long amount = amounts.value(amounts.indexOf(q.metric()));
+        e.quotas.add(q);
         e.periods.add(frame.period(k));
-        e.charges.add(new Charge(slots[j], limits[j], charged[j]));
-        fits[j] = Checks.fits(limits[j], charged[j], used[j]);
+        e.charges.add(new Charge(slots[j], limits[j], amount));
+        fits[j] = Checks.fits(limits[j], amount, used[j]);
       }
-      return fromResult(e, ConsumeResult.of(ConsumeResult.Status.DENIED, used, fits));
+      return fromResult(e, ConsumeResult.of(ConsumeResult.Status.DENIED, Arrays.copyOf(used, n), fits));
     }
     List<Warning> warnings = List.of();
     for (int j = 0; j < n; j++) {
@@ -343,17 +346,19 @@ public final class Limiter {
         warnings = warn(new QuotaUsage(quotas.get(k), used[j], frame.period(k)), warnings);
       }
     }
-    Decision d = new Decision(now, List.copyOf(warnings), messages, zone, quotas, frame.periods(), index, used);
+    Decision d = new Decision(now, List.copyOf(warnings), messages, zone, quotas, frame.periods(), index,
+        n == used.length ? used : Arrays.copyOf(used, n));
     notifyAllowed(policy, request, d);
     return d;
   }
 
   /** Checks that every metric of {@code request} is one of {@code policy}'s, and returns the amounts. */
-  private static Map<Metric, Long> requireKnownMetrics(LimitPolicy policy, LimitRequest request) {
+  private static Amounts requireKnownMetrics(LimitPolicy policy, LimitRequest request) {
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(request, "request");
-    Map<Metric, Long> amounts = request.amounts().asMap();
-    for (Metric m : amounts.keySet()) {
+    Amounts amounts = request.amounts();
+    for (int i = 0; i < amounts.size(); i++) {
+      Metric m = amounts.metric(i);
       Metric known = policy.metrics().get(m.name());
       if (m != known && !m.equals(known)) {
         throw new IllegalArgumentException(known == null
@@ -366,7 +371,7 @@ public final class Limiter {
   }
 
   private Evaluation evaluate(LimitPolicy policy, LimitRequest request) {
-    Map<Metric, Long> amounts = requireKnownMetrics(policy, request);
+    Amounts amounts = requireKnownMetrics(policy, request);
     Instant now = clock.instant();
     ZoneId zone = request.zone() != null ? request.zone() : policy.zone();
     List<Quota> quotas = policy.quotas();
@@ -383,21 +388,21 @@ public final class Limiter {
     }
     // Windows of one metric are usually declared together: look its amount up once, not once per window.
     Metric metric = null;
-    Long amount = null;
+    int entry = -1;
     PeriodCache.Frame frame = null;
     for (int i = 0; i < quotas.size(); i++) {
       Quota q = quotas.get(i);
       if (q.metric() != metric) {
         metric = q.metric();
-        amount = amounts.get(metric);
+        entry = amounts.indexOf(metric);
       }
-      if (amount != null && q.appliesTo(request.model())) {
+      if (entry >= 0 && q.appliesTo(request.model())) {
         if (frame == null) {
           frame = policy.periods().frame(now, zone);
         }
         e.quotas.add(q);
         e.periods.add(frame.period(i));
-        e.charges.add(policy.periods().charge(i, frame.slot(i), q.limit(), amount));
+        e.charges.add(policy.periods().charge(i, frame.slot(i), q.limit(), amounts.value(entry)));
       }
     }
     return e;

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Each subject's cells sit behind that subject's own lock, so operations on different subjects never
  * wait for each other and an operation on one subject is atomic across all its windows. Memory stays
  * bounded: a cell whose period ended is reset in place when next written, and every {@value #PURGE_EVERY}
- * operations a bounded purge drops ended cells and idle subjects and refunds expired reservations.
+ * operations of a thread a bounded purge drops ended cells and idle subjects and refunds expired reservations.
  */
 public final class InMemoryUsageCounter implements UsageCounter {
 
@@ -34,6 +33,9 @@ public final class InMemoryUsageCounter implements UsageCounter {
   private static final int PURGE_BATCH = 10_000;
 
   private final ConcurrentHashMap<String, SubjectState> subjects = new ConcurrentHashMap<>();
+  // Operations per thread for the purge schedule: deterministic like a shared counter, but threads on
+  // different subjects share no written memory.
+  private final ThreadLocal<int[]> operations = ThreadLocal.withInitial(() -> new int[1]);
 
   @Override
   public ConsumeResult consume(ConsumeRequest request) {
@@ -53,19 +55,20 @@ public final class InMemoryUsageCounter implements UsageCounter {
    * The limiter's fast path: {@link Mode#ENFORCE} without an operation id, on charges resolved to key ids
    * once per period. Charge {@code i} counts {@code amounts[i]} in the cell {@code keyIds[i]} for
    * {@code slots[i]} within {@code limits[i]}, for {@code i < n}; all or nothing, exactly as
-   * {@link #consume} does.
+   * {@link #consume} does. One array in and out, so that a call allocates nothing here.
    *
-   * @param used receives each cell's usage after the operation (as it stands if denied)
+   * @param amounts the amount of each charge; on return, each cell's usage after the operation (as it
+   *                stands if denied)
    * @return whether every charge fit and was counted
    */
   public boolean enforce(String subject, int[] keyIds, Slot[] slots, long[] limits, long[] amounts, int n,
-      long now, long[] used) {
+      long now) {
     maybePurge(now);
     while (true) {
       SubjectState state = state(subject);
       synchronized (state) {
         if (!state.removed) {
-          return state.enforce(keyIds, slots, limits, amounts, n, used);
+          return state.enforce(keyIds, slots, limits, amounts, n);
         }
       }
     }
@@ -135,12 +138,10 @@ public final class InMemoryUsageCounter implements UsageCounter {
     return subjects.size();
   }
 
-  /**
-   * Purges once every {@value #PURGE_EVERY} operations on average. A random draw rather than a shared
-   * operation counter: threads on different subjects then share no written memory.
-   */
+  /** Purges after every {@value #PURGE_EVERY} operations of a thread. */
   private void maybePurge(long now) {
-    if (ThreadLocalRandom.current().nextInt(PURGE_EVERY) == 0) {
+    int[] ops = operations.get();
+    if ((++ops[0] & (PURGE_EVERY - 1)) == 0) {
       purge(now, PURGE_BATCH);
     }
   }
@@ -174,15 +175,17 @@ public final class InMemoryUsageCounter implements UsageCounter {
       return ops == null ? null : ops.get(id);
     }
 
-    boolean enforce(int[] keyIds, Slot[] slots, long[] limits, long[] amounts, int n, long[] used) {
+    boolean enforce(int[] keyIds, Slot[] slots, long[] limits, long[] amounts, int n) {
       boolean allFit = true;
-      for (int i = 0; i < n; i++) {
+      for (int i = 0; i < n && allFit; i++) {
         Cell cell = cell(keyIds[i]);
-        long current = cell == null ? 0 : cell.usedFor(slots[i]);
-        used[i] = current;
-        allFit &= Checks.fits(limits[i], amounts[i], current);
+        allFit = Checks.fits(limits[i], amounts[i], cell == null ? 0 : cell.usedFor(slots[i]));
       }
       if (!allFit) {
+        for (int i = 0; i < n; i++) {
+          Cell cell = cell(keyIds[i]);
+          amounts[i] = cell == null ? 0 : cell.usedFor(slots[i]);
+        }
         return false;
       }
       for (int i = 0; i < n; i++) {
@@ -191,7 +194,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
           cell = newCell(keyIds[i], slots[i]);
         }
         cell.add(slots[i], amounts[i], true);
-        used[i] = cell.usedFor(slots[i]);
+        amounts[i] = cell.usedFor(slots[i]);
       }
       return true;
     }

@@ -1,0 +1,59 @@
+package dev.limits.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.limits.spi.Charge;
+import dev.limits.spi.ConsumeRequest;
+import dev.limits.spi.ConsumeRequest.Mode;
+import dev.limits.spi.Slot;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What the contract suite cannot see: the purge schedule and the fast entry point's arrays. */
+class InMemoryUsageCounterTest {
+
+  static final long HOUR = 3_600_000;
+  static final long T0 = 1_772_445_600_000L; // 2026-03-02T10:00:00Z
+
+  final InMemoryUsageCounter counter = new InMemoryUsageCounter();
+
+  static Slot hour(String key, long now) {
+    long start = now - Math.floorMod(now, HOUR);
+    return new Slot(key, start, start + HOUR, 0);
+  }
+
+  @Test
+  void purgesByItselfEveryPurgeEveryOperationsOfAThread() {
+    for (int i = 0; i < InMemoryUsageCounter.PURGE_EVERY - 1; i++) {
+      long now = T0 + i * HOUR + 60_000;
+      counter.consume(new ConsumeRequest("s" + i, List.of(new Charge(hour("m@hour", now), 5, 1)), Mode.ENFORCE,
+          null, 0, now));
+    }
+    assertThat(counter.subjectCount()).isEqualTo(InMemoryUsageCounter.PURGE_EVERY - 1);
+    long now = T0 + InMemoryUsageCounter.PURGE_EVERY * HOUR;
+    counter.consume(new ConsumeRequest("last", List.of(new Charge(hour("m@hour", now), 5, 1)), Mode.ENFORCE,
+        null, 0, now));
+    assertThat(counter.subjectCount()).as("ended subjects dropped by the automatic purge")
+        .isLessThan(InMemoryUsageCounter.PURGE_EVERY - 1);
+  }
+
+  @Test
+  void enforceCountsAllOrNothingAndReportsUsageInPlace() {
+    int[] ids = {CounterKeys.id("m@hour"), CounterKeys.id("m@day")};
+    Slot[] slots = {hour("m@hour", T0), new Slot("m@day", T0 - 10 * HOUR, T0 + 14 * HOUR, 0)};
+    long[] limits = {2, 3};
+
+    long[] first = {2, 2};
+    assertThat(counter.enforce("u", ids, slots, limits, first, 2, T0)).isTrue();
+    assertThat(first).containsExactly(2, 2);
+    long[] second = {1, 1};
+    assertThat(counter.enforce("u", ids, slots, limits, second, 2, T0)).as("the hour is full").isFalse();
+    assertThat(second).as("usage as it stands").containsExactly(2, 2);
+    long[] onlyDay = {1};
+    assertThat(counter.enforce("u", new int[] {ids[1]}, new Slot[] {slots[1]}, new long[] {3}, onlyDay, 1, T0))
+        .isTrue();
+    assertThat(onlyDay).containsExactly(3);
+    assertThat(counter.snapshot("u", T0)).extracting(u -> u.key() + "=" + u.used())
+        .containsExactlyInAnyOrder("m@hour=2", "m@day=3");
+  }
+}
