@@ -359,6 +359,9 @@ public final class Limiter {
     Amounts amounts = request.amounts();
     for (int i = 0; i < amounts.size(); i++) {
       Metric m = amounts.metric(i);
+      if (policy.knowsInstance(m)) {
+        continue;
+      }
       Metric known = policy.metrics().get(m.name());
       if (m != known && !m.equals(known)) {
         throw new IllegalArgumentException(known == null

@@ -32,6 +32,8 @@ public final class InMemoryUsageCounter implements UsageCounter {
   static final int PURGE_EVERY = 1 << 16;
   private static final int PURGE_BATCH = 10_000;
 
+  private static final long[] NO_STARTS = new long[0];
+
   private final ConcurrentHashMap<String, SubjectState> subjects = new ConcurrentHashMap<>();
   // Operations per thread for the purge schedule: deterministic like a shared counter, but threads on
   // different subjects share no written memory.
@@ -225,12 +227,13 @@ public final class InMemoryUsageCounter implements UsageCounter {
         allFit &= fits[i];
       }
       if (mode == Mode.CHECK) {
-        return ConsumeResult.of(allFit ? ConsumeResult.Status.APPLIED : ConsumeResult.Status.DENIED, used, fits);
+        ConsumeResult.Status status = allFit ? ConsumeResult.Status.APPLIED : ConsumeResult.Status.DENIED;
+        return ResultAccess.owning(status, used, fits);
       }
       if (!allFit && (mode == Mode.ENFORCE || mode == Mode.RESERVE)) {
-        return ConsumeResult.of(ConsumeResult.Status.DENIED, used, fits);
+        return ResultAccess.owning(ConsumeResult.Status.DENIED, used, fits);
       }
-      long[] chargedStarts = new long[n];
+      long[] chargedStarts = id == null ? NO_STARTS : new long[n]; // only an operation remembers them
       for (int i = 0; i < n; i++) {
         Charge charge = charges.get(i);
         Slot slot = charge.slot();
@@ -245,7 +248,10 @@ public final class InMemoryUsageCounter implements UsageCounter {
         if (cell == null) {
           cell = newCell(ids[i], slot);
         }
-        chargedStarts[i] = cell.add(slot, charge.amount(), mode != Mode.FORCE);
+        long start = cell.add(slot, charge.amount(), mode != Mode.FORCE);
+        if (id != null) {
+          chargedStarts[i] = start;
+        }
         used[i] = cell.usedFor(slot);
       }
       if (id != null) {
@@ -256,7 +262,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
         }
         ops.put(id, new Operation(request.expiresAt(), mode == Mode.RESERVE ? charges : null, chargedStarts));
       }
-      return ConsumeResult.of(ConsumeResult.Status.APPLIED, used, fits);
+      return ResultAccess.owning(ConsumeResult.Status.APPLIED, used, fits);
     }
 
     private @Nullable Cell cellOf(Charge charge) {
@@ -272,7 +278,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
         used[i] = cell == null ? 0 : cell.usedFor(charges.get(i).slot());
         fits[i] = true;
       }
-      return ConsumeResult.of(ConsumeResult.Status.DUPLICATE, used, fits);
+      return ResultAccess.owning(ConsumeResult.Status.DUPLICATE, used, fits);
     }
 
     SettleResult settle(SettleRequest request) {

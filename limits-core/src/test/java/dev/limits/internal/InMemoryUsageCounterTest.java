@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.limits.spi.Charge;
 import dev.limits.spi.ConsumeRequest;
 import dev.limits.spi.ConsumeRequest.Mode;
+import dev.limits.spi.ConsumeResult;
 import dev.limits.spi.Slot;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -55,5 +56,20 @@ class InMemoryUsageCounterTest {
     assertThat(onlyDay).containsExactly(3);
     assertThat(counter.snapshot("u", T0)).extracting(u -> u.key() + "=" + u.used())
         .containsExactlyInAnyOrder("m@hour=2", "m@day=3");
+  }
+
+  @Test
+  void theCounterHandsItsArraysOverWhileThePublicFactoryStillCopies() {
+    long[] used = {1, 2};
+    boolean[] fits = {true, false};
+    ConsumeResult copied = ConsumeResult.of(ConsumeResult.Status.DENIED, used, fits);
+    ConsumeResult owned = ResultAccess.owning(ConsumeResult.Status.DENIED, used, fits);
+    used[0] = 7;
+    fits[1] = true;
+    assertThat(copied.used(0)).isEqualTo(1);
+    assertThat(copied.fits(1)).isFalse();
+    assertThat(owned.used(0)).isEqualTo(7);
+    assertThat(owned.fits(1)).isTrue();
+    assertThat(owned.status()).isEqualTo(ConsumeResult.Status.DENIED);
   }
 }
