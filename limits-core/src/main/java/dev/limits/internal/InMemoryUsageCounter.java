@@ -102,11 +102,9 @@ public final class InMemoryUsageCounter implements UsageCounter {
     }
     synchronized (state) {
       List<SlotUsage> result = new ArrayList<>();
-      @Nullable Cell[] cells = state.cells;
-      for (int id = 0; id < cells.length; id++) {
-        Cell cell = cells[id];
-        if (cell != null && !cell.expiredAt(now)) {
-          result.add(new SlotUsage(CounterKeys.name(id), cell.newestStart(), cell.usedAt(now)));
+      for (int p = 0; p < state.size; p++) {
+        if (!state.expiredAt(p, now)) {
+          result.add(new SlotUsage(CounterKeys.name(state.keyAt(p)), state.newestStart(p), state.usedAt(p, now)));
         }
       }
       return result;
@@ -149,27 +147,166 @@ public final class InMemoryUsageCounter implements UsageCounter {
   }
 
   /**
-   * The cells and operations of one subject; guarded by its own monitor. Cells sit in an array indexed by
-   * {@link CounterKeys} id: one hop from the subject to a cell, no hashing.
+   * The cells and operations of one subject; guarded by its own monitor.
+   *
+   * <p>All cells of a subject sit in one array, {@value #STRIDE} longs each: the {@link CounterKeys} id of
+   * its key, then for a calendar or lifetime cell (lookback 0) its period's start and end and its usage. A
+   * rolling cell keeps its ring of buckets in a {@link Cell} at the same position of {@code rings}. Spread
+   * over many subjects, what an operation pays for is cache misses: here the subject's state and one array,
+   * and a charge finds its cell at its own position in the request, where it was created.
    */
   private static final class SubjectState {
-    @Nullable Cell[] cells = new Cell[8];
-    int cellCount;
+    static final int STRIDE = 4;
+    static final int START = 1;
+    static final int END = 2;
+    static final int USED = 3;
+
+    long[] data = new long[8 * STRIDE];
+    @Nullable Cell @Nullable [] rings; // only once the subject has a rolling cell
+    int size;
     @Nullable HashMap<String, Operation> operations; // most subjects never send an operation id
     boolean removed;
 
-    private @Nullable Cell cell(int id) {
-      return id >= 0 && id < cells.length ? cells[id] : null;
+    /** The position of the cell of key {@code id}, or -1 if there is none; it is usually at {@code hint}. */
+    int find(int id, int hint) {
+      long[] d = data;
+      if (hint < size && d[hint * STRIDE] == id) {
+        return hint;
+      }
+      if (id >= 0) {
+        for (int p = 0; p < size; p++) {
+          if (d[p * STRIDE] == id) {
+            return p;
+          }
+        }
+      }
+      return -1;
     }
 
-    private Cell newCell(int id, Slot slot) {
-      if (id >= cells.length) {
-        cells = Arrays.copyOf(cells, Math.max(id + 1, cells.length * 2));
+    int keyAt(int p) {
+      return (int) data[p * STRIDE];
+    }
+
+    /** Appends an empty cell for key {@code id}, shaped by {@code slot}; returns its position. */
+    int newCell(int id, Slot slot) {
+      if ((size + 1) * STRIDE > data.length) {
+        data = Arrays.copyOf(data, data.length * 2);
       }
-      Cell cell = new Cell(slot);
-      cells[id] = cell;
-      cellCount++;
-      return cell;
+      int p = size++;
+      int o = p * STRIDE;
+      data[o] = id;
+      data[o + START] = Long.MIN_VALUE;
+      data[o + END] = Long.MIN_VALUE;
+      data[o + USED] = 0;
+      if (slot.lookback() > 0) {
+        @Nullable Cell[] r = rings;
+        int capacity = data.length / STRIDE;
+        if (r == null) {
+          r = new Cell[capacity];
+        } else if (r.length < capacity) {
+          r = Arrays.copyOf(r, capacity);
+        }
+        r[p] = new Cell(slot);
+        rings = r;
+      }
+      return p;
+    }
+
+    /** Removes the cell at {@code p}, moving the last cell into its place. */
+    void remove(int p) {
+      int last = --size;
+      System.arraycopy(data, last * STRIDE, data, p * STRIDE, STRIDE);
+      @Nullable Cell[] r = rings;
+      if (r != null && p < r.length) {
+        r[p] = last < r.length ? r[last] : null;
+      }
+      if (r != null && last < r.length) {
+        r[last] = null;
+      }
+    }
+
+    private @Nullable Cell ring(int p) {
+      @Nullable Cell[] r = rings;
+      return r == null || p >= r.length ? null : r[p]; // cells appended after the last ring have none
+    }
+
+    /** Usage that counts against {@code slot}: the later of the slot's and the stored period wins. */
+    long usedFor(int p, Slot slot) {
+      Cell ring = ring(p);
+      if (ring != null) {
+        return ring.usedFor(slot);
+      }
+      int o = p * STRIDE;
+      return slot.start() <= data[o + START] ? data[o + USED] : 0;
+    }
+
+    /**
+     * Adds {@code amount} for {@code slot}, resetting a cell whose period ended. A newer stored period wins:
+     * when {@code intoNewer} the amount counts there, otherwise (usage of an ended period) it is dropped.
+     *
+     * @return the start of the period charged
+     */
+    long add(int p, Slot slot, long amount, boolean intoNewer) {
+      Cell ring = ring(p);
+      if (ring != null) {
+        return ring.add(slot, amount, intoNewer);
+      }
+      long[] d = data;
+      int o = p * STRIDE;
+      long target = slot.start();
+      if (target < d[o + START]) {
+        if (!intoNewer) {
+          return target;
+        }
+        target = d[o + START];
+      } else if (target > d[o + START]) {
+        d[o + START] = target;
+        d[o + END] = slot.end();
+        d[o + USED] = 0;
+      }
+      d[o + USED] = Checks.saturatedAdd(d[o + USED], amount);
+      return target;
+    }
+
+    /** Adds to the period that starts at {@code start} if it is still kept; otherwise drops the amount. */
+    void addToBucket(int p, long start, long amount) {
+      Cell ring = ring(p);
+      int o = p * STRIDE;
+      if (ring != null) {
+        ring.addToBucket(start, amount);
+      } else if (data[o + START] == start) {
+        data[o + USED] = Checks.saturatedAdd(data[o + USED], amount);
+      }
+    }
+
+    /** Subtracts from the period that starts at {@code start} if it is still kept, never below zero. */
+    void subtract(int p, long start, long amount) {
+      Cell ring = ring(p);
+      int o = p * STRIDE;
+      if (ring != null) {
+        ring.subtract(start, amount);
+      } else if (data[o + START] == start) {
+        data[o + USED] = Math.max(0, data[o + USED] - amount);
+      }
+    }
+
+    boolean expiredAt(int p, long now) {
+      Cell ring = ring(p);
+      return ring != null ? ring.expiredAt(now) : data[p * STRIDE + END] <= now;
+    }
+
+    /** Usage that still counts at {@code now}. */
+    long usedAt(int p, long now) {
+      Cell ring = ring(p);
+      if (ring != null) {
+        return ring.usedAt(now);
+      }
+      return expiredAt(p, now) ? 0 : data[p * STRIDE + USED];
+    }
+
+    long newestStart(int p) {
+      Cell ring = ring(p);
+      return ring != null ? ring.newestStart() : data[p * STRIDE + START];
     }
 
     private @Nullable Operation operation(String id) {
@@ -180,23 +317,23 @@ public final class InMemoryUsageCounter implements UsageCounter {
     boolean enforce(int[] keyIds, Slot[] slots, long[] limits, long[] amounts, int n) {
       boolean allFit = true;
       for (int i = 0; i < n && allFit; i++) {
-        Cell cell = cell(keyIds[i]);
-        allFit = Checks.fits(limits[i], amounts[i], cell == null ? 0 : cell.usedFor(slots[i]));
+        int p = find(keyIds[i], i);
+        allFit = Checks.fits(limits[i], amounts[i], p < 0 ? 0 : usedFor(p, slots[i]));
       }
       if (!allFit) {
         for (int i = 0; i < n; i++) {
-          Cell cell = cell(keyIds[i]);
-          amounts[i] = cell == null ? 0 : cell.usedFor(slots[i]);
+          int p = find(keyIds[i], i);
+          amounts[i] = p < 0 ? 0 : usedFor(p, slots[i]);
         }
         return false;
       }
       for (int i = 0; i < n; i++) {
-        Cell cell = cell(keyIds[i]);
-        if (cell == null) {
-          cell = newCell(keyIds[i], slots[i]);
+        int p = find(keyIds[i], i);
+        if (p < 0) {
+          p = newCell(keyIds[i], slots[i]);
         }
-        cell.add(slots[i], amounts[i], true);
-        amounts[i] = cell.usedFor(slots[i]);
+        add(p, slots[i], amounts[i], true);
+        amounts[i] = usedFor(p, slots[i]);
       }
       return true;
     }
@@ -220,8 +357,8 @@ public final class InMemoryUsageCounter implements UsageCounter {
         // must not reset it, since an instance with a lagging clock may still count against that period.
         String key = charge.slot().key();
         ids[i] = writes ? CounterKeys.id(key) : CounterKeys.find(key);
-        Cell cell = cell(ids[i]);
-        long current = cell == null ? 0 : cell.usedFor(charge.slot());
+        int p = find(ids[i], i);
+        long current = p < 0 ? 0 : usedFor(p, charge.slot());
         used[i] = current;
         fits[i] = charge.fits(current);
         allFit &= fits[i];
@@ -237,22 +374,22 @@ public final class InMemoryUsageCounter implements UsageCounter {
       for (int i = 0; i < n; i++) {
         Charge charge = charges.get(i);
         Slot slot = charge.slot();
-        Cell cell = cell(ids[i]);
+        int p = find(ids[i], i);
         if (mode == Mode.REFUND) {
-          if (cell != null) {
-            cell.subtract(slot.start(), charge.amount());
-            used[i] = cell.usedFor(slot);
+          if (p >= 0) {
+            subtract(p, slot.start(), charge.amount());
+            used[i] = usedFor(p, slot);
           }
           continue;
         }
-        if (cell == null) {
-          cell = newCell(ids[i], slot);
+        if (p < 0) {
+          p = newCell(ids[i], slot);
         }
-        long start = cell.add(slot, charge.amount(), mode != Mode.FORCE);
+        long start = add(p, slot, charge.amount(), mode != Mode.FORCE);
         if (id != null) {
           chargedStarts[i] = start;
         }
-        used[i] = cell.usedFor(slot);
+        used[i] = usedFor(p, slot);
       }
       if (id != null) {
         HashMap<String, Operation> ops = operations;
@@ -265,8 +402,8 @@ public final class InMemoryUsageCounter implements UsageCounter {
       return ResultAccess.owning(ConsumeResult.Status.APPLIED, used, fits);
     }
 
-    private @Nullable Cell cellOf(Charge charge) {
-      return cell(CounterKeys.find(charge.slot().key()));
+    private int positionOf(Charge charge, int hint) {
+      return find(CounterKeys.find(charge.slot().key()), hint);
     }
 
     private ConsumeResult duplicate(List<Charge> charges) {
@@ -274,8 +411,8 @@ public final class InMemoryUsageCounter implements UsageCounter {
       long[] used = new long[n];
       boolean[] fits = new boolean[n];
       for (int i = 0; i < n; i++) {
-        Cell cell = cellOf(charges.get(i));
-        used[i] = cell == null ? 0 : cell.usedFor(charges.get(i).slot());
+        int p = positionOf(charges.get(i), i);
+        used[i] = p < 0 ? 0 : usedFor(p, charges.get(i).slot());
         fits[i] = true;
       }
       return ResultAccess.owning(ConsumeResult.Status.DUPLICATE, used, fits);
@@ -304,15 +441,15 @@ public final class InMemoryUsageCounter implements UsageCounter {
       List<Charge> charges = Objects.requireNonNull(op.charges, "only a reservation is settled");
       for (int i = 0; i < finals.length; i++) {
         Charge charge = charges.get(i);
-        Cell cell = cellOf(charge);
-        if (cell == null) {
+        int p = positionOf(charge, i);
+        if (p < 0) {
           continue;
         }
         long delta = finals[i] - charge.amount();
         if (delta > 0) {
-          cell.addToBucket(op.chargedStarts[i], delta);
+          addToBucket(p, op.chargedStarts[i], delta);
         } else if (delta < 0) {
-          cell.subtract(op.chargedStarts[i], -delta);
+          subtract(p, op.chargedStarts[i], -delta);
         }
       }
       op.settled = true;
@@ -320,11 +457,10 @@ public final class InMemoryUsageCounter implements UsageCounter {
 
     int purge(long now, int max) {
       int handled = 0;
-      for (int id = 0; id < cells.length && handled < max; id++) {
-        Cell cell = cells[id];
-        if (cell != null && cell.expiredAt(now)) {
-          cells[id] = null;
-          cellCount--;
+      // Downwards: remove() moves the last cell, already seen, into the place of the removed one.
+      for (int p = size - 1; p >= 0 && handled < max; p--) {
+        if (expiredAt(p, now)) {
+          remove(p);
           handled++;
         }
       }
@@ -349,7 +485,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
     }
 
     boolean isEmpty() {
-      return cellCount == 0 && operations == null;
+      return size == 0 && operations == null;
     }
   }
 
@@ -368,8 +504,9 @@ public final class InMemoryUsageCounter implements UsageCounter {
   }
 
   /**
-   * One counter cell: a single period for calendar and lifetime windows, held in two fields, and a ring of
-   * {@code lookback + 1} buckets for rolling windows, their starts and usage interleaved in one array.
+   * One rolling counter cell: a ring of {@code lookback + 1} buckets, their starts and usage interleaved in
+   * one array. (It also handles a single period, held in two fields, but the subject's flat array holds
+   * those.)
    */
   static final class Cell {
     final long length;

@@ -72,4 +72,38 @@ class InMemoryUsageCounterTest {
     assertThat(owned.fits(1)).isTrue();
     assertThat(owned.status()).isEqualTo(ConsumeResult.Status.DENIED);
   }
+
+  /** Rolling, hourly and daily cells of one subject, more than its first array holds, then a purge. */
+  @Test
+  void aSubjectWithManyMixedCellsKeepsEachAndPurgesOnlyTheEndedOnes() {
+    long now = T0 + 5 * 60_000;
+    long day = T0 - 10 * HOUR;
+    long bucket = 600_000;
+    List<Slot> slots = new java.util.ArrayList<>();
+    for (int j = 0; j < 12; j++) {
+      slots.add(switch (j % 3) {
+        case 0 -> new Slot("r" + j, now - Math.floorMod(now, bucket), now - Math.floorMod(now, bucket) + bucket, 2);
+        case 1 -> hour("h" + j, now);
+        default -> new Slot("d" + j, day, day + 24 * HOUR, 0);
+      });
+      counter.consume(new ConsumeRequest("u", List.of(new Charge(slots.get(j), 100, j + 1)), Mode.ENFORCE, null,
+          0, now));
+    }
+    for (int j = 0; j < 12; j++) {
+      assertThat(used(slots.get(j), now)).as("cell %s", slots.get(j).key()).isEqualTo(j + 1);
+    }
+    long later = now + 2 * HOUR;
+    assertThat(counter.purge(later, 100)).as("4 hourly and 4 rolling cells ended").isEqualTo(8);
+    assertThat(counter.snapshot("u", later)).extracting(u -> u.key() + "=" + u.used())
+        .containsExactlyInAnyOrder("d2=3", "d5=6", "d8=9", "d11=12");
+    for (int j = 2; j < 12; j += 3) {
+      assertThat(used(slots.get(j), later)).isEqualTo(j + 1);
+    }
+    assertThat(used(hour("h1", later), later)).isZero();
+  }
+
+  long used(Slot slot, long now) {
+    return counter.consume(new ConsumeRequest("u", List.of(new Charge(slot, 100, 0)), Mode.CHECK, null, 0, now))
+        .used(0);
+  }
 }
