@@ -53,10 +53,12 @@ public final class Decision {
   private final List<Warning> warnings;
   private final MessageCatalog messages;
   private final ZoneId zone;
-  // The usage list, or null until first asked for when the decision was made from the arrays below: most
-  // callers of an allowed consume never look at it. Built from final fields into an immutable list, so a
-  // race between two first readers only builds two equal lists.
-  private @Nullable List<QuotaUsage> usage;
+  // The usage list as given, or null when the decision was made from the arrays below: most callers of an
+  // allowed consume never look at it, so it is built on first use into builtUsage. Everything it is built
+  // from is final, so even a decision published through a race builds a correct list, and two first readers
+  // only build two equal immutable lists.
+  private final @Nullable List<QuotaUsage> usage;
+  private @Nullable List<QuotaUsage> builtUsage;
   private final @Nullable List<Quota> quotas;
   private final Period @Nullable [] periods;
   private final int @Nullable [] index;
@@ -90,6 +92,7 @@ public final class Decision {
     this.warnings = warnings;
     this.messages = messages;
     this.zone = zone;
+    this.usage = null;
     this.quotas = quotas;
     this.periods = periods;
     this.index = index;
@@ -128,10 +131,13 @@ public final class Decision {
 
   /** {@return the usage of each quota the request touched, after it (for a denial: as it stands)} */
   public List<QuotaUsage> usage() {
-    List<QuotaUsage> u = usage;
+    if (usage != null) {
+      return usage;
+    }
+    List<QuotaUsage> u = builtUsage;
     if (u == null) {
       u = buildUsage();
-      usage = u;
+      builtUsage = u;
     }
     return u;
   }
