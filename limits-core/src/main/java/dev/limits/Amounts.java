@@ -19,9 +19,50 @@ public final class Amounts {
   private static final Amounts NONE = new Amounts(Map.of());
 
   private final Map<Metric, Long> amounts;
+  // The same amounts as arrays, in the map's order: the limiter reads them on every call without hashing
+  // metrics or iterating the map.
+  private final Metric[] metrics;
+  private final long[] values;
 
   private Amounts(Map<Metric, Long> amounts) {
     this.amounts = amounts;
+    this.metrics = new Metric[amounts.size()];
+    this.values = new long[amounts.size()];
+    int i = 0;
+    for (Map.Entry<Metric, Long> e : amounts.entrySet()) {
+      metrics[i] = e.getKey();
+      values[i++] = e.getValue();
+    }
+  }
+
+  /** The number of metrics with an amount. */
+  int size() {
+    return metrics.length;
+  }
+
+  /** The metric of entry {@code i}, in insertion order. */
+  Metric metric(int i) {
+    return metrics[i];
+  }
+
+  /** The amount of entry {@code i}. */
+  long value(int i) {
+    return values[i];
+  }
+
+  /** The entry of {@code metric}, or -1 if it has no amount; a metric is usually the very same constant. */
+  int indexOf(Metric metric) {
+    for (int i = 0; i < metrics.length; i++) {
+      if (metrics[i] == metric) {
+        return i;
+      }
+    }
+    for (int i = 0; i < metrics.length; i++) {
+      if (metrics[i].equals(metric)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /**

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The answer to a request: allowed, or denied with the reasons. A denial is an ordinary value, never an
@@ -49,10 +50,19 @@ public final class Decision {
   private final Outcome outcome;
   private final Instant at;
   private final List<Denial> denials;
-  private final List<QuotaUsage> usage;
   private final List<Warning> warnings;
   private final MessageCatalog messages;
   private final ZoneId zone;
+  // The usage list as given, or null when the decision was made from the arrays below: most callers of an
+  // allowed consume never look at it, so it is built on first use into builtUsage. Everything it is built
+  // from is final, so even a decision published through a race builds a correct list, and two first readers
+  // only build two equal immutable lists.
+  private final @Nullable List<QuotaUsage> usage;
+  private @Nullable List<QuotaUsage> builtUsage;
+  private final @Nullable List<Quota> quotas;
+  private final Period @Nullable [] periods;
+  private final int @Nullable [] index;
+  private final long @Nullable [] used;
 
   Decision(Outcome outcome, Instant at, List<Denial> denials, List<QuotaUsage> usage, List<Warning> warnings,
       MessageCatalog messages, ZoneId zone) {
@@ -63,6 +73,30 @@ public final class Decision {
     this.warnings = List.copyOf(warnings);
     this.messages = messages;
     this.zone = zone;
+    this.quotas = null;
+    this.periods = null;
+    this.index = null;
+    this.used = null;
+  }
+
+  /**
+   * An allowed decision whose usage entry {@code i} is quota {@code index[i]} (or {@code i} if
+   * {@code index} is null) of {@code quotas}, with {@code used[i]} in {@code periods[index[i]]}; the arrays
+   * are kept, not copied, and never written again.
+   */
+  Decision(Instant at, List<Warning> warnings, MessageCatalog messages, ZoneId zone, List<Quota> quotas,
+      Period[] periods, int @Nullable [] index, long[] used) {
+    this.outcome = Outcome.ALLOWED;
+    this.at = at;
+    this.denials = List.of();
+    this.warnings = warnings;
+    this.messages = messages;
+    this.zone = zone;
+    this.usage = null;
+    this.quotas = quotas;
+    this.periods = periods;
+    this.index = index;
+    this.used = used;
   }
 
   /** {@return whether the request may go ahead} */
@@ -97,7 +131,28 @@ public final class Decision {
 
   /** {@return the usage of each quota the request touched, after it (for a denial: as it stands)} */
   public List<QuotaUsage> usage() {
-    return usage;
+    if (usage != null) {
+      return usage;
+    }
+    List<QuotaUsage> u = builtUsage;
+    if (u == null) {
+      u = buildUsage();
+      builtUsage = u;
+    }
+    return u;
+  }
+
+  private List<QuotaUsage> buildUsage() {
+    List<Quota> q = Objects.requireNonNull(quotas, "quotas");
+    Period[] p = Objects.requireNonNull(periods, "periods");
+    long[] u = Objects.requireNonNull(used, "used");
+    int[] ix = index;
+    QuotaUsage[] result = new QuotaUsage[u.length];
+    for (int i = 0; i < u.length; i++) {
+      int k = ix == null ? i : ix[i];
+      result[i] = new QuotaUsage(q.get(k), u[i], p[k]);
+    }
+    return List.of(result);
   }
 
   /** {@return the quotas at or past the warning threshold after an allowed request} */

@@ -40,6 +40,7 @@ public final class LimitPolicy {
   private final List<AccessRule> rules;
   private final List<Quota> quotas;
   private final Map<String, Metric> metrics;
+  private final Metric[] metricArray; // the same metrics, for an identity scan before the map look-up
   private final PeriodCache periods;
 
   private LimitPolicy(Builder b) {
@@ -48,6 +49,7 @@ public final class LimitPolicy {
     this.rules = List.copyOf(b.sortedRules());
     this.quotas = List.copyOf(b.quotas);
     this.metrics = Map.copyOf(b.metrics);
+    this.metricArray = b.metrics.values().toArray(new Metric[0]);
     this.periods = new PeriodCache(quotas);
   }
 
@@ -95,6 +97,16 @@ public final class LimitPolicy {
    */
   public Optional<Quota> quota(String id) {
     return quotas.stream().filter(q -> q.id().equals(id)).findFirst();
+  }
+
+  /** Whether {@code metric} is the very same object as one of this policy's metrics: the common, fast case. */
+  boolean knowsInstance(Metric metric) {
+    for (Metric m : metricArray) {
+      if (m == metric) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Cached window periods, so calendar arithmetic runs once per boundary, not once per call. */

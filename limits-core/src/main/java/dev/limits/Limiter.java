@@ -2,6 +2,7 @@ package dev.limits;
 
 import dev.limits.internal.Checks;
 import dev.limits.internal.GuardedListener;
+import dev.limits.internal.InMemoryUsageCounter;
 import dev.limits.internal.PeriodCache;
 import dev.limits.spi.Charge;
 import dev.limits.spi.ConsumeRequest;
@@ -9,12 +10,14 @@ import dev.limits.spi.ConsumeRequest.Mode;
 import dev.limits.spi.ConsumeResult;
 import dev.limits.spi.SettleRequest;
 import dev.limits.spi.SettleResult;
+import dev.limits.spi.Slot;
 import dev.limits.spi.StorageException;
 import dev.limits.spi.UsageCounter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -48,6 +51,7 @@ public final class Limiter {
   private static final Logger LOG = LoggerFactory.getLogger(Limiter.class);
 
   private final UsageCounter counter;
+  private final @Nullable InMemoryUsageCounter memory; // the counter, when consume can take the fast path
   private final PeriodClock clock;
   private final MessageCatalog messages;
   private final LimitListener listener;
@@ -58,6 +62,7 @@ public final class Limiter {
 
   private Limiter(Builder b) {
     this.counter = b.counter;
+    this.memory = b.counter instanceof InMemoryUsageCounter ? (InMemoryUsageCounter) b.counter : null;
     this.clock = b.clock;
     this.messages = b.messages;
     this.listener = new GuardedListener(b.listeners);
@@ -170,6 +175,13 @@ public final class Limiter {
    * @throws IllegalArgumentException if the request names a metric the policy does not know
    */
   public Decision consume(LimitPolicy policy, LimitRequest request) {
+    InMemoryUsageCounter memory = this.memory;
+    if (memory != null && Objects.requireNonNull(request, "request").idempotencyKey() == null) {
+      Decision d = consumeInMemory(policy, request, memory);
+      if (d != null) {
+        return d;
+      }
+    }
     Evaluation e = evaluate(policy, request);
     if (!e.forbidden.isEmpty()) {
       return denied(e, e.forbidden, List.of());
@@ -221,18 +233,16 @@ public final class Limiter {
     if (quotas.isEmpty()) {
       return new UsageReport(subject, now, List.of());
     }
+    PeriodCache.Frame frame = policy.periods().frame(now, zone);
     List<Charge> charges = new ArrayList<>(quotas.size());
-    List<Period> periods = new ArrayList<>(quotas.size());
     for (int i = 0; i < quotas.size(); i++) {
-      PeriodCache.Entry entry = policy.periods().period(i, now, zone);
-      charges.add(new Charge(entry.slot(), quotas.get(i).limit(), 0));
-      periods.add(entry.period());
+      charges.add(new Charge(frame.slot(i), quotas.get(i).limit(), 0));
     }
     ConsumeResult result =
         counter.consume(new ConsumeRequest(subject, charges, Mode.CHECK, null, 0, now.toEpochMilli()));
     List<QuotaUsage> usage = new ArrayList<>(quotas.size());
     for (int i = 0; i < quotas.size(); i++) {
-      usage.add(new QuotaUsage(quotas.get(i), result.used(i), periods.get(i)));
+      usage.add(new QuotaUsage(quotas.get(i), result.used(i), frame.period(i)));
     }
     return new UsageReport(subject, now, usage);
   }
@@ -250,19 +260,121 @@ public final class Limiter {
     return counter.purge(clock.instant().toEpochMilli(), maxItems);
   }
 
-  private Evaluation evaluate(LimitPolicy policy, LimitRequest request) {
+  /**
+   * {@link #consume} on the in-memory counter, from the policy's precompiled frame: no charges, no
+   * {@link ConsumeRequest}, no result object, and an allowed decision that builds its usage list only if
+   * asked. Returns null when the general path must answer: an access rule denies, or nothing is charged.
+   */
+  private @Nullable Decision consumeInMemory(LimitPolicy policy, LimitRequest request,
+      InMemoryUsageCounter memory) {
+    Amounts amounts = requireKnownMetrics(policy, request);
+    Instant now = clock.instant();
+    List<AccessRule> rules = policy.rules();
+    for (int i = 0; i < rules.size(); i++) {
+      if (judge(rules.get(i), request, now) != null) {
+        return null;
+      }
+    }
+    ZoneId zone = request.zone() != null ? request.zone() : policy.zone();
+    PeriodCache cache = policy.periods();
+    PeriodCache.Frame frame = cache.frame(now, zone);
+    List<Quota> quotas = policy.quotas();
+    int size = quotas.size();
+    long[] charged = new long[size]; // trimmed to the charges below unless they are all the quotas
+    int[] index = null; // quota positions of the charges, unless they are the quotas 0 to n - 1
+    int n = 0;
+    Metric metric = null;
+    int entry = -1;
+    for (int i = 0; i < size; i++) {
+      Quota q = quotas.get(i);
+      if (q.metric() != metric) {
+        metric = q.metric();
+        entry = amounts.indexOf(metric);
+      }
+      if (entry >= 0 && q.appliesTo(request.model())) {
+        if (index == null && n != i) {
+          index = new int[size];
+          for (int k = 0; k < n; k++) {
+            index[k] = k;
+          }
+        }
+        if (index != null) {
+          index[n] = i;
+        }
+        charged[n++] = amounts.value(entry);
+      }
+    }
+    if (n == 0) {
+      return null;
+    }
+    int[] keyIds = cache.keyIds();
+    Slot[] slots = frame.slots();
+    long[] limits = cache.limits();
+    if (index != null) {
+      int[] k = new int[n];
+      Slot[] s = new Slot[n];
+      long[] l = new long[n];
+      for (int j = 0; j < n; j++) {
+        k[j] = keyIds[index[j]];
+        s[j] = slots[index[j]];
+        l[j] = limits[index[j]];
+      }
+      keyIds = k;
+      slots = s;
+      limits = l;
+    }
+    long[] used = charged; // in: the amounts; out: the usage after them
+    if (!memory.enforce(request.subject(), keyIds, slots, limits, used, n, now.toEpochMilli())) {
+      // Denied: the rare path reports through the general one's code.
+      Evaluation e = new Evaluation(policy, request, now, zone, n);
+      boolean[] fits = new boolean[n];
+      for (int j = 0; j < n; j++) {
+        int k = index == null ? j : index[j];
+        Quota q = quotas.get(k);
+        long amount = amounts.value(amounts.indexOf(q.metric()));
+        e.quotas.add(q);
+        e.periods.add(frame.period(k));
+        e.charges.add(new Charge(slots[j], limits[j], amount));
+        fits[j] = Checks.fits(limits[j], amount, used[j]);
+      }
+      return fromResult(e, ConsumeResult.of(ConsumeResult.Status.DENIED, Arrays.copyOf(used, n), fits));
+    }
+    List<Warning> warnings = List.of();
+    for (int j = 0; j < n; j++) {
+      if (limits[j] > 0 && used[j] >= warningThreshold * limits[j]) {
+        int k = index == null ? j : index[j];
+        warnings = warn(new QuotaUsage(quotas.get(k), used[j], frame.period(k)), warnings);
+      }
+    }
+    Decision d = new Decision(now, List.copyOf(warnings), messages, zone, quotas, frame.periods(), index,
+        n == used.length ? used : Arrays.copyOf(used, n));
+    notifyAllowed(policy, request, d);
+    return d;
+  }
+
+  /** Checks that every metric of {@code request} is one of {@code policy}'s, and returns the amounts. */
+  private static Amounts requireKnownMetrics(LimitPolicy policy, LimitRequest request) {
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(request, "request");
-    Map<Metric, Long> amounts = request.amounts().asMap();
-    for (Metric m : amounts.keySet()) {
+    Amounts amounts = request.amounts();
+    for (int i = 0; i < amounts.size(); i++) {
+      Metric m = amounts.metric(i);
+      if (policy.knowsInstance(m)) {
+        continue;
+      }
       Metric known = policy.metrics().get(m.name());
-      if (!m.equals(known)) {
+      if (m != known && !m.equals(known)) {
         throw new IllegalArgumentException(known == null
             ? "unknown metric '" + m.name() + "' for policy '" + policy.name() + "'; known: "
                 + policy.metrics().keySet()
             : "metric '" + m.name() + "' has other units in policy '" + policy.name() + "': " + known);
       }
     }
+    return amounts;
+  }
+
+  private Evaluation evaluate(LimitPolicy policy, LimitRequest request) {
+    Amounts amounts = requireKnownMetrics(policy, request);
     Instant now = clock.instant();
     ZoneId zone = request.zone() != null ? request.zone() : policy.zone();
     List<Quota> quotas = policy.quotas();
@@ -279,18 +391,21 @@ public final class Limiter {
     }
     // Windows of one metric are usually declared together: look its amount up once, not once per window.
     Metric metric = null;
-    Long amount = null;
+    int entry = -1;
+    PeriodCache.Frame frame = null;
     for (int i = 0; i < quotas.size(); i++) {
       Quota q = quotas.get(i);
       if (q.metric() != metric) {
         metric = q.metric();
-        amount = amounts.get(metric);
+        entry = amounts.indexOf(metric);
       }
-      if (amount != null && q.appliesTo(request.model())) {
-        PeriodCache.Entry entry = policy.periods().period(i, now, zone);
+      if (entry >= 0 && q.appliesTo(request.model())) {
+        if (frame == null) {
+          frame = policy.periods().frame(now, zone);
+        }
         e.quotas.add(q);
-        e.periods.add(entry.period());
-        e.charges.add(policy.periods().charge(i, entry, q.limit(), amount));
+        e.periods.add(frame.period(i));
+        e.charges.add(policy.periods().charge(i, frame.slot(i), q.limit(), amounts.value(entry)));
       }
     }
     return e;
@@ -355,11 +470,16 @@ public final class Limiter {
 
   private Decision allowed(Evaluation e, List<QuotaUsage> usage, List<Warning> warnings) {
     Decision d = e.decision(List.of(), usage, warnings);
-    listener.onAllowed(e.policy, e.request, d);
-    for (int i = 0; i < warnings.size(); i++) {
-      listener.onWarning(e.policy, e.request, warnings.get(i));
-    }
+    notifyAllowed(e.policy, e.request, d);
     return d;
+  }
+
+  private void notifyAllowed(LimitPolicy policy, LimitRequest request, Decision d) {
+    listener.onAllowed(policy, request, d);
+    List<Warning> warnings = d.warnings();
+    for (int i = 0; i < warnings.size(); i++) {
+      listener.onWarning(policy, request, warnings.get(i));
+    }
   }
 
   private Decision denied(Evaluation e, List<Denial> denials, List<QuotaUsage> usage) {

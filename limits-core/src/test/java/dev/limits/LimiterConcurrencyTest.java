@@ -6,6 +6,7 @@ import dev.limits.spi.UsageCounter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,44 +30,90 @@ class LimiterConcurrencyTest {
         .build();
     Limiter limiter = Limiter.builder(UsageCounter.inMemory())
         .clock(() -> Instant.parse("2026-04-01T12:30:00Z")).build();
-    int threads = 8;
     int perThread = 2_000;
     AtomicLong messages = new AtomicLong();
     AtomicLong tokens = new AtomicLong();
-    CyclicBarrier start = new CyclicBarrier(threads);
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    List<Future<?>> futures = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      futures.add(pool.submit(() -> {
-        start.await();
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        for (int i = 0; i < perThread; i++) {
-          long estimate = 1 + random.nextInt(400);
-          try (Reservation r = limiter.acquire(plan,
-              LimitRequest.of("one").amount(MESSAGES, 1).amount(TOKENS, estimate))) {
-            if (!r.isGranted()) {
-              continue;
-            }
-            if (random.nextInt(5) == 0) {
-              continue; // the AI call failed: close() refunds
-            }
-            long actual = random.nextLong(estimate + 1);
-            r.commit(Amounts.of(TOKENS, actual));
-            messages.incrementAndGet();
-            tokens.addAndGet(actual);
+    race(8, thread -> {
+      ThreadLocalRandom random = ThreadLocalRandom.current();
+      for (int i = 0; i < perThread; i++) {
+        long estimate = 1 + random.nextInt(400);
+        try (Reservation r = limiter.acquire(plan,
+            LimitRequest.of("one").amount(MESSAGES, 1).amount(TOKENS, estimate))) {
+          if (!r.isGranted()) {
+            continue;
           }
+          if (random.nextInt(5) == 0) {
+            continue; // the AI call failed: close() refunds
+          }
+          long actual = random.nextLong(estimate + 1);
+          r.commit(Amounts.of(TOKENS, actual));
+          messages.incrementAndGet();
+          tokens.addAndGet(actual);
         }
-        return null;
-      }));
-    }
-    for (Future<?> f : futures) {
-      f.get(60, TimeUnit.SECONDS);
-    }
-    pool.shutdown();
+      }
+    });
     UsageReport report = limiter.usage(plan, "one");
     assertThat(report.quota("messages@hour").orElseThrow().used()).isEqualTo(messages.get()).isLessThanOrEqualTo(1_500);
     assertThat(report.quota("messages@day").orElseThrow().used()).isEqualTo(messages.get());
     assertThat(report.quota("tokens@day").orElseThrow().used()).isEqualTo(tokens.get()).isLessThanOrEqualTo(400_000);
     assertThat(messages.get()).as("the limits were actually reached").isGreaterThan(1_000);
+  }
+
+  /** Consume (the in-memory counter's fast path) racing on one subject: no limit exceeded, nothing lost. */
+  @Test
+  void consumesRacingOnOneSubjectNeverOvershootAndLoseNothing() throws Exception {
+    LimitPolicy plan = LimitPolicy.builder("race")
+        .quota(MESSAGES, Window.hour(), 6_000)
+        .quota(MESSAGES, Window.day(), 7_000)
+        .quota(TOKENS, Window.day(), 300_000)
+        .build();
+    Limiter limiter = Limiter.builder(UsageCounter.inMemory())
+        .clock(() -> Instant.parse("2026-04-01T12:30:00Z")).build();
+    AtomicLong messages = new AtomicLong();
+    AtomicLong tokens = new AtomicLong();
+    race(8, thread -> {
+      Random random = new Random(thread);
+      for (int i = 0; i < 1_000; i++) {
+        long amount = random.nextInt(200);
+        if (limiter.consume(plan, LimitRequest.of("one").amount(MESSAGES, 1).amount(TOKENS, amount))
+            .isAllowed()) {
+          messages.incrementAndGet();
+          tokens.addAndGet(amount);
+        }
+      }
+    });
+    UsageReport report = limiter.usage(plan, "one");
+    assertThat(report.quota("messages@hour").orElseThrow().used()).isEqualTo(messages.get())
+        .isLessThanOrEqualTo(6_000);
+    assertThat(report.quota("messages@day").orElseThrow().used()).isEqualTo(messages.get());
+    assertThat(report.quota("tokens@day").orElseThrow().used()).isEqualTo(tokens.get())
+        .isLessThanOrEqualTo(300_000);
+    assertThat(tokens.get()).as("the token limit was actually reached").isGreaterThan(299_000);
+  }
+
+  interface Body {
+    void run(int thread) throws Exception;
+  }
+
+  /** Runs {@code body} on {@code threads} threads started together, and rethrows the first failure. */
+  static void race(int threads, Body body) throws Exception {
+    CyclicBarrier start = new CyclicBarrier(threads);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        futures.add(pool.submit(() -> {
+          start.await();
+          body.run(thread);
+          return null;
+        }));
+      }
+      for (Future<?> f : futures) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdown();
+    }
   }
 }

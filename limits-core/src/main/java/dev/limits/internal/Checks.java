@@ -60,4 +60,16 @@ public final class Checks {
     long sum = a + b;
     return ((a ^ sum) & (b ^ sum)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : sum;
   }
+
+  /**
+   * The fit rule of {@link dev.limits.spi.Charge#fits}: {@code used + amount <= limit} without wrapping, or
+   * {@code used < limit} for an amount of zero.
+   */
+  public static boolean fits(long limit, long amount, long used) {
+    if (amount == 0) {
+      return used < limit;
+    }
+    long sum = used + amount;
+    return sum >= 0 && sum <= limit;
+  }
 }

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,28 +25,60 @@ import org.jspecify.annotations.Nullable;
  * <p>Each subject's cells sit behind that subject's own lock, so operations on different subjects never
  * wait for each other and an operation on one subject is atomic across all its windows. Memory stays
  * bounded: a cell whose period ended is reset in place when next written, and every {@value #PURGE_EVERY}
- * operations a bounded purge drops ended cells and idle subjects and refunds expired reservations.
+ * operations of a thread a bounded purge drops ended cells and idle subjects and refunds expired reservations.
  */
 public final class InMemoryUsageCounter implements UsageCounter {
 
   static final int PURGE_EVERY = 1 << 16;
   private static final int PURGE_BATCH = 10_000;
 
+  private static final long[] NO_STARTS = new long[0];
+
   private final ConcurrentHashMap<String, SubjectState> subjects = new ConcurrentHashMap<>();
-  private final AtomicLong operations = new AtomicLong();
+  // Operations per thread for the purge schedule: deterministic like a shared counter, but threads on
+  // different subjects share no written memory.
+  private final ThreadLocal<int[]> operations = ThreadLocal.withInitial(() -> new int[1]);
 
   @Override
   public ConsumeResult consume(ConsumeRequest request) {
     Objects.requireNonNull(request, "request");
     maybePurge(request.now());
     while (true) {
-      SubjectState state = subjects.computeIfAbsent(request.subject(), s -> new SubjectState());
+      SubjectState state = state(request.subject());
       synchronized (state) {
         if (!state.removed) {
           return state.consume(request);
         }
       }
     }
+  }
+
+  /**
+   * The limiter's fast path: {@link Mode#ENFORCE} without an operation id, on charges resolved to key ids
+   * once per period. Charge {@code i} counts {@code amounts[i]} in the cell {@code keyIds[i]} for
+   * {@code slots[i]} within {@code limits[i]}, for {@code i < n}; all or nothing, exactly as
+   * {@link #consume} does. One array in and out, so that a call allocates nothing here.
+   *
+   * @param amounts the amount of each charge; on return, each cell's usage after the operation (as it
+   *                stands if denied)
+   * @return whether every charge fit and was counted
+   */
+  public boolean enforce(String subject, int[] keyIds, Slot[] slots, long[] limits, long[] amounts, int n,
+      long now) {
+    maybePurge(now);
+    while (true) {
+      SubjectState state = state(subject);
+      synchronized (state) {
+        if (!state.removed) {
+          return state.enforce(keyIds, slots, limits, amounts, n);
+        }
+      }
+    }
+  }
+
+  private SubjectState state(String subject) {
+    SubjectState state = subjects.get(subject); // no lambda, no lock on the common path
+    return state != null ? state : subjects.computeIfAbsent(subject, s -> new SubjectState());
   }
 
   @Override
@@ -71,10 +102,9 @@ public final class InMemoryUsageCounter implements UsageCounter {
     }
     synchronized (state) {
       List<SlotUsage> result = new ArrayList<>();
-      for (Map.Entry<String, Cell> e : state.cells.entrySet()) {
-        Cell cell = e.getValue();
-        if (!cell.expiredAt(now)) {
-          result.add(new SlotUsage(e.getKey(), cell.newestStart(), cell.usedAt(now)));
+      for (int p = 0; p < state.size; p++) {
+        if (!state.expiredAt(p, now)) {
+          result.add(new SlotUsage(CounterKeys.name(state.keyAt(p)), state.newestStart(p), state.usedAt(p, now)));
         }
       }
       return result;
@@ -108,30 +138,216 @@ public final class InMemoryUsageCounter implements UsageCounter {
     return subjects.size();
   }
 
+  /** Purges after every {@value #PURGE_EVERY} operations of a thread. */
   private void maybePurge(long now) {
-    if ((operations.incrementAndGet() & (PURGE_EVERY - 1)) == 0) {
+    int[] ops = operations.get();
+    if ((++ops[0] & (PURGE_EVERY - 1)) == 0) {
       purge(now, PURGE_BATCH);
     }
   }
 
-  /** The cells and operations of one subject; guarded by its own monitor. */
+  /**
+   * The cells and operations of one subject; guarded by its own monitor.
+   *
+   * <p>All cells of a subject sit in one array, {@value #STRIDE} longs each: the {@link CounterKeys} id of
+   * its key, then for a calendar or lifetime cell (lookback 0) its period's start and end and its usage. A
+   * rolling cell keeps its ring of buckets in a {@link Cell} at the same position of {@code rings}. Spread
+   * over many subjects, what an operation pays for is cache misses: here the subject's state and one array,
+   * and a charge finds its cell at its own position in the request, where it was created.
+   */
   private static final class SubjectState {
-    final HashMap<String, Cell> cells = new HashMap<>(8);
-    final HashMap<String, Operation> operations = new HashMap<>(0);
+    static final int STRIDE = 4;
+    static final int START = 1;
+    static final int END = 2;
+    static final int USED = 3;
+
+    long[] data = new long[8 * STRIDE];
+    @Nullable Cell @Nullable [] rings; // only once the subject has a rolling cell
+    int size;
+    @Nullable HashMap<String, Operation> operations; // most subjects never send an operation id
     boolean removed;
+
+    /** The position of the cell of key {@code id}, or -1 if there is none; it is usually at {@code hint}. */
+    int find(int id, int hint) {
+      long[] d = data;
+      if (hint < size && d[hint * STRIDE] == id) {
+        return hint;
+      }
+      if (id >= 0) {
+        for (int p = 0; p < size; p++) {
+          if (d[p * STRIDE] == id) {
+            return p;
+          }
+        }
+      }
+      return -1;
+    }
+
+    int keyAt(int p) {
+      return (int) data[p * STRIDE];
+    }
+
+    /** Appends an empty cell for key {@code id}, shaped by {@code slot}; returns its position. */
+    int newCell(int id, Slot slot) {
+      if ((size + 1) * STRIDE > data.length) {
+        data = Arrays.copyOf(data, data.length * 2);
+      }
+      int p = size++;
+      int o = p * STRIDE;
+      data[o] = id;
+      data[o + START] = Long.MIN_VALUE;
+      data[o + END] = Long.MIN_VALUE;
+      data[o + USED] = 0;
+      if (slot.lookback() > 0) {
+        @Nullable Cell[] r = rings;
+        int capacity = data.length / STRIDE;
+        if (r == null) {
+          r = new Cell[capacity];
+        } else if (r.length < capacity) {
+          r = Arrays.copyOf(r, capacity);
+        }
+        r[p] = new Cell(slot);
+        rings = r;
+      }
+      return p;
+    }
+
+    /** Removes the cell at {@code p}, moving the last cell into its place. */
+    void remove(int p) {
+      int last = --size;
+      System.arraycopy(data, last * STRIDE, data, p * STRIDE, STRIDE);
+      @Nullable Cell[] r = rings;
+      if (r != null && p < r.length) {
+        r[p] = last < r.length ? r[last] : null;
+      }
+      if (r != null && last < r.length) {
+        r[last] = null;
+      }
+    }
+
+    private @Nullable Cell ring(int p) {
+      @Nullable Cell[] r = rings;
+      return r == null || p >= r.length ? null : r[p]; // cells appended after the last ring have none
+    }
+
+    /** Usage that counts against {@code slot}: the later of the slot's and the stored period wins. */
+    long usedFor(int p, Slot slot) {
+      Cell ring = ring(p);
+      if (ring != null) {
+        return ring.usedFor(slot);
+      }
+      int o = p * STRIDE;
+      return slot.start() <= data[o + START] ? data[o + USED] : 0;
+    }
+
+    /**
+     * Adds {@code amount} for {@code slot}, resetting a cell whose period ended. A newer stored period wins:
+     * when {@code intoNewer} the amount counts there, otherwise (usage of an ended period) it is dropped.
+     *
+     * @return the start of the period charged
+     */
+    long add(int p, Slot slot, long amount, boolean intoNewer) {
+      Cell ring = ring(p);
+      if (ring != null) {
+        return ring.add(slot, amount, intoNewer);
+      }
+      long[] d = data;
+      int o = p * STRIDE;
+      long target = slot.start();
+      if (target < d[o + START]) {
+        if (!intoNewer) {
+          return target;
+        }
+        target = d[o + START];
+      } else if (target > d[o + START]) {
+        d[o + START] = target;
+        d[o + END] = slot.end();
+        d[o + USED] = 0;
+      }
+      d[o + USED] = Checks.saturatedAdd(d[o + USED], amount);
+      return target;
+    }
+
+    /** Adds to the period that starts at {@code start} if it is still kept; otherwise drops the amount. */
+    void addToBucket(int p, long start, long amount) {
+      Cell ring = ring(p);
+      int o = p * STRIDE;
+      if (ring != null) {
+        ring.addToBucket(start, amount);
+      } else if (data[o + START] == start) {
+        data[o + USED] = Checks.saturatedAdd(data[o + USED], amount);
+      }
+    }
+
+    /** Subtracts from the period that starts at {@code start} if it is still kept, never below zero. */
+    void subtract(int p, long start, long amount) {
+      Cell ring = ring(p);
+      int o = p * STRIDE;
+      if (ring != null) {
+        ring.subtract(start, amount);
+      } else if (data[o + START] == start) {
+        data[o + USED] = Math.max(0, data[o + USED] - amount);
+      }
+    }
+
+    boolean expiredAt(int p, long now) {
+      Cell ring = ring(p);
+      return ring != null ? ring.expiredAt(now) : data[p * STRIDE + END] <= now;
+    }
+
+    /** Usage that still counts at {@code now}. */
+    long usedAt(int p, long now) {
+      Cell ring = ring(p);
+      if (ring != null) {
+        return ring.usedAt(now);
+      }
+      return expiredAt(p, now) ? 0 : data[p * STRIDE + USED];
+    }
+
+    long newestStart(int p) {
+      Cell ring = ring(p);
+      return ring != null ? ring.newestStart() : data[p * STRIDE + START];
+    }
+
+    private @Nullable Operation operation(String id) {
+      HashMap<String, Operation> ops = operations;
+      return ops == null ? null : ops.get(id);
+    }
+
+    boolean enforce(int[] keyIds, Slot[] slots, long[] limits, long[] amounts, int n) {
+      boolean allFit = true;
+      for (int i = 0; i < n && allFit; i++) {
+        int p = find(keyIds[i], i);
+        allFit = Checks.fits(limits[i], amounts[i], p < 0 ? 0 : usedFor(p, slots[i]));
+      }
+      if (!allFit) {
+        for (int i = 0; i < n; i++) {
+          int p = find(keyIds[i], i);
+          amounts[i] = p < 0 ? 0 : usedFor(p, slots[i]);
+        }
+        return false;
+      }
+      for (int i = 0; i < n; i++) {
+        int p = find(keyIds[i], i);
+        if (p < 0) {
+          p = newCell(keyIds[i], slots[i]);
+        }
+        add(p, slots[i], amounts[i], true);
+        amounts[i] = usedFor(p, slots[i]);
+      }
+      return true;
+    }
 
     ConsumeResult consume(ConsumeRequest request) {
       List<Charge> charges = request.charges();
       int n = charges.size();
       String id = request.operationId();
-      if (id != null) {
-        Operation previous = operations.get(id);
-        if (previous != null) {
-          return duplicate(charges);
-        }
+      if (id != null && operation(id) != null) {
+        return duplicate(charges);
       }
       Mode mode = request.mode();
-      @Nullable Cell[] touched = new Cell[n];
+      boolean writes = mode != Mode.CHECK && mode != Mode.REFUND;
+      int[] ids = new int[n];
       long[] used = new long[n];
       boolean[] fits = new boolean[n];
       boolean allFit = true;
@@ -139,44 +355,55 @@ public final class InMemoryUsageCounter implements UsageCounter {
         Charge charge = charges.get(i);
         // A cell whose period ended stays until a write resets it or purge drops it: a read in a later period
         // must not reset it, since an instance with a lagging clock may still count against that period.
-        Cell cell = cells.get(charge.slot().key());
-        touched[i] = cell;
-        long current = cell == null ? 0 : cell.usedFor(charge.slot());
+        String key = charge.slot().key();
+        ids[i] = writes ? CounterKeys.id(key) : CounterKeys.find(key);
+        int p = find(ids[i], i);
+        long current = p < 0 ? 0 : usedFor(p, charge.slot());
         used[i] = current;
         fits[i] = charge.fits(current);
         allFit &= fits[i];
       }
       if (mode == Mode.CHECK) {
-        return ConsumeResult.of(allFit ? ConsumeResult.Status.APPLIED : ConsumeResult.Status.DENIED, used, fits);
+        ConsumeResult.Status status = allFit ? ConsumeResult.Status.APPLIED : ConsumeResult.Status.DENIED;
+        return ResultAccess.owning(status, used, fits);
       }
       if (!allFit && (mode == Mode.ENFORCE || mode == Mode.RESERVE)) {
-        return ConsumeResult.of(ConsumeResult.Status.DENIED, used, fits);
+        return ResultAccess.owning(ConsumeResult.Status.DENIED, used, fits);
       }
-      long[] chargedStarts = new long[n];
+      long[] chargedStarts = id == null ? NO_STARTS : new long[n]; // only an operation remembers them
       for (int i = 0; i < n; i++) {
         Charge charge = charges.get(i);
         Slot slot = charge.slot();
-        Cell cell = touched[i];
+        int p = find(ids[i], i);
         if (mode == Mode.REFUND) {
-          if (cell != null) {
-            cell.subtract(slot.start(), charge.amount());
-            used[i] = cell.usedFor(slot);
+          if (p >= 0) {
+            subtract(p, slot.start(), charge.amount());
+            used[i] = usedFor(p, slot);
           }
           continue;
         }
-        if (cell == null) {
-          cell = new Cell(slot);
-          cells.put(slot.key(), cell);
-          touched[i] = cell;
+        if (p < 0) {
+          p = newCell(ids[i], slot);
         }
-        chargedStarts[i] = cell.add(slot, charge.amount(), mode != Mode.FORCE);
-        used[i] = cell.usedFor(slot);
+        long start = add(p, slot, charge.amount(), mode != Mode.FORCE);
+        if (id != null) {
+          chargedStarts[i] = start;
+        }
+        used[i] = usedFor(p, slot);
       }
       if (id != null) {
-        operations.put(id, new Operation(request.expiresAt(), mode == Mode.RESERVE ? charges : null,
-            chargedStarts));
+        HashMap<String, Operation> ops = operations;
+        if (ops == null) {
+          ops = new HashMap<>(4);
+          operations = ops;
+        }
+        ops.put(id, new Operation(request.expiresAt(), mode == Mode.RESERVE ? charges : null, chargedStarts));
       }
-      return ConsumeResult.of(ConsumeResult.Status.APPLIED, used, fits);
+      return ResultAccess.owning(ConsumeResult.Status.APPLIED, used, fits);
+    }
+
+    private int positionOf(Charge charge, int hint) {
+      return find(CounterKeys.find(charge.slot().key()), hint);
     }
 
     private ConsumeResult duplicate(List<Charge> charges) {
@@ -184,15 +411,15 @@ public final class InMemoryUsageCounter implements UsageCounter {
       long[] used = new long[n];
       boolean[] fits = new boolean[n];
       for (int i = 0; i < n; i++) {
-        Cell cell = cells.get(charges.get(i).slot().key());
-        used[i] = cell == null ? 0 : cell.usedFor(charges.get(i).slot());
+        int p = positionOf(charges.get(i), i);
+        used[i] = p < 0 ? 0 : usedFor(p, charges.get(i).slot());
         fits[i] = true;
       }
-      return ConsumeResult.of(ConsumeResult.Status.DUPLICATE, used, fits);
+      return ResultAccess.owning(ConsumeResult.Status.DUPLICATE, used, fits);
     }
 
     SettleResult settle(SettleRequest request) {
-      Operation op = operations.get(request.operationId());
+      Operation op = operation(request.operationId());
       if (op == null || op.charges == null) {
         return SettleResult.NOT_FOUND;
       }
@@ -214,15 +441,15 @@ public final class InMemoryUsageCounter implements UsageCounter {
       List<Charge> charges = Objects.requireNonNull(op.charges, "only a reservation is settled");
       for (int i = 0; i < finals.length; i++) {
         Charge charge = charges.get(i);
-        Cell cell = cells.get(charge.slot().key());
-        if (cell == null) {
+        int p = positionOf(charge, i);
+        if (p < 0) {
           continue;
         }
         long delta = finals[i] - charge.amount();
         if (delta > 0) {
-          cell.addToBucket(op.chargedStarts[i], delta);
+          addToBucket(p, op.chargedStarts[i], delta);
         } else if (delta < 0) {
-          cell.subtract(op.chargedStarts[i], -delta);
+          subtract(p, op.chargedStarts[i], -delta);
         }
       }
       op.settled = true;
@@ -230,13 +457,18 @@ public final class InMemoryUsageCounter implements UsageCounter {
 
     int purge(long now, int max) {
       int handled = 0;
-      for (Iterator<Cell> it = cells.values().iterator(); it.hasNext() && handled < max; ) {
-        if (it.next().expiredAt(now)) {
-          it.remove();
+      // Downwards: remove() moves the last cell, already seen, into the place of the removed one.
+      for (int p = size - 1; p >= 0 && handled < max; p--) {
+        if (expiredAt(p, now)) {
+          remove(p);
           handled++;
         }
       }
-      for (Iterator<Operation> it = operations.values().iterator(); it.hasNext() && handled < max; ) {
+      HashMap<String, Operation> ops = operations;
+      if (ops == null) {
+        return handled;
+      }
+      for (Iterator<Operation> it = ops.values().iterator(); it.hasNext() && handled < max; ) {
         Operation op = it.next();
         if (op.expiresAt < now) {
           if (op.charges != null && !op.settled) {
@@ -246,11 +478,14 @@ public final class InMemoryUsageCounter implements UsageCounter {
           handled++;
         }
       }
+      if (ops.isEmpty()) {
+        operations = null;
+      }
       return handled;
     }
 
     boolean isEmpty() {
-      return cells.isEmpty() && operations.isEmpty();
+      return size == 0 && operations == null;
     }
   }
 
@@ -269,23 +504,31 @@ public final class InMemoryUsageCounter implements UsageCounter {
   }
 
   /**
-   * One counter cell: a single period for calendar and lifetime windows, a ring of {@code lookback + 1}
-   * buckets for rolling windows.
+   * One rolling counter cell: a ring of {@code lookback + 1} buckets, their starts and usage interleaved in
+   * one array. (It also handles a single period, held in two fields, but the subject's flat array holds
+   * those.)
    */
   static final class Cell {
     final long length;
     final int lookback;
-    final long[] starts;
-    final long[] used;
+    private long start0 = Long.MIN_VALUE; // the only bucket when lookback == 0
+    private long used0;
+    private final long @Nullable [] ring; // rolling: [start, used] of each bucket
     long newest;
     long newestEnd;
 
     Cell(Slot slot) {
       this.length = slot.length();
       this.lookback = slot.lookback();
-      this.starts = new long[lookback + 1];
-      this.used = new long[lookback + 1];
-      Arrays.fill(starts, Long.MIN_VALUE);
+      if (lookback == 0) {
+        this.ring = null;
+      } else {
+        long[] r = new long[2 * (lookback + 1)];
+        for (int i = 0; i < r.length; i += 2) {
+          r[i] = Long.MIN_VALUE;
+        }
+        this.ring = r;
+      }
       this.newest = Long.MIN_VALUE;
       this.newestEnd = Long.MIN_VALUE;
     }
@@ -303,23 +546,48 @@ public final class InMemoryUsageCounter implements UsageCounter {
       return lookback == 0 ? 0 : (int) Math.floorMod(Math.floorDiv(start, length), (long) (lookback + 1));
     }
 
+    private long bucketStart(int i) {
+      long[] r = ring;
+      return r == null ? start0 : r[2 * i];
+    }
+
+    private long bucketUsed(int i) {
+      long[] r = ring;
+      return r == null ? used0 : r[2 * i + 1];
+    }
+
+    private void set(int i, long start, long used) {
+      long[] r = ring;
+      if (r == null) {
+        start0 = start;
+        used0 = used;
+      } else {
+        r[2 * i] = start;
+        r[2 * i + 1] = used;
+      }
+    }
+
     /** Usage that counts against {@code slot}: the later of the slot's and the stored period wins. */
     long usedFor(Slot slot) {
       long reference = Math.max(slot.start(), newest);
+      if (ring == null) {
+        return start0 == reference ? used0 : 0;
+      }
       return sumFrom(oldestCounted(reference), reference);
     }
 
     /** Usage that still counts at {@code now}. */
     long usedAt(long now) {
       long reference = Math.max(newest, now - Math.floorMod(now, length));
-      return lookback == 0 ? (expiredAt(now) ? 0 : used[0]) : sumFrom(oldestCounted(reference), reference);
+      return lookback == 0 ? (expiredAt(now) ? 0 : used0) : sumFrom(oldestCounted(reference), reference);
     }
 
     private long sumFrom(long from, long to) {
       long sum = 0;
-      for (int i = 0; i < starts.length; i++) {
-        if (starts[i] >= from && starts[i] <= to) {
-          sum = Checks.saturatedAdd(sum, used[i]);
+      for (int i = 0; i <= lookback; i++) {
+        long start = bucketStart(i);
+        if (start >= from && start <= to) {
+          sum = Checks.saturatedAdd(sum, bucketUsed(i));
         }
       }
       return sum;
@@ -342,11 +610,8 @@ public final class InMemoryUsageCounter implements UsageCounter {
         }
       }
       int i = index(target);
-      if (starts[i] != target) {
-        starts[i] = target;
-        used[i] = 0;
-      }
-      used[i] = Checks.saturatedAdd(used[i], amount);
+      long before = bucketStart(i) == target ? bucketUsed(i) : 0;
+      set(i, target, Checks.saturatedAdd(before, amount));
       if (target > newest) {
         newest = target;
         newestEnd = target == slot.start() ? slot.end() : target + length;
@@ -357,16 +622,16 @@ public final class InMemoryUsageCounter implements UsageCounter {
     /** Adds to the bucket that starts at {@code start} if it is still kept; otherwise drops the amount. */
     void addToBucket(long start, long amount) {
       int i = index(start);
-      if (starts[i] == start) {
-        used[i] = Checks.saturatedAdd(used[i], amount);
+      if (bucketStart(i) == start) {
+        set(i, start, Checks.saturatedAdd(bucketUsed(i), amount));
       }
     }
 
     /** Subtracts from the bucket that starts at {@code start} if it is still kept, never below zero. */
     void subtract(long start, long amount) {
       int i = index(start);
-      if (starts[i] == start) {
-        used[i] = Math.max(0, used[i] - amount);
+      if (bucketStart(i) == start) {
+        set(i, start, Math.max(0, bucketUsed(i) - amount));
       }
     }
 

@@ -19,12 +19,66 @@ public final class PeriodCache {
 
   private final Window[] windows;
   private final String[] keys;
+  private final int[] keyIds;
+  private final long[] limits;
   private final Charge[] charges;
   private final ConcurrentHashMap<ZoneId, ZonePeriods> byZone = new ConcurrentHashMap<>();
   private volatile @Nullable ZonePeriods last;
 
-  /** The periods of one zone; the pair is published as one reference so zone and periods always match. */
-  private record ZonePeriods(ZoneId zone, @Nullable Entry[] periods) {}
+  /** The periods of one zone; published as one reference so zone and periods always match. */
+  private static final class ZonePeriods {
+    final ZoneId zone;
+    final @Nullable Entry[] periods;
+    volatile @Nullable Frame frame;
+
+    ZonePeriods(ZoneId zone, int size) {
+      this.zone = zone;
+      this.periods = new Entry[size];
+    }
+  }
+
+  /**
+   * The current period and slot of every quota at once, with the interval in which all of them stay
+   * current: a call inside it does one comparison instead of a look-up per window. Immutable.
+   */
+  public static final class Frame {
+    private final Period[] periods;
+    private final Slot[] slots;
+    private final long validFrom;
+    private final long validUntil;
+
+    Frame(Period[] periods, Slot[] slots, long validFrom, long validUntil) {
+      this.periods = periods;
+      this.slots = slots;
+      this.validFrom = validFrom;
+      this.validUntil = validUntil;
+    }
+
+    /** Whether every period of this frame contains {@code millis} (epoch milliseconds). */
+    public boolean covers(long millis) {
+      return validFrom <= millis && millis < validUntil;
+    }
+
+    /** The period of quota {@code index}. */
+    public Period period(int index) {
+      return periods[index];
+    }
+
+    /** The slot of quota {@code index}. */
+    public Slot slot(int index) {
+      return slots[index];
+    }
+
+    /** The periods of every quota, by position; shared, never to be written. */
+    public Period[] periods() {
+      return periods;
+    }
+
+    /** The slots of every quota, by position; shared, never to be written. */
+    public Slot[] slots() {
+      return slots;
+    }
+  }
 
   /**
    * A period and the storage slot for it.
@@ -38,11 +92,64 @@ public final class PeriodCache {
   public PeriodCache(List<Quota> quotas) {
     this.windows = new Window[quotas.size()];
     this.keys = new String[quotas.size()];
+    this.keyIds = new int[quotas.size()];
+    this.limits = new long[quotas.size()];
     this.charges = new Charge[quotas.size()];
     for (int i = 0; i < windows.length; i++) {
       windows[i] = quotas.get(i).window();
       keys[i] = quotas.get(i).counterKey();
+      keyIds[i] = CounterKeys.id(keys[i]);
+      limits[i] = quotas.get(i).limit();
     }
+  }
+
+  /** The {@link CounterKeys} id of each quota's counter key, by position; shared, never to be written. */
+  public int[] keyIds() {
+    return keyIds;
+  }
+
+  /** The limit of each quota, by position; shared, never to be written. */
+  public long[] limits() {
+    return limits;
+  }
+
+  /**
+   * Returns the frame of every quota's period that contains {@code instant} in {@code zone}: the cached one
+   * while {@code instant} stays within all of its periods, otherwise a new one.
+   */
+  public Frame frame(Instant instant, ZoneId zone) {
+    ZonePeriods zp = zone(zone);
+    Frame f = zp.frame;
+    long millis = instant.toEpochMilli();
+    if (f != null && f.covers(millis)) {
+      return f;
+    }
+    Period[] periods = new Period[windows.length];
+    Slot[] slots = new Slot[windows.length];
+    long from = Long.MIN_VALUE;
+    long until = Long.MAX_VALUE;
+    for (int i = 0; i < windows.length; i++) {
+      Entry e = period(i, instant, zone);
+      periods[i] = e.period();
+      slots[i] = e.slot();
+      from = Math.max(from, e.slot().start());
+      until = Math.min(until, e.slot().end());
+    }
+    f = new Frame(periods, slots, from, until);
+    zp.frame = f; // a benign race: every writer stores a correct frame for its instant
+    return f;
+  }
+
+  private ZonePeriods zone(ZoneId zone) {
+    ZonePeriods entry = last;
+    if (entry == null || !entry.zone.equals(zone)) {
+      if (byZone.size() > 1_000) {
+        byZone.clear(); // many per-subject zones: keep memory bounded, the cache refills on demand
+      }
+      entry = byZone.computeIfAbsent(zone, z -> new ZonePeriods(z, windows.length));
+      last = entry;
+    }
+    return entry;
   }
 
   /**
@@ -50,15 +157,7 @@ public final class PeriodCache {
    * with its slot.
    */
   public Entry period(int index, Instant instant, ZoneId zone) {
-    ZonePeriods entry = last;
-    if (entry == null || !entry.zone().equals(zone)) {
-      if (byZone.size() > 1_000) {
-        byZone.clear(); // many per-subject zones: keep memory bounded, the cache refills on demand
-      }
-      entry = byZone.computeIfAbsent(zone, z -> new ZonePeriods(z, new Entry[windows.length]));
-      last = entry;
-    }
-    @Nullable Entry[] periods = entry.periods();
+    @Nullable Entry[] periods = zone(zone).periods;
     Entry e = periods[index];
     if (e == null || !e.period().contains(instant)) {
       Period p = windows[index].periodAt(instant, zone);
@@ -71,18 +170,18 @@ public final class PeriodCache {
   }
 
   /**
-   * Returns a charge of {@code amount} within {@code limit} in the slot of {@code entry}, the period of quota
+   * Returns a charge of {@code amount} within {@code limit} in {@code slot}, the current slot of quota
    * {@code index}: the charge made for the first request of that period when it has the same amount and
    * limit (a message counts 1, call after call), otherwise a new one. Charges are immutable, so sharing
    * them is safe; the cache is written only when the period changes, so varying amounts do not make
    * threads write to it on every call.
    */
-  public Charge charge(int index, Entry entry, long limit, long amount) {
+  public Charge charge(int index, Slot slot, long limit, long amount) {
     Charge c = charges[index];
-    if (c != null && c.slot() == entry.slot()) {
-      return c.amount() == amount && c.limit() == limit ? c : new Charge(entry.slot(), limit, amount);
+    if (c != null && c.slot() == slot) {
+      return c.amount() == amount && c.limit() == limit ? c : new Charge(slot, limit, amount);
     }
-    c = new Charge(entry.slot(), limit, amount);
+    c = new Charge(slot, limit, amount);
     charges[index] = c; // a benign race like the periods': every writer stores a correct charge
     return c;
   }

@@ -39,10 +39,6 @@ public record Charge(Slot slot, long limit, long amount) {
    * @return whether {@code used + amount <= limit}
    */
   public boolean fits(long used) {
-    if (amount == 0) {
-      return used < limit;
-    }
-    long sum = used + amount;
-    return sum >= 0 && sum <= limit;
+    return Checks.fits(limit, amount, used);
   }
 }

@@ -1,6 +1,7 @@
 package dev.limits.spi;
 
 import dev.limits.internal.Checks;
+import dev.limits.internal.ResultAccess;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -24,6 +25,10 @@ public final class ConsumeResult {
     DENIED,
     /** The operation id was seen before; nothing was counted again. */
     DUPLICATE
+  }
+
+  static {
+    ResultAccess.register(ConsumeResult::new);
   }
 
   private final Status status;

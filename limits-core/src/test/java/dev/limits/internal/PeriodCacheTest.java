@@ -21,7 +21,7 @@ class PeriodCacheTest {
   final PeriodCache cache = new PeriodCache(List.of(Quota.of(TOKENS, Window.hour(), 1_000)));
 
   Charge charge(Instant at, ZoneId zone, long amount) {
-    return cache.charge(0, cache.period(0, at, zone), 1_000, amount);
+    return cache.charge(0, cache.period(0, at, zone).slot(), 1_000, amount);
   }
 
   @Test
@@ -52,8 +52,29 @@ class PeriodCacheTest {
   @Test
   void aDifferentLimitIsNotServedFromTheCache() {
     Charge first = charge(T, ZoneOffset.UTC, 1);
-    Charge other = cache.charge(0, cache.period(0, T, ZoneOffset.UTC), 5, 1);
+    Charge other = cache.charge(0, cache.period(0, T, ZoneOffset.UTC).slot(), 5, 1);
     assertThat(other.limit()).isEqualTo(5);
     assertThat(first.limit()).isEqualTo(1_000);
+  }
+
+  @Test
+  void aFrameServesEveryInstantOfItsPeriodsAndRollsOverAtTheFirstBoundary() {
+    PeriodCache two = new PeriodCache(List.of(Quota.of(TOKENS, Window.hour(), 1_000),
+        Quota.of(TOKENS, Window.day(), 5_000)));
+    Instant hourStart = Instant.parse("2026-03-02T10:00:00Z");
+    PeriodCache.Frame frame = two.frame(hourStart, ZoneOffset.UTC);
+    assertThat(frame.slot(0).start()).isEqualTo(hourStart.toEpochMilli());
+    assertThat(frame.slot(1).start()).isEqualTo(Instant.parse("2026-03-02T00:00:00Z").toEpochMilli());
+    assertThat(two.frame(Instant.parse("2026-03-02T10:59:59.999Z"), ZoneOffset.UTC)).isSameAs(frame);
+
+    PeriodCache.Frame next = two.frame(Instant.parse("2026-03-02T11:00:00Z"), ZoneOffset.UTC);
+    assertThat(next).isNotSameAs(frame);
+    assertThat(next.slot(0).start()).isEqualTo(frame.slot(0).end());
+    assertThat(next.slot(1)).as("the day's slot is reused").isSameAs(frame.slot(1));
+    assertThat(next.period(0).contains(Instant.parse("2026-03-02T11:30:00Z"))).isTrue();
+    assertThat(two.frame(Instant.parse("2026-03-02T09:59:59.999Z"), ZoneOffset.UTC).slot(0).end())
+        .as("an earlier instant gets its own frame").isEqualTo(hourStart.toEpochMilli());
+    assertThat(two.frame(hourStart, ZoneId.of("Asia/Tehran")).slot(0).start())
+        .isEqualTo(Instant.parse("2026-03-02T09:30:00Z").toEpochMilli());
   }
 }

@@ -1,0 +1,149 @@
+package dev.limits;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.limits.spi.ConsumeRequest;
+import dev.limits.spi.ConsumeResult;
+import dev.limits.spi.SettleRequest;
+import dev.limits.spi.SettleResult;
+import dev.limits.spi.SlotUsage;
+import dev.limits.spi.UsageCounter;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@link Limiter#consume} over the in-memory counter takes a fast path (a precompiled frame of the policy's
+ * periods, no charges, a decision that builds its usage on demand). These tests hold it to the general path,
+ * which runs when the counter is any other {@link UsageCounter}: here the same in-memory counter behind a
+ * plain delegate.
+ */
+class LimiterFastPathTest {
+
+  static final Metric MESSAGES = Metric.count("messages");
+  static final Metric TOKENS = Metric.tokens("tokens");
+  static final ModelGroup PREMIUM = ModelGroup.of("premium", "gpt-4o", "o3");
+
+  /** The in-memory counter hidden behind an interface, so that the limiter cannot take the fast path. */
+  record Delegate(UsageCounter counter) implements UsageCounter {
+    @Override
+    public ConsumeResult consume(ConsumeRequest request) {
+      return counter.consume(request);
+    }
+
+    @Override
+    public SettleResult settle(SettleRequest request) {
+      return counter.settle(request);
+    }
+
+    @Override
+    public List<SlotUsage> snapshot(String subject, long now) {
+      return counter.snapshot(subject, now);
+    }
+
+    @Override
+    public int purge(long now, int maxItems) {
+      return counter.purge(now, maxItems);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {1, 2, 3, 4, 5, 6})
+  void decisionsEqualThoseOfTheGeneralPath(long seed) {
+    Random random = new Random(seed);
+    ZoneId zone = ZoneId.of(List.of("Europe/Berlin", "Asia/Tehran", "UTC").get((int) (seed % 3)));
+    LimitPolicy policy = LimitPolicy.builder("fast").zone(zone)
+        .allowModels("gpt-4o-mini", "gpt-4o", "o3")
+        .quota(MESSAGES, Window.hour(), 5)
+        .quota(MESSAGES, Window.day(), 12)
+        .quota(MESSAGES, Window.rolling(Duration.ofMinutes(30), Duration.ofMinutes(5)), 4)
+        .quota(TOKENS, Window.day(), 6_000)
+        .quota(TOKENS, Window.day(), 2_000, PREMIUM)
+        .quota(MESSAGES, Window.week(), 40, PREMIUM)
+        .build();
+    AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-01T22:50:00Z")
+        .plus(Duration.ofMinutes(random.nextInt(60 * 24 * 30))));
+    Limiter fast = Limiter.builder(UsageCounter.inMemory()).clock(now::get).warningThreshold(0.6).build();
+    Limiter general = Limiter.builder(new Delegate(UsageCounter.inMemory())).clock(now::get)
+        .warningThreshold(0.6).build();
+    List<String> models = List.of("gpt-4o-mini", "gpt-4o", "o3", "llama");
+    int allowed = 0;
+    int denied = 0;
+    for (int step = 0; step < 2_000; step++) {
+      now.updateAndGet(t -> t.plus(Duration.ofSeconds(random.nextInt(random.nextInt(10) == 0 ? 20_000 : 600))));
+      LimitRequest request = LimitRequest.of("u" + random.nextInt(3));
+      if (random.nextInt(5) != 0) {
+        request = request.model(models.get(random.nextInt(models.size())));
+      }
+      if (random.nextInt(4) != 0) {
+        request = request.amount(MESSAGES, 1);
+      }
+      if (random.nextInt(3) != 0) {
+        request = request.amount(TOKENS, random.nextInt(10) == 0 ? 0 : random.nextInt(800));
+      }
+      Decision a = fast.consume(policy, request);
+      Decision b = general.consume(policy, request);
+      String what = "step " + step + " at " + now.get() + ": " + request;
+      assertThat(a.outcome()).as(what).isEqualTo(b.outcome());
+      assertThat(a.at()).as(what).isEqualTo(b.at());
+      assertThat(a.denials()).as(what).isEqualTo(b.denials());
+      assertThat(a.usage()).as(what).isEqualTo(b.usage());
+      assertThat(a.warnings()).as(what).isEqualTo(b.warnings());
+      if (a.outcome() == Decision.Outcome.ALLOWED) {
+        allowed++;
+      } else if (a.outcome() == Decision.Outcome.QUOTA_EXCEEDED) {
+        denied++;
+      }
+    }
+    assertThat(allowed).as("allowed decisions compared").isGreaterThan(200);
+    assertThat(denied).as("quota denials compared").isGreaterThan(50);
+  }
+
+  @Test
+  void anAllowedDecisionBuildsItsUsageOnceAndKeepsIt() {
+    LimitPolicy policy = LimitPolicy.builder("p")
+        .quota(MESSAGES, Window.hour(), 10)
+        .quota(TOKENS, Window.day(), 1_000)
+        .quota(MESSAGES, Window.day(), 20)
+        .build();
+    Instant t = Instant.parse("2026-03-02T10:15:00Z");
+    Limiter limiter = Limiter.builder(UsageCounter.inMemory()).clock(() -> t).build();
+    limiter.consume(policy, LimitRequest.of("u").amount(MESSAGES, 1));
+    Decision d = limiter.consume(policy, LimitRequest.of("u").amount(MESSAGES, 2));
+
+    assertThat(d.usage()).extracting(u -> u.quota().id(), QuotaUsage::used)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("messages@hour", 3L),
+            org.assertj.core.groups.Tuple.tuple("messages@day", 3L));
+    assertThat(d.usage()).isSameAs(d.usage());
+    assertThat(d.usage().get(0).period()).isEqualTo(Window.hour().periodAt(t, policy.zone()));
+  }
+
+  @Test
+  void theFrameRollsOverAtAPeriodBoundary() {
+    LimitPolicy policy = LimitPolicy.builder("p").quota(MESSAGES, Window.hour(), 2).build();
+    AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-02T10:59:59.999Z"));
+    Limiter limiter = Limiter.builder(UsageCounter.inMemory()).clock(now::get).build();
+    LimitRequest one = LimitRequest.of("u").amount(MESSAGES, 1);
+
+    assertThat(limiter.consume(policy, one).isAllowed()).isTrue();
+    assertThat(limiter.consume(policy, one).isAllowed()).isTrue();
+    assertThat(limiter.consume(policy, one).isAllowed()).as("the hour is used up").isFalse();
+    now.set(Instant.parse("2026-03-02T11:00:00Z"));
+    Decision next = limiter.consume(policy, one);
+    assertThat(next.isAllowed()).as("a new hour").isTrue();
+    assertThat(next.usage().get(0).used()).isEqualTo(1);
+    assertThat(next.usage().get(0).period().start()).isEqualTo(now.get());
+    now.set(Instant.parse("2026-03-02T10:59:59.999Z"));
+    Decision late = limiter.consume(policy, one);
+    assertThat(late.isAllowed()).as("a lagging instance counts into the newer hour").isTrue();
+    assertThat(late.usage().get(0).used()).isEqualTo(2);
+    assertThat(limiter.usage(policy, "u").quotas().get(0).used()).as("the earlier hour was not reset")
+        .isEqualTo(2);
+  }
+}

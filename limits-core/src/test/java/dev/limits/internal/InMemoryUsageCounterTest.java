@@ -1,0 +1,109 @@
+package dev.limits.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.limits.spi.Charge;
+import dev.limits.spi.ConsumeRequest;
+import dev.limits.spi.ConsumeRequest.Mode;
+import dev.limits.spi.ConsumeResult;
+import dev.limits.spi.Slot;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What the contract suite cannot see: the purge schedule and the fast entry point's arrays. */
+class InMemoryUsageCounterTest {
+
+  static final long HOUR = 3_600_000;
+  static final long T0 = 1_772_445_600_000L; // 2026-03-02T10:00:00Z
+
+  final InMemoryUsageCounter counter = new InMemoryUsageCounter();
+
+  static Slot hour(String key, long now) {
+    long start = now - Math.floorMod(now, HOUR);
+    return new Slot(key, start, start + HOUR, 0);
+  }
+
+  @Test
+  void purgesByItselfEveryPurgeEveryOperationsOfAThread() {
+    for (int i = 0; i < InMemoryUsageCounter.PURGE_EVERY - 1; i++) {
+      long now = T0 + i * HOUR + 60_000;
+      counter.consume(new ConsumeRequest("s" + i, List.of(new Charge(hour("m@hour", now), 5, 1)), Mode.ENFORCE,
+          null, 0, now));
+    }
+    assertThat(counter.subjectCount()).isEqualTo(InMemoryUsageCounter.PURGE_EVERY - 1);
+    long now = T0 + InMemoryUsageCounter.PURGE_EVERY * HOUR;
+    counter.consume(new ConsumeRequest("last", List.of(new Charge(hour("m@hour", now), 5, 1)), Mode.ENFORCE,
+        null, 0, now));
+    assertThat(counter.subjectCount()).as("ended subjects dropped by the automatic purge")
+        .isLessThan(InMemoryUsageCounter.PURGE_EVERY - 1);
+  }
+
+  @Test
+  void enforceCountsAllOrNothingAndReportsUsageInPlace() {
+    int[] ids = {CounterKeys.id("m@hour"), CounterKeys.id("m@day")};
+    Slot[] slots = {hour("m@hour", T0), new Slot("m@day", T0 - 10 * HOUR, T0 + 14 * HOUR, 0)};
+    long[] limits = {2, 3};
+
+    long[] first = {2, 2};
+    assertThat(counter.enforce("u", ids, slots, limits, first, 2, T0)).isTrue();
+    assertThat(first).containsExactly(2, 2);
+    long[] second = {1, 1};
+    assertThat(counter.enforce("u", ids, slots, limits, second, 2, T0)).as("the hour is full").isFalse();
+    assertThat(second).as("usage as it stands").containsExactly(2, 2);
+    long[] onlyDay = {1};
+    assertThat(counter.enforce("u", new int[] {ids[1]}, new Slot[] {slots[1]}, new long[] {3}, onlyDay, 1, T0))
+        .isTrue();
+    assertThat(onlyDay).containsExactly(3);
+    assertThat(counter.snapshot("u", T0)).extracting(u -> u.key() + "=" + u.used())
+        .containsExactlyInAnyOrder("m@hour=2", "m@day=3");
+  }
+
+  @Test
+  void theCounterHandsItsArraysOverWhileThePublicFactoryStillCopies() {
+    long[] used = {1, 2};
+    boolean[] fits = {true, false};
+    ConsumeResult copied = ConsumeResult.of(ConsumeResult.Status.DENIED, used, fits);
+    ConsumeResult owned = ResultAccess.owning(ConsumeResult.Status.DENIED, used, fits);
+    used[0] = 7;
+    fits[1] = true;
+    assertThat(copied.used(0)).isEqualTo(1);
+    assertThat(copied.fits(1)).isFalse();
+    assertThat(owned.used(0)).isEqualTo(7);
+    assertThat(owned.fits(1)).isTrue();
+    assertThat(owned.status()).isEqualTo(ConsumeResult.Status.DENIED);
+  }
+
+  /** Rolling, hourly and daily cells of one subject, more than its first array holds, then a purge. */
+  @Test
+  void aSubjectWithManyMixedCellsKeepsEachAndPurgesOnlyTheEndedOnes() {
+    long now = T0 + 5 * 60_000;
+    long day = T0 - 10 * HOUR;
+    long bucket = 600_000;
+    List<Slot> slots = new java.util.ArrayList<>();
+    for (int j = 0; j < 12; j++) {
+      slots.add(switch (j % 3) {
+        case 0 -> new Slot("r" + j, now - Math.floorMod(now, bucket), now - Math.floorMod(now, bucket) + bucket, 2);
+        case 1 -> hour("h" + j, now);
+        default -> new Slot("d" + j, day, day + 24 * HOUR, 0);
+      });
+      counter.consume(new ConsumeRequest("u", List.of(new Charge(slots.get(j), 100, j + 1)), Mode.ENFORCE, null,
+          0, now));
+    }
+    for (int j = 0; j < 12; j++) {
+      assertThat(used(slots.get(j), now)).as("cell %s", slots.get(j).key()).isEqualTo(j + 1);
+    }
+    long later = now + 2 * HOUR;
+    assertThat(counter.purge(later, 100)).as("4 hourly and 4 rolling cells ended").isEqualTo(8);
+    assertThat(counter.snapshot("u", later)).extracting(u -> u.key() + "=" + u.used())
+        .containsExactlyInAnyOrder("d2=3", "d5=6", "d8=9", "d11=12");
+    for (int j = 2; j < 12; j += 3) {
+      assertThat(used(slots.get(j), later)).isEqualTo(j + 1);
+    }
+    assertThat(used(hour("h1", later), later)).isZero();
+  }
+
+  long used(Slot slot, long now) {
+    return counter.consume(new ConsumeRequest("u", List.of(new Charge(slot, 100, 0)), Mode.CHECK, null, 0, now))
+        .used(0);
+  }
+}
