@@ -59,6 +59,44 @@ class StatementCountTest {
   }
 
   @Test
+  void concurrentPostgresConsumesShareStatements() throws Exception {
+    JdbcUsageCounter counter = JdbcUsageCounter.builder(Databases.postgresPool()).tablePrefix("count_")
+        .createSchemaIfMissing(true).build();
+    Databases.truncate(Databases.postgresPool(), "count_");
+    CountingDataSource counting = new CountingDataSource(Databases.postgresPool());
+    JdbcUsageCounter counted = JdbcUsageCounter.builder(counting.dataSource).tablePrefix("count_")
+        .dialect(counter.dialect()).build();
+    int threads = 16;
+    int perThread = 25;
+    java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+    List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
+    try {
+      for (int t = 0; t < threads; t++) {
+        String subject = "u" + t;
+        futures.add(executor.submit(() -> {
+          start.await();
+          for (int i = 0; i < perThread; i++) {
+            assertThat(counted.consume(new ConsumeRequest(subject, charges(1000), Mode.ENFORCE, null, 0, T0))
+                .status()).isEqualTo(Status.APPLIED);
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (java.util.concurrent.Future<?> future : futures) {
+        future.get(2, java.util.concurrent.TimeUnit.MINUTES);
+      }
+    } finally {
+      executor.shutdownNow();
+    }
+    int statements = counting.executions.get() + counting.commits.get();
+    assertThat(statements).as("statements for %s concurrent consumes", threads * perThread)
+        .isLessThan(threads * perThread);
+    assertThat(counter.snapshot("u0", T0)).anySatisfy(usage -> assertThat(usage.used()).isEqualTo(perThread));
+  }
+
+  @Test
   void anH2ConsumeIsOneStatement() {
     assertThat(count(Databases.h2Pool(), "count_")).containsExactly(1, 1, 1, 1, 1);
   }
