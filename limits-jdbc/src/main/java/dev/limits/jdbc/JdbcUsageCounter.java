@@ -58,11 +58,11 @@ import org.jspecify.annotations.Nullable;
  * cannot deadlock.
  * Operation ids and reservation holds are written in the same transaction as the counters.
  *
- * <p><b>Coalescing.</b> On PostgreSQL, consumes that arrive while earlier ones are still running are by
- * default sent together: one statement ({@code SELECT limits_counter_consume_batch(...)}) and one commit
- * for all that queued up meanwhile, their rows locked in (subject, key) order, then run one after another
- * in arrival order. Each caller gets the answer it would get alone in that order. A consume that finds the
- * database idle goes at once, alone. See {@link Builder#coalesceConsumes(boolean)}.
+ * <p><b>Coalescing.</b> On PostgreSQL, {@link Builder#coalesceConsumes(boolean)} (off by default) sends
+ * consumes that arrive while earlier ones are still running together: one statement
+ * ({@code SELECT limits_counter_consume_batch(...)}) and one commit for all that queued up meanwhile, their
+ * rows locked in (subject, key) order, then run one after another in arrival order. Each caller gets the
+ * answer it would get alone in that order. A consume that finds the database idle goes at once, alone.
  *
  * <p><b>Failures.</b> Serialization failures, deadlocks and lock timeouts are retried up to
  * {@link Builder#maxRetries(int)} times, as are broken connections and other transient failures when the
@@ -90,7 +90,7 @@ public final class JdbcUsageCounter implements UsageCounter {
   private final @Nullable Coalescer coalescer;
 
   /** Batches of coalesced consumes running at once, each on a connection of its own. */
-  private static final int BATCHES_IN_FLIGHT = 2;
+  private static final int BATCHES_IN_FLIGHT = 4;
   /** The most consumes sent in one batch. */
   private static final int MAX_BATCH = 64;
 
@@ -473,7 +473,7 @@ public final class JdbcUsageCounter implements UsageCounter {
     private @Nullable JdbcDialect dialect;
     private boolean createSchemaIfMissing;
     private int maxRetries = 3;
-    private boolean coalesceConsumes = true;
+    private boolean coalesceConsumes;
 
     private Builder(DataSource dataSource) {
       this.dataSource = dataSource;
@@ -534,14 +534,15 @@ public final class JdbcUsageCounter implements UsageCounter {
     }
 
     /**
-     * Whether concurrent consumes on PostgreSQL share statements; default true. A consume that finds the
-     * database idle goes at once, alone, as one statement. Consumes that arrive while earlier ones are
-     * still running queue up, and the oldest of them then sends everything queued as one statement and one
-     * transaction: the batch locks its counter rows in (subject, key) order and runs the requests one after
-     * another in arrival order, so each caller gets exactly the answer it would get alone in that order,
-     * all or nothing per request. Under load this takes fewer statements, commits and connections per
-     * consume; at most two batches use a connection at once. Failures are retried per request as without
-     * coalescing. Ignored on other databases.
+     * Whether concurrent consumes on PostgreSQL share statements; default false. When on, a consume that
+     * finds the database idle still goes at once, alone, as one statement. Consumes that arrive while earlier
+     * ones are running queue up, and the oldest of them then sends everything queued as one statement and
+     * one transaction: the batch locks its counter rows in (subject, key) order and runs the requests one
+     * after another in arrival order, so each caller gets exactly the answer it would get alone in that
+     * order, all or nothing per request. This takes fewer statements, commits and connections per consume
+     * under load (at most four batches use a connection at once), but each request still costs the server
+     * as much as alone, so it is off by default until it measures faster. Failures are retried per request
+     * as without coalescing. Ignored on other databases.
      *
      * @param coalesceConsumes whether to batch concurrent consumes
      * @return this builder

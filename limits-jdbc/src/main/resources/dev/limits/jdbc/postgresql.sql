@@ -304,20 +304,29 @@ DECLARE
   o INT := 0;
   n INT;
   q INT;
+  locked INT;
 BEGIN
-  -- placeholders for the cells a refund does not create, so that there is a row to lock
-  INSERT INTO ${prefix}counter (subject, counter_key, bucket_ms, lookback, period_start, period_end, used,
-      expires_at)
-  SELECT DISTINCT ON (k.sub, k.key) k.sub, k.key, k.e - k.s, k.lb, NULL, k.e, 0,
-         LEAST(9223372036854775807, k.e + k.lb::numeric * (k.e - k.s))::bigint
-  FROM unnest(p_charge_subjects, p_charge_modes, p_keys, p_starts, p_ends, p_lookbacks)
-       AS k(sub, mode, key, s, e, lb)
-  WHERE k.mode <> 4
-  ORDER BY k.sub, k.key
-  ON CONFLICT DO NOTHING;
+  -- lock the cells that exist; when some are missing, insert placeholders (except for refunds, which
+  -- create nothing) so that there is a row to lock, and lock again
   PERFORM 1 FROM ${prefix}counter t
     WHERE (t.subject, t.counter_key) IN (SELECT k.sub, k.key FROM unnest(p_charge_subjects, p_keys) AS k(sub, key))
     ORDER BY t.subject, t.counter_key FOR UPDATE;
+  GET DIAGNOSTICS locked = ROW_COUNT;
+  IF locked < (SELECT count(*) FROM (SELECT DISTINCT k.sub, k.key
+                                       FROM unnest(p_charge_subjects, p_keys) AS k(sub, key)) d) THEN
+    INSERT INTO ${prefix}counter (subject, counter_key, bucket_ms, lookback, period_start, period_end, used,
+        expires_at)
+    SELECT DISTINCT ON (k.sub, k.key) k.sub, k.key, k.e - k.s, k.lb, NULL, k.e, 0,
+           LEAST(9223372036854775807, k.e + k.lb::numeric * (k.e - k.s))::bigint
+    FROM unnest(p_charge_subjects, p_charge_modes, p_keys, p_starts, p_ends, p_lookbacks)
+         AS k(sub, mode, key, s, e, lb)
+    WHERE k.mode <> 4
+    ORDER BY k.sub, k.key
+    ON CONFLICT DO NOTHING;
+    PERFORM 1 FROM ${prefix}counter t
+      WHERE (t.subject, t.counter_key) IN (SELECT k.sub, k.key FROM unnest(p_charge_subjects, p_keys) AS k(sub, key))
+      ORDER BY t.subject, t.counter_key FOR UPDATE;
+  END IF;
   FOR q IN 1..array_length(p_subjects, 1) LOOP
     n := p_counts[q];
     res := res || ${prefix}counter_consume(p_subjects[q], p_keys[o + 1:o + n], p_starts[o + 1:o + n],

@@ -79,7 +79,7 @@ class PostgresCoalescingTest {
     for (int i = 0; i < COUNTERS; i++) {
       HikariDataSource pool = Databases.pool(url, "postgres", "", 4);
       pools.add(pool);
-      counters.add(JdbcUsageCounter.builder(pool).tablePrefix(prefix).build());
+      counters.add(JdbcUsageCounter.builder(pool).tablePrefix(prefix).coalesceConsumes(true).build());
     }
     Queue<Answer> answers = new ConcurrentLinkedQueue<>();
     ExecutorService executor = Executors.newFixedThreadPool(THREADS);

@@ -4,7 +4,7 @@ import dev.limits.spi.UsageCounter;
 import dev.limits.testkit.UsageCounterContract;
 import javax.sql.DataSource;
 
-/** The contract suite against Postgres with concurrent consumes sent one statement each, as before coalescing. */
+/** The contract suite against Postgres with each consume sent alone (the default). */
 class PostgresUncoalescedUsageCounterTest extends UsageCounterContract {
 
   private static final DataSource DATA_SOURCE = Databases.postgresPool();
