@@ -1,0 +1,144 @@
+package dev.limits.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.limits.jdbc.internal.Coalescer;
+import dev.limits.spi.Charge;
+import dev.limits.spi.ConsumeRequest;
+import dev.limits.spi.ConsumeRequest.Mode;
+import dev.limits.spi.ConsumeResult;
+import dev.limits.spi.ConsumeResult.Status;
+import dev.limits.spi.Slot;
+import dev.limits.spi.StorageException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The hand-over between callers of the coalescer, with a runner that blocks until released so that callers
+ * surely queue: arrival order within batches, withdrawal of an interrupted queued caller, and an answer
+ * for every caller when the runner throws.
+ */
+class CoalescerTest {
+
+  private static final ConsumeResult APPLIED = ConsumeResult.of(Status.APPLIED, new long[1], new boolean[] {true});
+
+  private static ConsumeRequest request(String subject) {
+    return new ConsumeRequest(subject, List.of(new Charge(new Slot("k", 0, 1, 0), 10, 1)), Mode.ENFORCE, null, 0, 0);
+  }
+
+  /** A runner that records each batch's subjects and waits for a permit per batch. */
+  private static final class GatedRunner implements Coalescer.Runner {
+    final List<List<String>> batches = new CopyOnWriteArrayList<>();
+    final java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(0);
+    final CountDownLatch firstStarted = new CountDownLatch(1);
+    volatile RuntimeException toThrow;
+
+    @Override
+    public void run(List<Coalescer.Pending> batch) {
+      List<String> subjects = new ArrayList<>();
+      batch.forEach(p -> subjects.add(p.request().subject()));
+      batches.add(subjects);
+      firstStarted.countDown();
+      permits.acquireUninterruptibly();
+      if (toThrow != null) {
+        throw toThrow;
+      }
+      batch.forEach(p -> p.succeed(APPLIED));
+    }
+  }
+
+  private static CompletableFuture<ConsumeResult> async(Coalescer coalescer, String subject,
+      AtomicReference<Thread> thread) {
+    CompletableFuture<ConsumeResult> future = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try {
+        future.complete(coalescer.consume(request(subject)));
+      } catch (RuntimeException e) {
+        future.completeExceptionally(e);
+      }
+    });
+    if (thread != null) {
+      thread.set(t);
+    }
+    t.start();
+    return future;
+  }
+
+  private static void awaitQueued(Thread thread) throws InterruptedException {
+    for (int i = 0; i < 500 && thread.getState() != Thread.State.WAITING; i++) {
+      Thread.sleep(5);
+    }
+    assertThat(thread.getState()).isEqualTo(Thread.State.WAITING);
+  }
+
+  @Test
+  void callersQueuedBehindABatchGoTogetherInArrivalOrder() throws Exception {
+    GatedRunner runner = new GatedRunner();
+    Coalescer coalescer = new Coalescer(1, 64, runner);
+    CompletableFuture<ConsumeResult> first = async(coalescer, "first", null);
+    assertThat(runner.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
+    List<CompletableFuture<ConsumeResult>> queued = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      AtomicReference<Thread> thread = new AtomicReference<>();
+      queued.add(async(coalescer, "q" + i, thread));
+      awaitQueued(thread.get());
+    }
+    runner.permits.release(2);
+    assertThat(first.get(10, TimeUnit.SECONDS).status()).isEqualTo(Status.APPLIED);
+    for (CompletableFuture<ConsumeResult> future : queued) {
+      assertThat(future.get(10, TimeUnit.SECONDS).status()).isEqualTo(Status.APPLIED);
+    }
+    assertThat(runner.batches).containsExactly(List.of("first"), List.of("q0", "q1", "q2", "q3", "q4"));
+  }
+
+  @Test
+  void anInterruptedQueuedCallerIsWithdrawnAndTold() throws Exception {
+    GatedRunner runner = new GatedRunner();
+    Coalescer coalescer = new Coalescer(1, 64, runner);
+    CompletableFuture<ConsumeResult> first = async(coalescer, "first", null);
+    assertThat(runner.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
+    AtomicReference<Thread> victim = new AtomicReference<>();
+    CompletableFuture<ConsumeResult> interrupted = async(coalescer, "interrupted", victim);
+    awaitQueued(victim.get());
+    AtomicReference<Thread> other = new AtomicReference<>();
+    CompletableFuture<ConsumeResult> next = async(coalescer, "next", other);
+    awaitQueued(other.get());
+    victim.get().interrupt();
+    assertThatThrownBy(() -> interrupted.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(StorageException.class).hasMessageContaining("not counted");
+    runner.permits.release(2);
+    assertThat(first.get(10, TimeUnit.SECONDS).status()).isEqualTo(Status.APPLIED);
+    assertThat(next.get(10, TimeUnit.SECONDS).status()).isEqualTo(Status.APPLIED);
+    assertThat(runner.batches).containsExactly(List.of("first"), List.of("next"));
+  }
+
+  @Test
+  void aRunnerThatThrowsAnswersEveryCallerOfItsBatchAndTheQueueMovesOn() throws Exception {
+    GatedRunner runner = new GatedRunner();
+    runner.toThrow = new IllegalStateException("boom");
+    Coalescer coalescer = new Coalescer(1, 2, runner);
+    CompletableFuture<ConsumeResult> first = async(coalescer, "first", null);
+    assertThat(runner.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
+    List<CompletableFuture<ConsumeResult>> queued = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      AtomicReference<Thread> thread = new AtomicReference<>();
+      queued.add(async(coalescer, "q" + i, thread));
+      awaitQueued(thread.get());
+    }
+    runner.permits.release(3);
+    for (CompletableFuture<ConsumeResult> future : List.of(first, queued.get(0), queued.get(1), queued.get(2))) {
+      assertThatThrownBy(() -> future.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(StorageException.class)
+          .hasMessageContaining("may or may not have been counted").hasRootCauseMessage("boom");
+    }
+    assertThat(runner.batches).as("at most two per batch").containsExactly(
+        List.of("first"), List.of("q0", "q1"), List.of("q2"));
+  }
+}
