@@ -58,11 +58,12 @@ import org.jspecify.annotations.Nullable;
  * cannot deadlock.
  * Operation ids and reservation holds are written in the same transaction as the counters.
  *
- * <p><b>Coalescing.</b> On PostgreSQL, {@link Builder#coalesceConsumes(boolean)} (off by default) sends
- * consumes that arrive while earlier ones are still running together: one statement
- * ({@code SELECT limits_counter_consume_batch(...)}) and one commit for all that queued up meanwhile, their
- * rows locked in (subject, key) order, then run one after another in arrival order. Each caller gets the
- * answer it would get alone in that order. A consume that finds the database idle goes at once, alone.
+ * <p><b>Coalescing.</b> On PostgreSQL, consumes of one subject that arrive while an earlier consume of
+ * that subject is still running queue up, and the oldest of them then sends all that queued up meanwhile as
+ * one statement ({@code SELECT limits_counter_consume_batch(...)}) and one commit: the rows are locked once,
+ * then the requests run one after another in arrival order. Each caller gets the answer it would get alone
+ * in that order. A consume whose subject is idle goes at once, alone, and subjects never wait for each
+ * other. See {@link Builder#coalesceConsumes(boolean)}.
  *
  * <p><b>Failures.</b> Serialization failures, deadlocks and lock timeouts are retried up to
  * {@link Builder#maxRetries(int)} times, as are broken connections and other transient failures when the
@@ -89,8 +90,6 @@ public final class JdbcUsageCounter implements UsageCounter {
   private final Transactions transactions;
   private final @Nullable Coalescer coalescer;
 
-  /** Batches of coalesced consumes running at once, each on a connection of its own. */
-  private static final int BATCHES_IN_FLIGHT = 4;
   /** The most consumes sent in one batch. */
   private static final int MAX_BATCH = 64;
 
@@ -102,7 +101,7 @@ public final class JdbcUsageCounter implements UsageCounter {
     this.sql = new Sql(dialect, prefix);
     this.transactions = new Transactions(sql, false);
     this.coalescer = builder.coalesceConsumes && dialect == JdbcDialect.POSTGRESQL
-        ? new Coalescer(BATCHES_IN_FLIGHT, MAX_BATCH, this::consumeBatch)
+        ? new Coalescer(2, MAX_BATCH, this::consumeBatch)
         : null;
   }
 
@@ -473,7 +472,7 @@ public final class JdbcUsageCounter implements UsageCounter {
     private @Nullable JdbcDialect dialect;
     private boolean createSchemaIfMissing;
     private int maxRetries = 3;
-    private boolean coalesceConsumes;
+    private boolean coalesceConsumes = true;
 
     private Builder(DataSource dataSource) {
       this.dataSource = dataSource;
@@ -534,17 +533,17 @@ public final class JdbcUsageCounter implements UsageCounter {
     }
 
     /**
-     * Whether concurrent consumes on PostgreSQL share statements; default false. When on, a consume that
-     * finds the database idle still goes at once, alone, as one statement. Consumes that arrive while earlier
-     * ones are running queue up, and the oldest of them then sends everything queued as one statement and
-     * one transaction: the batch locks its counter rows in (subject, key) order and runs the requests one
-     * after another in arrival order, so each caller gets exactly the answer it would get alone in that
-     * order, all or nothing per request. This takes fewer statements, commits and connections per consume
-     * under load (at most four batches use a connection at once), but each request still costs the server
-     * as much as alone, so it is off by default until it measures faster. Failures are retried per request
-     * as without coalescing. Ignored on other databases.
+     * Whether concurrent consumes of one subject on PostgreSQL share statements; default true. A consume
+     * whose subject has no consume running goes at once, alone, as one statement, whatever other subjects
+     * do. Consumes that arrive while one of their subject is running queue up (they would wait for its row
+     * locks anyway), and the oldest of them then sends everything queued for the subject as one statement
+     * and one transaction that locks the rows once and runs the requests one after another in arrival
+     * order: each caller gets exactly the answer it would get alone in that order, all or nothing per
+     * request. Up to two batches of a subject run at once, the second waiting in the database for the
+     * first's row locks. A hot subject so takes fewer statements, lock acquisitions and commits per consume.
+     * Failures are retried per request as without coalescing. Ignored on other databases.
      *
-     * @param coalesceConsumes whether to batch concurrent consumes
+     * @param coalesceConsumes whether to batch concurrent consumes of one subject
      * @return this builder
      */
     public Builder coalesceConsumes(boolean coalesceConsumes) {

@@ -23,15 +23,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The hand-over between callers of the coalescer, with a runner that blocks until released so that callers
- * surely queue: arrival order within batches, withdrawal of an interrupted queued caller, and an answer
+ * surely queue: arrival order within a subject's batches, other subjects never waiting, withdrawal of an interrupted queued caller, and an answer
  * for every caller when the runner throws.
  */
 class CoalescerTest {
 
   private static final ConsumeResult APPLIED = ConsumeResult.of(Status.APPLIED, new long[1], new boolean[] {true});
 
-  private static ConsumeRequest request(String subject) {
-    return new ConsumeRequest(subject, List.of(new Charge(new Slot("k", 0, 1, 0), 10, 1)), Mode.ENFORCE, null, 0, 0);
+  /** A request of subject "s" unless the name says otherwise ("other:x"), named by its operation id. */
+  private static ConsumeRequest request(String name) {
+    String subject = name.startsWith("other:") ? "other" : "s";
+    return new ConsumeRequest(subject, List.of(new Charge(new Slot("k", 0, 1, 0), 10, 1)), Mode.ENFORCE, name, 1, 0);
   }
 
   /** A runner that records each batch's subjects and waits for a permit per batch. */
@@ -44,7 +46,7 @@ class CoalescerTest {
     @Override
     public void run(List<Coalescer.Pending> batch) {
       List<String> subjects = new ArrayList<>();
-      batch.forEach(p -> subjects.add(p.request().subject()));
+      batch.forEach(p -> subjects.add(p.request().operationId()));
       batches.add(subjects);
       firstStarted.countDown();
       permits.acquireUninterruptibly();
@@ -55,19 +57,17 @@ class CoalescerTest {
     }
   }
 
-  private static CompletableFuture<ConsumeResult> async(Coalescer coalescer, String subject,
+  private static CompletableFuture<ConsumeResult> async(Coalescer coalescer, String name,
       AtomicReference<Thread> thread) {
     CompletableFuture<ConsumeResult> future = new CompletableFuture<>();
     Thread t = new Thread(() -> {
       try {
-        future.complete(coalescer.consume(request(subject)));
+        future.complete(coalescer.consume(request(name)));
       } catch (RuntimeException e) {
         future.completeExceptionally(e);
       }
     });
-    if (thread != null) {
-      thread.set(t);
-    }
+    thread.set(t);
     t.start();
     return future;
   }
@@ -83,7 +83,7 @@ class CoalescerTest {
   void callersQueuedBehindABatchGoTogetherInArrivalOrder() throws Exception {
     GatedRunner runner = new GatedRunner();
     Coalescer coalescer = new Coalescer(1, 64, runner);
-    CompletableFuture<ConsumeResult> first = async(coalescer, "first", null);
+    CompletableFuture<ConsumeResult> first = async(coalescer, "first", new AtomicReference<>());
     assertThat(runner.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
     List<CompletableFuture<ConsumeResult>> queued = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
@@ -100,10 +100,26 @@ class CoalescerTest {
   }
 
   @Test
+  void anotherSubjectNeverWaits() throws Exception {
+    GatedRunner runner = new GatedRunner();
+    Coalescer coalescer = new Coalescer(1, 64, runner);
+    CompletableFuture<ConsumeResult> first = async(coalescer, "first", new AtomicReference<>());
+    assertThat(runner.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<ConsumeResult> other = async(coalescer, "other:1", new AtomicReference<>());
+    for (int i = 0; i < 500 && runner.batches.size() < 2; i++) {
+      Thread.sleep(5);
+    }
+    assertThat(runner.batches).as("the other subject's consume runs at once").hasSize(2);
+    runner.permits.release(2);
+    assertThat(first.get(10, TimeUnit.SECONDS).status()).isEqualTo(Status.APPLIED);
+    assertThat(other.get(10, TimeUnit.SECONDS).status()).isEqualTo(Status.APPLIED);
+  }
+
+  @Test
   void anInterruptedQueuedCallerIsWithdrawnAndTold() throws Exception {
     GatedRunner runner = new GatedRunner();
     Coalescer coalescer = new Coalescer(1, 64, runner);
-    CompletableFuture<ConsumeResult> first = async(coalescer, "first", null);
+    CompletableFuture<ConsumeResult> first = async(coalescer, "first", new AtomicReference<>());
     assertThat(runner.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
     AtomicReference<Thread> victim = new AtomicReference<>();
     CompletableFuture<ConsumeResult> interrupted = async(coalescer, "interrupted", victim);
@@ -125,7 +141,7 @@ class CoalescerTest {
     GatedRunner runner = new GatedRunner();
     runner.toThrow = new IllegalStateException("boom");
     Coalescer coalescer = new Coalescer(1, 2, runner);
-    CompletableFuture<ConsumeResult> first = async(coalescer, "first", null);
+    CompletableFuture<ConsumeResult> first = async(coalescer, "first", new AtomicReference<>());
     assertThat(runner.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
     List<CompletableFuture<ConsumeResult>> queued = new ArrayList<>();
     for (int i = 0; i < 3; i++) {

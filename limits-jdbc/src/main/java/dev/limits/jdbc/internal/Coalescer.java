@@ -5,17 +5,22 @@ import dev.limits.spi.ConsumeResult;
 import dev.limits.spi.StorageException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Group commit for consumes: callers that arrive while {@code maxInFlight} batches are running queue up, and
- * when a batch finishes, the first queued caller takes everything queued (up to {@code maxBatch}, in
- * arrival order) and runs it as the next batch. A caller that finds fewer than {@code maxInFlight} batches
- * running goes at once, alone or with whatever is queued: no timers, no added latency when idle.
+ * Group commit for consumes, per subject: a caller whose subject has fewer than {@code maxRunning} batches
+ * running goes at once, alone (no timers, no added latency when idle, and
+ * different subjects never wait for each other); callers that arrive while their subject has that many
+ * batches running queue up, and when one finishes, the first of them takes everything queued for the
+ * subject (up to {@code maxBatch}, in arrival order) and runs it as the next batch. Consumes
+ * of one subject lock the same rows and would run one after another anyway; in one batch they share one
+ * statement, one lock acquisition and one commit.
  *
  * <p>Every queued request is answered: with its result, or with the failure its batch runner gave it, or,
  * if the runner itself throws, with a {@link StorageException} saying that it may or may not have been
@@ -78,15 +83,25 @@ public final class Coalescer {
     }
   }
 
+  /** A subject with batches running, and the callers queued behind them. */
+  private static final class Lane {
+    final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    int running;
+  }
+
   private final ReentrantLock lock = new ReentrantLock();
-  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-  private final int maxInFlight;
+  private final Map<String, Lane> lanes = new HashMap<>();
+  private final int maxRunning;
   private final int maxBatch;
   private final Runner runner;
-  private int inFlight;
 
-  public Coalescer(int maxInFlight, int maxBatch, Runner runner) {
-    this.maxInFlight = maxInFlight;
+  /**
+   * {@code maxRunning} batches of one subject may run at once: the second waits for the first's row locks
+   * in the database, and so starts the moment the first commits, while the first's caller hands out the
+   * answers.
+   */
+  public Coalescer(int maxRunning, int maxBatch, Runner runner) {
+    this.maxRunning = maxRunning;
     this.maxBatch = maxBatch;
     this.runner = runner;
   }
@@ -99,9 +114,14 @@ public final class Coalescer {
     lock.lock();
     try {
       me = new Pending(request, lock.newCondition());
-      if (inFlight < maxInFlight) {
-        inFlight++;
-        batch = take(me);
+      Lane lane = lanes.computeIfAbsent(request.subject(), subject -> new Lane());
+      ArrayDeque<Pending> queue = lane.queue;
+      if (lane.running < maxRunning) {
+        // nothing is queued: callers queue only while maxRunning batches run, and a finishing batch hands
+        // a non-empty queue on instead of ending its run
+        lane.running++;
+        me.taken = true;
+        batch = List.of(me);
       } else {
         queue.addLast(me);
         while (!me.done && me.lead == null) {
@@ -113,7 +133,7 @@ public final class Coalescer {
             me.changed.await();
           } catch (InterruptedException e) {
             if (!me.taken) {
-              queue.remove(me);
+              queue.remove(me); // still the lane's queue: a lane with callers queued is never dropped
               Thread.currentThread().interrupt();
               throw new StorageException("consume interrupted while waiting to be sent; it was not counted", e);
             }
@@ -137,17 +157,13 @@ public final class Coalescer {
     }
   }
 
-  /** The queued requests, oldest first, then {@code last} if not null; up to maxBatch. Holds the lock. */
-  private List<Pending> take(@Nullable Pending last) {
-    List<Pending> batch = new ArrayList<>(Math.min(maxBatch, queue.size() + 1));
-    while (!queue.isEmpty() && batch.size() < (last == null ? maxBatch : maxBatch - 1)) {
-      batch.add(queue.pollFirst());
-    }
-    if (last != null) {
-      batch.add(last);
-    }
-    for (Pending p : batch) {
+  /** Up to maxBatch queued requests, oldest first; holds the lock. */
+  private List<Pending> take(ArrayDeque<Pending> queue) {
+    List<Pending> batch = new ArrayList<>(Math.min(maxBatch, queue.size()));
+    while (!queue.isEmpty() && batch.size() < maxBatch) {
+      Pending p = queue.pollFirst();
       p.taken = true;
+      batch.add(p);
     }
     return batch;
   }
@@ -173,7 +189,7 @@ public final class Coalescer {
     }
   }
 
-  /** Publishes the answers, and hands the queue to its oldest caller or frees the slot. */
+  /** Publishes the answers, and hands the subject's queue to its oldest caller or ends its run. */
   private void finish(List<Pending> batch) {
     lock.lock();
     try {
@@ -184,10 +200,14 @@ public final class Coalescer {
         p.done = true;
         p.changed.signal();
       }
-      if (queue.isEmpty()) {
-        inFlight--;
+      String subject = batch.get(0).request().subject();
+      Lane lane = Objects.requireNonNull(lanes.get(subject), "lane");
+      if (lane.queue.isEmpty()) {
+        if (--lane.running == 0) {
+          lanes.remove(subject);
+        }
       } else {
-        List<Pending> next = take(null);
+        List<Pending> next = take(lane.queue);
         Pending leader = next.get(0);
         leader.lead = next;
         leader.changed.signal();
