@@ -137,6 +137,43 @@ class CoalescerTest {
   }
 
   @Test
+  void aCallerInterruptedAfterItsRequestWasSentGetsTheTrueAnswerAndKeepsItsInterrupt() throws Exception {
+    GatedRunner runner = new GatedRunner();
+    Coalescer coalescer = new Coalescer(1, 64, runner);
+    CompletableFuture<ConsumeResult> first = async(coalescer, "first", new AtomicReference<>());
+    assertThat(runner.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
+    AtomicReference<Thread> leaderThread = new AtomicReference<>();
+    CompletableFuture<ConsumeResult> leader = async(coalescer, "q0", leaderThread);
+    awaitQueued(leaderThread.get());
+    Thread[] waiter = new Thread[1];
+    CompletableFuture<Boolean> stillInterrupted = new CompletableFuture<>();
+    CompletableFuture<ConsumeResult> sent = new CompletableFuture<>();
+    waiter[0] = new Thread(() -> {
+      try {
+        sent.complete(coalescer.consume(request("q1")));
+      } catch (RuntimeException e) {
+        sent.completeExceptionally(e);
+      }
+      stillInterrupted.complete(Thread.currentThread().isInterrupted());
+    });
+    waiter[0].start();
+    awaitQueued(waiter[0]);
+    runner.permits.release(); // "first" ends; q0 takes [q0, q1] and its runner waits for a permit
+    for (int i = 0; i < 500 && runner.batches.size() < 2; i++) {
+      Thread.sleep(5);
+    }
+    assertThat(runner.batches).containsExactly(List.of("first"), List.of("q0", "q1"));
+    waiter[0].interrupt();
+    Thread.sleep(50);
+    assertThat(sent).as("waits for its batch's answer").isNotDone();
+    runner.permits.release();
+    assertThat(sent.get(10, TimeUnit.SECONDS).status()).isEqualTo(Status.APPLIED);
+    assertThat(stillInterrupted.get(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(first.get(10, TimeUnit.SECONDS).status()).isEqualTo(Status.APPLIED);
+    assertThat(leader.get(10, TimeUnit.SECONDS).status()).isEqualTo(Status.APPLIED);
+  }
+
+  @Test
   void aRunnerThatThrowsAnswersEveryCallerOfItsBatchAndTheQueueMovesOn() throws Exception {
     GatedRunner runner = new GatedRunner();
     runner.toThrow = new IllegalStateException("boom");
