@@ -1,5 +1,6 @@
 package dev.limits.jdbc;
 
+import dev.limits.jdbc.internal.Coalescer;
 import dev.limits.jdbc.internal.Faults;
 import dev.limits.jdbc.internal.Prefixes;
 import dev.limits.jdbc.internal.RequestCodec;
@@ -19,9 +20,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -54,12 +58,22 @@ import org.jspecify.annotations.Nullable;
  * cannot deadlock.
  * Operation ids and reservation holds are written in the same transaction as the counters.
  *
+ * <p><b>Coalescing.</b> On PostgreSQL, consumes of one subject that arrive while an earlier consume of
+ * that subject is still running queue up, and the oldest of them then sends all that queued up meanwhile as
+ * one statement ({@code SELECT limits_counter_consume_batch(...)}) and one commit: the rows are locked once,
+ * then the requests run one after another in arrival order. Each caller gets the answer it would get alone
+ * in that order. A consume whose subject is idle goes at once, alone, and subjects never wait for each
+ * other. See {@link Builder#coalesceConsumes(boolean)}.
+ *
  * <p><b>Failures.</b> Serialization failures, deadlocks and lock timeouts are retried up to
  * {@link Builder#maxRetries(int)} times, as are broken connections and other transient failures when the
  * operation cannot have committed, is a {@link ConsumeRequest.Mode#CHECK}, or carries an operation id (a
  * retry then answers
  * {@link ConsumeResult.Status#DUPLICATE} if the first attempt had committed). Anything else throws a
- * {@link StorageException} with the cause.
+ * {@link StorageException} with the cause. A coalesced batch is retried the same way, request by request:
+ * after a failure that may have committed, only its idempotent requests are retried and the others throw.
+ * A caller interrupted while its consume waits to be sent gets a {@link StorageException} (the consume
+ * was not counted); once it was sent, the caller waits for the answer and keeps its interrupt status.
  *
  * <p>Thread-safe; borrows a connection from the data source per operation.
  *
@@ -74,6 +88,10 @@ public final class JdbcUsageCounter implements UsageCounter {
   private final int maxRetries;
   private final Sql sql;
   private final Transactions transactions;
+  private final @Nullable Coalescer coalescer;
+
+  /** The most consumes sent in one batch. */
+  private static final int MAX_BATCH = 64;
 
   private JdbcUsageCounter(Builder builder, JdbcDialect dialect) {
     this.dataSource = builder.dataSource;
@@ -82,6 +100,9 @@ public final class JdbcUsageCounter implements UsageCounter {
     this.maxRetries = builder.maxRetries;
     this.sql = new Sql(dialect, prefix);
     this.transactions = new Transactions(sql, false);
+    this.coalescer = builder.coalesceConsumes && dialect == JdbcDialect.POSTGRESQL
+        ? new Coalescer(2, MAX_BATCH, this::consumeBatch)
+        : null;
   }
 
   /**
@@ -108,8 +129,10 @@ public final class JdbcUsageCounter implements UsageCounter {
   @Override
   public ConsumeResult consume(ConsumeRequest request) {
     Objects.requireNonNull(request, "request");
-    // A check writes nothing, and a request with an operation id answers DUPLICATE if it had committed.
-    boolean idempotent = request.operationId() != null || request.mode() == ConsumeRequest.Mode.CHECK;
+    if (coalescer != null) {
+      return coalescer.consume(request);
+    }
+    boolean idempotent = isIdempotent(request);
     // ConsumeRequest guarantees each key at most once, as the one-statement functions require.
     if (dialect == JdbcDialect.H2 || dialect == JdbcDialect.POSTGRESQL) {
       return withRetries("consume", idempotent, true, c -> consumeInOneStatement(c, request));
@@ -122,6 +145,140 @@ public final class JdbcUsageCounter implements UsageCounter {
       }
       return Objects.requireNonNull(outcome.result(), "result of a committed consume");
     });
+  }
+
+  /** A check writes nothing, and a request with an operation id answers DUPLICATE if it had committed. */
+  private static boolean isIdempotent(ConsumeRequest request) {
+    return request.operationId() != null || request.mode() == ConsumeRequest.Mode.CHECK;
+  }
+
+  /**
+   * Runs a batch of coalesced consumes in one statement (a batch of one as the single consume), retrying as
+   * {@link #withRetries} would retry each request alone: a batch that surely did not commit is retried as a
+   * whole; after a failure that may have committed, only the idempotent requests are retried.
+   */
+  private void consumeBatch(List<Coalescer.Pending> batch) {
+    List<Coalescer.Pending> open = batch;
+    for (int attempt = 0; ; attempt++) {
+      boolean mayHaveCommitted = false;
+      try (Connection c = dataSource.getConnection()) {
+        boolean wasAutoCommit = c.getAutoCommit();
+        try {
+          if (!wasAutoCommit) {
+            c.setAutoCommit(true);
+          }
+          mayHaveCommitted = true;
+          if (open.size() == 1) {
+            open.get(0).succeed(consumeInOneStatement(c, open.get(0).request()));
+          } else {
+            consumeInOneBatch(c, open);
+          }
+          return;
+        } finally {
+          if (!wasAutoCommit) {
+            restoreAutoCommit(c, false);
+          }
+        }
+      } catch (SQLException e) {
+        boolean rolledBack = Faults.isRolledBack(e);
+        boolean transientFault = Faults.isTransient(e);
+        List<Coalescer.Pending> retry = new ArrayList<>(open.size());
+        for (Coalescer.Pending p : open) {
+          boolean mayRetry = rolledBack || (transientFault && (isIdempotent(p.request()) || !mayHaveCommitted));
+          if (mayRetry && attempt < maxRetries) {
+            retry.add(p);
+          } else {
+            p.fail(new StorageException("consume failed on " + dialect + (attempt > 0
+                ? " after " + (attempt + 1) + " attempts" : "") + ": " + e.getMessage(), e));
+          }
+        }
+        if (retry.isEmpty()) {
+          return;
+        }
+        open = retry;
+        // Other callers wait for this batch: sleep through interrupts, and keep the status for the caller.
+        long bound = 5L << Math.min(attempt, 8);
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(ThreadLocalRandom.current().nextLong(1, bound + 1)));
+      }
+    }
+  }
+
+  /** Runs several consumes, flattened into the arrays of the batch function, in one statement. */
+  private void consumeInOneBatch(Connection c, List<Coalescer.Pending> batch) throws SQLException {
+    int requests = batch.size();
+    int total = 0;
+    for (Coalescer.Pending p : batch) {
+      total += p.request().charges().size();
+    }
+    String[] subjects = new String[requests];
+    Integer[] counts = new Integer[requests];
+    Integer[] modes = new Integer[requests];
+    @Nullable String[] ops = new String[requests];
+    Long[] expires = new Long[requests];
+    Long[] nows = new Long[requests];
+    String[] chargeSubjects = new String[total];
+    Integer[] chargeModes = new Integer[total];
+    String[] keys = new String[total];
+    Long[] starts = new Long[total];
+    Long[] ends = new Long[total];
+    Integer[] lookbacks = new Integer[total];
+    Long[] limits = new Long[total];
+    Long[] amounts = new Long[total];
+    int k = 0;
+    for (int q = 0; q < requests; q++) {
+      ConsumeRequest request = batch.get(q).request();
+      subjects[q] = request.subject();
+      counts[q] = request.charges().size();
+      modes[q] = request.mode().ordinal();
+      ops[q] = request.operationId();
+      expires[q] = request.expiresAt();
+      nows[q] = request.now();
+      for (Charge charge : request.charges()) {
+        chargeSubjects[k] = request.subject();
+        chargeModes[k] = modes[q];
+        keys[k] = charge.slot().key();
+        starts[k] = charge.slot().start();
+        ends[k] = charge.slot().end();
+        lookbacks[k] = charge.slot().lookback();
+        limits[k] = charge.limit();
+        amounts[k] = charge.amount();
+        k++;
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.consumeBatchFunction())) {
+      ps.setArray(1, c.createArrayOf("varchar", subjects));
+      ps.setArray(2, c.createArrayOf("integer", counts));
+      ps.setArray(3, c.createArrayOf("integer", modes));
+      ps.setArray(4, c.createArrayOf("varchar", ops));
+      ps.setArray(5, c.createArrayOf("bigint", expires));
+      ps.setArray(6, c.createArrayOf("bigint", nows));
+      ps.setArray(7, c.createArrayOf("varchar", chargeSubjects));
+      ps.setArray(8, c.createArrayOf("integer", chargeModes));
+      ps.setArray(9, c.createArrayOf("varchar", keys));
+      ps.setArray(10, c.createArrayOf("bigint", starts));
+      ps.setArray(11, c.createArrayOf("bigint", ends));
+      ps.setArray(12, c.createArrayOf("integer", lookbacks));
+      ps.setArray(13, c.createArrayOf("bigint", limits));
+      ps.setArray(14, c.createArrayOf("bigint", amounts));
+      Object[] values;
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        values = (Object[]) rs.getArray(1).getArray();
+      }
+      int at = 0;
+      for (Coalescer.Pending p : batch) {
+        int n = p.request().charges().size();
+        long[] used = new long[n];
+        boolean[] fits = new boolean[n];
+        int status = ((Number) values[at]).intValue();
+        for (int i = 0; i < n; i++) {
+          used[i] = ((Number) values[at + 1 + 2 * i]).longValue();
+          fits[i] = ((Number) values[at + 2 + 2 * i]).longValue() == 1;
+        }
+        at += 1 + 2 * n;
+        p.succeed(ConsumeResult.of(ConsumeResult.Status.values()[status], used, fits));
+      }
+    }
   }
 
   private ConsumeResult consumeInOneStatement(Connection c, ConsumeRequest request) throws SQLException {
@@ -315,6 +472,7 @@ public final class JdbcUsageCounter implements UsageCounter {
     private @Nullable JdbcDialect dialect;
     private boolean createSchemaIfMissing;
     private int maxRetries = 3;
+    private boolean coalesceConsumes = true;
 
     private Builder(DataSource dataSource) {
       this.dataSource = dataSource;
@@ -371,6 +529,25 @@ public final class JdbcUsageCounter implements UsageCounter {
         throw new IllegalArgumentException("maxRetries must be between 0 and 100, got " + maxRetries);
       }
       this.maxRetries = maxRetries;
+      return this;
+    }
+
+    /**
+     * Whether concurrent consumes of one subject on PostgreSQL share statements; default true. A consume
+     * whose subject has no consume running goes at once, alone, as one statement, whatever other subjects
+     * do. Consumes that arrive while one of their subject is running queue up (they would wait for its row
+     * locks anyway), and the oldest of them then sends everything queued for the subject as one statement
+     * and one transaction that locks the rows once and runs the requests one after another in arrival
+     * order: each caller gets exactly the answer it would get alone in that order, all or nothing per
+     * request. Up to two batches of a subject run at once, the second waiting in the database for the
+     * first's row locks. A hot subject so takes fewer statements, lock acquisitions and commits per consume.
+     * Failures are retried per request as without coalescing. Ignored on other databases.
+     *
+     * @param coalesceConsumes whether to batch concurrent consumes of one subject
+     * @return this builder
+     */
+    public Builder coalesceConsumes(boolean coalesceConsumes) {
+      this.coalesceConsumes = coalesceConsumes;
       return this;
     }
 

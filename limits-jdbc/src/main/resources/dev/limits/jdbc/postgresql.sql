@@ -1,6 +1,6 @@
 -- limits-jdbc schema for PostgreSQL 12 or later. Replace ${prefix} with your table prefix (default: limits_).
 -- Flyway/Liquibase users copy this file into a migration; JdbcUsageCounter.Builder#createSchemaIfMissing
--- runs it at startup instead. The last statement creates the function that a consume calls.
+-- runs it at startup instead. The last three statements create the functions that a consume calls.
 
 -- One row per (subject, counter key): the newest bucket and, for rolling windows, the earlier buckets
 -- still counted (comma-separated, oldest first). period_start is NULL until the cell is first charged.
@@ -71,16 +71,18 @@ BEGIN
 END
 $$;
 
--- One consume in one statement: SELECT ${prefix}counter_consume(...). The charges come as parallel arrays
--- with distinct keys; p_mode is 0 CHECK, 1 ENFORCE, 2 RESERVE, 3 FORCE, 4 REFUND. Answers
+-- The work of one consume (called by ${prefix}counter_consume and ${prefix}counter_consume_batch below). The
+-- charges come as parallel arrays with distinct keys; p_mode is 0 CHECK, 1 ENFORCE, 2 RESERVE, 3 FORCE, 4 REFUND. Answers
 -- [status (0 applied, 1 denied, 2 duplicate), used_1, fits_1, used_2, fits_2, ...].
 -- Clear denials are answered from a lock-free read. Otherwise the cells are locked in key order (missing
 -- ones first inserted as placeholders so that there is a row to lock), checked again and written.
 -- p_now, the caller's clock, is not used today (the periods of the slots decide); it is in the signature
 -- so that the function can use it later without changing its callers.
-CREATE OR REPLACE FUNCTION ${prefix}counter_consume(p_subject VARCHAR, p_keys VARCHAR[], p_starts BIGINT[],
-    p_ends BIGINT[], p_lookbacks INT[], p_limits BIGINT[], p_amounts BIGINT[], p_mode INT, p_op VARCHAR,
-    p_expires BIGINT, p_now BIGINT) RETURNS BIGINT[] LANGUAGE plpgsql AS $$
+-- p_locked: the caller (the batch function) already holds the locks on all cells, which all exist unless the
+-- request is a refund; then the lock-free read is skipped.
+CREATE OR REPLACE FUNCTION ${prefix}counter_consume_cells(p_locked BOOLEAN, p_subject VARCHAR, p_keys VARCHAR[],
+    p_starts BIGINT[], p_ends BIGINT[], p_lookbacks INT[], p_limits BIGINT[], p_amounts BIGINT[], p_mode INT,
+    p_op VARCHAR, p_expires BIGINT, p_now BIGINT) RETURNS BIGINT[] LANGUAGE plpgsql AS $$
 DECLARE
   n INT := array_length(p_keys, 1);
   r RECORD;
@@ -109,7 +111,10 @@ DECLARE
   res BIGINT[];
   cnt INT;
 BEGIN
-  FOR pass IN 1..2 LOOP
+  IF p_locked THEN
+    seen_n := n;
+  END IF;
+  FOR pass IN CASE WHEN p_locked THEN 2 ELSE 1 END..2 LOOP
     -- pass 1 reads without locks; pass 2 locks in key order
     c_ms := array_fill(0::bigint, ARRAY[n]); c_lb := array_fill(0, ARRAY[n]);
     c_start := array_fill(NULL::bigint, ARRAY[n]); c_end := array_fill(NULL::bigint, ARRAY[n]);
@@ -164,8 +169,15 @@ BEGIN
     v_fits := array_fill(true, ARRAY[n]);
     all_fit := true;
     FOR i IN 1..n LOOP
-      v_used[i] := ${prefix}counter_sum(c_ms[i], c_lb[i], c_start[i], c_used[i], c_es[i], c_eu[i],
-          GREATEST(p_starts[i], c_start[i]));
+      IF c_start[i] IS NULL THEN
+        v_used[i] := 0;
+      ELSIF c_lb[i] = 0 AND c_es[i] IS NULL THEN
+        -- a fixed window (most cells), without a function call: its one bucket counts if not older
+        v_used[i] := CASE WHEN c_start[i] >= p_starts[i] THEN c_used[i] ELSE 0 END;
+      ELSE
+        v_used[i] := ${prefix}counter_sum(c_ms[i], c_lb[i], c_start[i], c_used[i], c_es[i], c_eu[i],
+            GREATEST(p_starts[i], c_start[i]));
+      END IF;
       IF p_amounts[i] = 0 THEN
         v_fits[i] := v_used[i] < p_limits[i];
       ELSE
@@ -253,8 +265,12 @@ BEGIN
       c_start[i] := p_starts[i]; c_end[i] := p_ends[i]; c_used[i] := p_amounts[i];
       charged[i] := p_starts[i];
     END IF;
-    v_used[i] := ${prefix}counter_sum(c_ms[i], c_lb[i], c_start[i], c_used[i], c_es[i], c_eu[i],
-        GREATEST(p_starts[i], c_start[i]));
+    IF c_lb[i] = 0 AND c_es[i] IS NULL THEN
+      v_used[i] := CASE WHEN c_start[i] >= p_starts[i] THEN c_used[i] ELSE 0 END;
+    ELSE
+      v_used[i] := ${prefix}counter_sum(c_ms[i], c_lb[i], c_start[i], c_used[i], c_es[i], c_eu[i],
+          GREATEST(p_starts[i], c_start[i]));
+    END IF;
     touched[i] := true;
   END LOOP;
 
@@ -273,6 +289,66 @@ BEGIN
 
   res := ARRAY[0::bigint];
   FOR i IN 1..n LOOP res := res || v_used[i] || CASE WHEN v_fits[i] THEN 1 ELSE 0 END::bigint; END LOOP;
+  RETURN res;
+END
+$$;
+
+-- One consume in one statement: SELECT ${prefix}counter_consume(...), inlined by the planner into the call of
+-- ${prefix}counter_consume_cells above.
+CREATE OR REPLACE FUNCTION ${prefix}counter_consume(p_subject VARCHAR, p_keys VARCHAR[], p_starts BIGINT[],
+    p_ends BIGINT[], p_lookbacks INT[], p_limits BIGINT[], p_amounts BIGINT[], p_mode INT, p_op VARCHAR,
+    p_expires BIGINT, p_now BIGINT) RETURNS BIGINT[] LANGUAGE sql AS $$
+  SELECT ${prefix}counter_consume_cells(false, p_subject, p_keys, p_starts, p_ends, p_lookbacks, p_limits,
+      p_amounts, p_mode, p_op, p_expires, p_now)
+$$;
+
+-- Several consumes in one statement and one transaction: SELECT ${prefix}counter_consume_batch(...). The
+-- requests come flattened into arrays: per request its subject, number of charges, mode, operation id,
+-- expiry and clock; per charge (requests one after another) its key, slot, limit and amount, with the
+-- request's subject and mode repeated. First every counter row of the batch is locked in (subject, key)
+-- order, so that batches from several processes never deadlock on each other; then the requests run
+-- strictly one after another in the order given, each exactly as ${prefix}counter_consume would run it
+-- alone (but without the lock-free read, as the batch holds the locks). Answers the results of
+-- ${prefix}counter_consume concatenated in that order.
+CREATE OR REPLACE FUNCTION ${prefix}counter_consume_batch(p_subjects VARCHAR[], p_counts INT[], p_modes INT[],
+    p_ops VARCHAR[], p_expires BIGINT[], p_nows BIGINT[], p_charge_subjects VARCHAR[], p_charge_modes INT[],
+    p_keys VARCHAR[], p_starts BIGINT[], p_ends BIGINT[], p_lookbacks INT[], p_limits BIGINT[],
+    p_amounts BIGINT[]) RETURNS BIGINT[] LANGUAGE plpgsql AS $$
+DECLARE
+  res BIGINT[] := '{}';
+  o INT := 0;
+  n INT;
+  q INT;
+  locked INT;
+BEGIN
+  -- lock the cells that exist; when some are missing, insert placeholders (except for refunds, which
+  -- create nothing) so that there is a row to lock, and lock again
+  PERFORM 1 FROM ${prefix}counter t
+    WHERE (t.subject, t.counter_key) IN (SELECT k.sub, k.key FROM unnest(p_charge_subjects, p_keys) AS k(sub, key))
+    ORDER BY t.subject, t.counter_key FOR UPDATE;
+  GET DIAGNOSTICS locked = ROW_COUNT;
+  IF locked < (SELECT count(*) FROM (SELECT DISTINCT k.sub, k.key
+                                       FROM unnest(p_charge_subjects, p_keys) AS k(sub, key)) d) THEN
+    INSERT INTO ${prefix}counter (subject, counter_key, bucket_ms, lookback, period_start, period_end, used,
+        expires_at)
+    SELECT DISTINCT ON (k.sub, k.key) k.sub, k.key, k.e - k.s, k.lb, NULL, k.e, 0,
+           LEAST(9223372036854775807, k.e + k.lb::numeric * (k.e - k.s))::bigint
+    FROM unnest(p_charge_subjects, p_charge_modes, p_keys, p_starts, p_ends, p_lookbacks)
+         AS k(sub, mode, key, s, e, lb)
+    WHERE k.mode <> 4
+    ORDER BY k.sub, k.key
+    ON CONFLICT DO NOTHING;
+    PERFORM 1 FROM ${prefix}counter t
+      WHERE (t.subject, t.counter_key) IN (SELECT k.sub, k.key FROM unnest(p_charge_subjects, p_keys) AS k(sub, key))
+      ORDER BY t.subject, t.counter_key FOR UPDATE;
+  END IF;
+  FOR q IN 1..array_length(p_subjects, 1) LOOP
+    n := p_counts[q];
+    res := res || ${prefix}counter_consume_cells(true, p_subjects[q], p_keys[o + 1:o + n], p_starts[o + 1:o + n],
+        p_ends[o + 1:o + n], p_lookbacks[o + 1:o + n], p_limits[o + 1:o + n], p_amounts[o + 1:o + n],
+        p_modes[q], p_ops[q], p_expires[q], p_nows[q]);
+    o := o + n;
+  END LOOP;
   RETURN res;
 END
 $$;

@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
  * Consumes and refunds with operation ids while backends are killed with {@code pg_terminate_backend} and
  * the database restarts on its data directory. Whatever threw {@link StorageException} is in doubt and is
  * resolved by retrying it with its operation id; afterwards every counter equals the operations applied.
+ * Consumes are coalesced, so a killed backend may take a whole batch with it.
  */
 class PostgresFaultTest {
 
@@ -63,9 +64,10 @@ class PostgresFaultTest {
     HikariDataSource pool = Databases.pool(url, "postgres", "", THREADS);
     pool.setConnectionTimeout(1000);
     JdbcUsageCounter counter = JdbcUsageCounter.builder(pool).tablePrefix("fault_").createSchemaIfMissing(true)
-        .maxRetries(3).build();
+        .coalesceConsumes(true).maxRetries(3).build();
     // Half the threads never retry, so that some operations surely end in doubt and are resolved below.
-    JdbcUsageCounter noRetries = JdbcUsageCounter.builder(pool).tablePrefix("fault_").maxRetries(0).build();
+    JdbcUsageCounter noRetries = JdbcUsageCounter.builder(pool).tablePrefix("fault_").coalesceConsumes(true).maxRetries(0)
+        .build();
 
     Queue<ConsumeRequest> applied = new ConcurrentLinkedQueue<>();
     Queue<ConsumeRequest> inDoubt = new ConcurrentLinkedQueue<>();

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Four independent instances, each with its own connection pool and eight threads, as four processes would
  * be, hammer one subject's windows on one PostgreSQL. Each request lists its charges in a shuffled order,
- * so overlapping cells are named in every order; some instances run with a lagging clock.
+ * so overlapping cells are named in every order; some instances run with a lagging clock. Each instance
+ * coalesces its concurrent consumes, so batches of different instances overlap too.
  */
 class PostgresMultiInstanceTest {
 
@@ -55,7 +56,7 @@ class PostgresMultiInstanceTest {
     for (int i = 0; i < INSTANCES; i++) {
       HikariDataSource pool = Databases.pool(url, "postgres", "", THREADS);
       pools.add(pool);
-      counters.add(JdbcUsageCounter.builder(pool).tablePrefix(prefix).build());
+      counters.add(JdbcUsageCounter.builder(pool).tablePrefix(prefix).coalesceConsumes(true).build());
     }
     AtomicLong applied = new AtomicLong();
     AtomicLong denied = new AtomicLong();

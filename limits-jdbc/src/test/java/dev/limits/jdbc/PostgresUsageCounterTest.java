@@ -4,12 +4,12 @@ import dev.limits.spi.UsageCounter;
 import dev.limits.testkit.UsageCounterContract;
 import javax.sql.DataSource;
 
-/** The contract suite against Postgres ({@link Databases#postgresPool()}). */
+/** The contract suite against Postgres ({@link Databases#postgresPool()}), concurrent consumes coalesced. */
 class PostgresUsageCounterTest extends UsageCounterContract {
 
   private static final DataSource DATA_SOURCE = Databases.postgresPool();
   private static final JdbcUsageCounter COUNTER =
-      JdbcUsageCounter.builder(DATA_SOURCE).createSchemaIfMissing(true).build();
+      JdbcUsageCounter.builder(DATA_SOURCE).coalesceConsumes(true).createSchemaIfMissing(true).build();
 
   @Override
   protected UsageCounter createCounter() {

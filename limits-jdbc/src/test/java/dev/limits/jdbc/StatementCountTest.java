@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * How many statements reach the database per consume, counted through a proxy of the JDBC objects: one on
- * PostgreSQL and H2, whatever the mode and outcome, and without a commit of its own.
+ * PostgreSQL and H2, whatever the mode and outcome, and without a commit of its own; concurrent consumes
+ * of one subject on PostgreSQL share statements.
  */
 class StatementCountTest {
 
@@ -35,8 +36,9 @@ class StatementCountTest {
     JdbcUsageCounter counter = JdbcUsageCounter.builder(dataSource).tablePrefix(prefix)
         .createSchemaIfMissing(true).build();
     Databases.truncate(dataSource, prefix);
+    // Coalescing (PostgreSQL only) must not change this: a consume that finds nothing in flight goes alone.
     JdbcUsageCounter counted = JdbcUsageCounter.builder(counting.dataSource).tablePrefix(prefix)
-        .dialect(counter.dialect()).build();
+        .dialect(counter.dialect()).coalesceConsumes(true).build();
     int[] statements = new int[5];
     ConsumeRequest[] requests = {
         new ConsumeRequest("u", charges(2), Mode.ENFORCE, null, 0, T0),
@@ -56,6 +58,44 @@ class StatementCountTest {
   @Test
   void aPostgresConsumeIsOneStatement() {
     assertThat(count(Databases.postgresPool(), "count_")).containsExactly(1, 1, 1, 1, 1);
+  }
+
+  @Test
+  void concurrentPostgresConsumesOfOneSubjectShareStatements() throws Exception {
+    JdbcUsageCounter counter = JdbcUsageCounter.builder(Databases.postgresPool()).tablePrefix("count_")
+        .createSchemaIfMissing(true).build();
+    Databases.truncate(Databases.postgresPool(), "count_");
+    CountingDataSource counting = new CountingDataSource(Databases.postgresPool());
+    JdbcUsageCounter counted = JdbcUsageCounter.builder(counting.dataSource).tablePrefix("count_")
+        .dialect(counter.dialect()).coalesceConsumes(true).build();
+    int threads = 16;
+    int perThread = 25;
+    java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+    List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
+    try {
+      for (int t = 0; t < threads; t++) {
+        futures.add(executor.submit(() -> {
+          start.await();
+          for (int i = 0; i < perThread; i++) {
+            assertThat(counted.consume(new ConsumeRequest("hot", charges(1000), Mode.ENFORCE, null, 0, T0))
+                .status()).isEqualTo(Status.APPLIED);
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (java.util.concurrent.Future<?> future : futures) {
+        future.get(2, java.util.concurrent.TimeUnit.MINUTES);
+      }
+    } finally {
+      executor.shutdownNow();
+    }
+    int statements = counting.executions.get() + counting.commits.get();
+    assertThat(statements).as("statements for %s concurrent consumes", threads * perThread)
+        .isLessThan(threads * perThread);
+    assertThat(counter.snapshot("hot", T0)).anySatisfy(
+        usage -> assertThat(usage.used()).isEqualTo(threads * perThread));
   }
 
   @Test

@@ -123,6 +123,11 @@ public final class Sql {
         + " WHERE expires_at < ? ORDER BY expires_at LIMIT ?";
   }
 
+  /** Several consumes in one statement: the PL/pgSQL batch function on PostgreSQL. */
+  public String consumeBatchFunction() {
+    return "SELECT " + counter + "_consume_batch(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  }
+
   /** The one-statement consume: the PL/pgSQL function on PostgreSQL, the Java alias on H2. */
   public String consumeFunction() {
     switch (dialect) {
