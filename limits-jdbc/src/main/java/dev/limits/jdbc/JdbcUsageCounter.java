@@ -56,6 +56,14 @@ import org.jspecify.annotations.Nullable;
  * first inserted so that there is a row to lock), checked again and written, so a request is all or
  * nothing, two requests cannot both pass a "9 of 10" check, and requests on overlapping cells in any order
  * cannot deadlock.
+ *
+ * <p>The common case on PostgreSQL, an {@link ConsumeRequest.Mode#ENFORCE} without operation id whose slots
+ * all have lookback 0 (calendar and lifetime windows), is instead one plain SQL statement (no PL/pgSQL):
+ * it locks the subject's rows in key order, as the function does, checks every charge and writes all rows
+ * or none. It answers by itself once the subject's rows exist, also when it denies (then under the row
+ * locks, briefly, instead of from a lock-free read). If a row is missing (the first use of a subject's
+ * cell) or has a lookback or earlier buckets, it changes nothing and the function runs next: such a first
+ * use costs two statements.
  * Operation ids and reservation holds are written in the same transaction as the counters.
  *
  * <p><b>Coalescing.</b> On PostgreSQL, consumes of one subject that arrive while an earlier consume of
@@ -89,6 +97,7 @@ public final class JdbcUsageCounter implements UsageCounter {
   private final Sql sql;
   private final Transactions transactions;
   private final @Nullable Coalescer coalescer;
+  private final boolean fastConsume;
 
   /** The most consumes sent in one batch. */
   private static final int MAX_BATCH = 64;
@@ -100,6 +109,7 @@ public final class JdbcUsageCounter implements UsageCounter {
     this.maxRetries = builder.maxRetries;
     this.sql = new Sql(dialect, prefix);
     this.transactions = new Transactions(sql, false);
+    this.fastConsume = builder.fastConsume;
     this.coalescer = builder.coalesceConsumes && dialect == JdbcDialect.POSTGRESQL
         ? new Coalescer(2, MAX_BATCH, this::consumeBatch)
         : null;
@@ -284,6 +294,13 @@ public final class JdbcUsageCounter implements UsageCounter {
   private ConsumeResult consumeInOneStatement(Connection c, ConsumeRequest request) throws SQLException {
     List<Charge> charges = request.charges();
     int n = charges.size();
+    if (fastConsume && dialect == JdbcDialect.POSTGRESQL && isFast(request)) {
+      ConsumeResult result = consumeFast(c, request);
+      if (result != null) {
+        return result;
+      }
+      // first use of a cell, or a cell with a lookback: nothing was changed, the function handles it
+    }
     try (PreparedStatement ps = c.prepareStatement(sql.consumeFunction())) {
       if (dialect == JdbcDialect.H2) {
         ps.setString(1, prefix);
@@ -330,6 +347,69 @@ public final class JdbcUsageCounter implements UsageCounter {
           fits[i] = ((Number) values[2 + 2 * i]).longValue() == 1;
         }
         int status = ((Number) values[0]).intValue();
+        return ConsumeResult.of(ConsumeResult.Status.values()[status], used, fits);
+      }
+    }
+  }
+
+  /** Whether the plain-SQL fast consume applies: an ENFORCE without an operation id, no rolling window. */
+  private static boolean isFast(ConsumeRequest request) {
+    if (request.mode() != ConsumeRequest.Mode.ENFORCE || request.operationId() != null) {
+      return false;
+    }
+    for (Charge charge : request.charges()) {
+      if (charge.slot().lookback() != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Runs {@link Sql#fastConsume()}; answers null, having changed nothing, when a row is missing or not a
+   * plain window.
+   */
+  private @Nullable ConsumeResult consumeFast(Connection c, ConsumeRequest request) throws SQLException {
+    List<Charge> charges = request.charges();
+    int n = charges.size();
+    String[] keys = new String[n];
+    long[] starts = new long[n];
+    long[] ends = new long[n];
+    long[] limits = new long[n];
+    long[] amounts = new long[n];
+    for (int i = 0; i < n; i++) {
+      Charge charge = charges.get(i);
+      keys[i] = charge.slot().key();
+      starts[i] = charge.slot().start();
+      ends[i] = charge.slot().end();
+      limits[i] = charge.limit();
+      amounts[i] = charge.amount();
+    }
+    // The same SQL on the same connection: pgjdbc's statement cache makes it a server-side prepared
+    // statement after prepareThreshold (default 5) uses. Primitive arrays bind without boxing.
+    try (PreparedStatement ps = c.prepareStatement(sql.fastConsume())) {
+      ps.setObject(1, keys);
+      ps.setObject(2, starts);
+      ps.setObject(3, ends);
+      ps.setObject(4, limits);
+      ps.setObject(5, amounts);
+      ps.setString(6, request.subject());
+      ps.setObject(7, keys);
+      ps.setString(8, request.subject());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        int status = rs.getInt(1);
+        if (rs.wasNull()) {
+          return null;
+        }
+        Object[] usedValues = (Object[]) rs.getArray(2).getArray();
+        Object[] fitValues = (Object[]) rs.getArray(3).getArray();
+        long[] used = new long[n];
+        boolean[] fits = new boolean[n];
+        for (int i = 0; i < n; i++) {
+          used[i] = ((Number) usedValues[i]).longValue();
+          fits[i] = (Boolean) fitValues[i];
+        }
         return ConsumeResult.of(ConsumeResult.Status.values()[status], used, fits);
       }
     }
@@ -473,6 +553,7 @@ public final class JdbcUsageCounter implements UsageCounter {
     private boolean createSchemaIfMissing;
     private int maxRetries = 3;
     private boolean coalesceConsumes = true;
+    private boolean fastConsume = true;
 
     private Builder(DataSource dataSource) {
       this.dataSource = dataSource;
@@ -548,6 +629,12 @@ public final class JdbcUsageCounter implements UsageCounter {
      */
     public Builder coalesceConsumes(boolean coalesceConsumes) {
       this.coalesceConsumes = coalesceConsumes;
+      return this;
+    }
+
+    /** For tests: whether PostgreSQL tries the plain-SQL fast consume first; default true. */
+    Builder fastConsume(boolean fastConsume) {
+      this.fastConsume = fastConsume;
       return this;
     }
 

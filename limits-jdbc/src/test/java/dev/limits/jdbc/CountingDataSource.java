@@ -17,10 +17,12 @@ final class CountingDataSource {
 
   final AtomicInteger executions = new AtomicInteger();
   final AtomicInteger commits = new AtomicInteger();
+  /** The SQL of every statement prepared, in order. */
+  final java.util.List<String> prepared = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
   final DataSource dataSource;
 
   CountingDataSource(DataSource target) {
-    this.dataSource = proxy(DataSource.class, target, (method, result) -> {
+    this.dataSource = proxy(DataSource.class, target, (method, args, result) -> {
       if (result instanceof Connection) {
         return proxy(Connection.class, result, this::connectionResult);
       }
@@ -31,21 +33,25 @@ final class CountingDataSource {
   void reset() {
     executions.set(0);
     commits.set(0);
+    prepared.clear();
   }
 
-  private Object connectionResult(Method method, Object result) {
+  private Object connectionResult(Method method, Object[] args, Object result) {
+    if (method.getName().equals("prepareStatement") && args != null && args[0] instanceof String) {
+      prepared.add((String) args[0]);
+    }
     if (method.getName().equals("commit") || method.getName().equals("rollback")) {
       commits.incrementAndGet();
     }
     if (result instanceof Statement) {
       Class<?> type = method.getReturnType();
-      return proxy(type, result, (m, r) -> r);
+      return proxy(type, result, (m, a, r) -> r);
     }
     return result;
   }
 
   private interface After {
-    Object apply(Method method, Object result) throws Exception;
+    Object apply(Method method, Object[] args, Object result) throws Exception;
   }
 
   @SuppressWarnings("unchecked")
@@ -55,7 +61,7 @@ final class CountingDataSource {
         executions.incrementAndGet();
       }
       try {
-        return after.apply(method, method.invoke(target, args));
+        return after.apply(method, args, method.invoke(target, args));
       } catch (InvocationTargetException e) {
         throw e.getCause();
       }

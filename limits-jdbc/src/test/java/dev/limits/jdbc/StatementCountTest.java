@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * How many statements reach the database per consume, counted through a proxy of the JDBC objects: one on
- * PostgreSQL and H2, whatever the mode and outcome, and without a commit of its own; concurrent consumes
- * of one subject on PostgreSQL share statements.
+ * PostgreSQL and H2, whatever the mode and outcome, and without a commit of its own, except that the first
+ * use of a subject's cells by a PostgreSQL consume that takes the plain-SQL fast path costs two;
+ * concurrent consumes of one subject on PostgreSQL share statements.
  */
 class StatementCountTest {
 
@@ -58,6 +59,37 @@ class StatementCountTest {
   @Test
   void aPostgresConsumeIsOneStatement() {
     assertThat(count(Databases.postgresPool(), "count_")).containsExactly(1, 1, 1, 1, 1);
+  }
+
+  /**
+   * An ENFORCE without an operation id on calendar and lifetime windows only is one plain SQL statement
+   * once the subject's rows exist, also when denied; the first use of a subject's cells takes two (the
+   * fast statement finds rows missing and changes nothing, then the function inserts them).
+   */
+  @Test
+  void aPostgresConsumeOfCalendarWindowsIsOnePlainStatementOnceItsRowsExist() {
+    DataSource pool = Databases.postgresPool();
+    JdbcUsageCounter counter = JdbcUsageCounter.builder(pool).tablePrefix("count_")
+        .createSchemaIfMissing(true).build();
+    Databases.truncate(pool, "count_");
+    CountingDataSource counting = new CountingDataSource(pool);
+    JdbcUsageCounter counted = JdbcUsageCounter.builder(counting.dataSource).tablePrefix("count_")
+        .dialect(counter.dialect()).coalesceConsumes(true).build();
+    List<Charge> charges = List.of(
+        new Charge(new Slot("messages@hour", T0, T0 + HOUR, 0), 2, 1),
+        new Charge(new Slot("messages@day", T0, T0 + DAY, 0), 1000, 1),
+        new Charge(new Slot("tokens@lifetime", 0, Long.MAX_VALUE, 0), 100_000, 250));
+    Status[] expected = {Status.APPLIED, Status.APPLIED, Status.DENIED, Status.DENIED};
+    int[] statements = {2, 1, 1, 1};
+    for (int i = 0; i < expected.length; i++) {
+      counting.reset();
+      assertThat(counted.consume(new ConsumeRequest("u", charges, Mode.ENFORCE, null, 0, T0 + i)).status())
+          .as("request %s", i).isEqualTo(expected[i]);
+      assertThat(counting.executions.get() + counting.commits.get()).as("request %s", i)
+          .isEqualTo(statements[i]);
+      assertThat(counting.prepared.get(0)).as("request %s", i).startsWith("WITH req AS MATERIALIZED");
+    }
+    assertThat(counter.snapshot("u", T0)).extracting(usage -> usage.used()).containsExactlyInAnyOrder(2L, 2L, 500L);
   }
 
   @Test
