@@ -1,6 +1,10 @@
 -- limits-jdbc schema for PostgreSQL 12 or later. Replace ${prefix} with your table prefix (default: limits_).
 -- Flyway/Liquibase users copy this file into a migration; JdbcUsageCounter.Builder#createSchemaIfMissing
 -- runs it at startup instead. The last three statements create the functions that a consume calls.
+-- The common consume (ENFORCE, no operation id, windows without lookback, rows already there) does not call
+-- them: it is one plain SQL statement kept in the jar (dev.limits.jdbc.internal.Sql#fastConsume), which
+-- locks, checks and writes the rows exactly as ${prefix}counter_consume_cells would, and leaves everything
+-- else (first use of a cell, rolling windows, other modes, operation ids) to these functions.
 
 -- One row per (subject, counter key): the newest bucket and, for rolling windows, the earlier buckets
 -- still counted (comma-separated, oldest first). period_start is NULL until the cell is first charged.
