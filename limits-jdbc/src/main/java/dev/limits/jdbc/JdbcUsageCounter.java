@@ -397,18 +397,22 @@ public final class JdbcUsageCounter implements UsageCounter {
       ps.setObject(7, keys);
       ps.setString(8, request.subject());
       try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        int status = rs.getInt(1);
-        if (rs.wasNull()) {
-          return null;
-        }
-        Object[] usedValues = (Object[]) rs.getArray(2).getArray();
-        Object[] fitValues = (Object[]) rs.getArray(3).getArray();
         long[] used = new long[n];
         boolean[] fits = new boolean[n];
-        for (int i = 0; i < n; i++) {
-          used[i] = ((Number) usedValues[i]).longValue();
-          fits[i] = (Boolean) fitValues[i];
+        int status = -1;
+        int rows = 0;
+        while (rs.next()) {
+          status = rs.getInt(1);
+          if (rs.wasNull()) {
+            return null;
+          }
+          int i = rs.getInt(2) - 1;
+          used[i] = rs.getLong(3);
+          fits[i] = rs.getBoolean(4);
+          rows++;
+        }
+        if (rows != n) {
+          throw new IllegalStateException("fast consume answered " + rows + " rows for " + n + " charges");
         }
         return ConsumeResult.of(ConsumeResult.Status.values()[status], used, fits);
       }

@@ -134,8 +134,9 @@ public final class Sql {
    * with lookback 0 and no earlier buckets, checks every charge with the rule of {@code Charge.fits}, and
    * only if every charge fits writes every row as the function does: a newer slot starts a new bucket, the
    * same period adds, and an older slot (a caller whose clock lags) counts into the stored newer bucket;
-   * sums saturate at {@code Long.MAX_VALUE}. Answers one row: the status (0 applied, 1 denied), the usage
-   * per charge after the request and whether each charge fits, in the caller's order. If a row is missing
+   * sums saturate at {@code Long.MAX_VALUE}. Answers one row per charge, in no particular order: the
+   * status (0 applied, 1 denied), the charge's 1-based position in the request, its usage after the
+   * request and whether it fits. If a row is missing
    * (a subject or key not yet charged), or a row has a lookback or earlier buckets, it changes nothing and
    * answers a NULL status: the caller then runs the function, which inserts missing rows.
    */
@@ -188,14 +189,12 @@ public final class Sql {
           FROM cur c, verdict v
          WHERE v.simple AND v.fits AND t.subject = ? AND t.counter_key = c.key
       )
-      -- status: NULL (not handled, nothing changed), 0 applied, 1 denied; usage and fits per charge
-      SELECT CASE WHEN v.simple THEN CASE WHEN v.fits THEN 0 ELSE 1 END END,
-             (SELECT array_agg(CASE WHEN v.fits THEN c.new_used ELSE c.used_now END ORDER BY c.ord)
-                FROM cur c),
-             (SELECT array_agg(v.fits OR CASE WHEN c.amt = 0 THEN c.used_now < c.lim
-                                              ELSE c.lim - c.used_now >= c.amt END ORDER BY c.ord)
-                FROM cur c)
-        FROM verdict v
+      -- one row per charge, in no particular order: the status (NULL: not handled, nothing changed;
+      -- 0 applied, 1 denied), the charge's position (1-based), its usage after the request, whether it fits
+      SELECT CASE WHEN v.simple THEN CASE WHEN v.fits THEN 0 ELSE 1 END END, c.ord,
+             CASE WHEN v.fits THEN c.new_used ELSE c.used_now END,
+             v.fits OR CASE WHEN c.amt = 0 THEN c.used_now < c.lim ELSE c.lim - c.used_now >= c.amt END
+        FROM verdict v CROSS JOIN cur c
       """;
 
   /** Several consumes in one statement: the PL/pgSQL batch function on PostgreSQL. */
