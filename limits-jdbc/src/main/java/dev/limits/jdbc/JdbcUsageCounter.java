@@ -1,6 +1,7 @@
 package dev.limits.jdbc;
 
 import dev.limits.jdbc.internal.Coalescer;
+import dev.limits.jdbc.internal.FastConsume;
 import dev.limits.jdbc.internal.Faults;
 import dev.limits.jdbc.internal.Prefixes;
 import dev.limits.jdbc.internal.RequestCodec;
@@ -58,20 +59,21 @@ import org.jspecify.annotations.Nullable;
  * cannot deadlock.
  *
  * <p>The common case on PostgreSQL, an {@link ConsumeRequest.Mode#ENFORCE} without operation id whose slots
- * all have lookback 0 (calendar and lifetime windows), is instead one plain SQL statement (no PL/pgSQL):
- * it locks the subject's rows in key order, as the function does, checks every charge and writes all rows
- * or none. It answers by itself once the subject's rows exist, also when it denies (then under the row
- * locks, briefly, instead of from a lock-free read). If a row is missing (the first use of a subject's
- * cell) or has a lookback or earlier buckets, it changes nothing and the function runs next: such a first
- * use costs two statements.
- * Operation ids and reservation holds are written in the same transaction as the counters.
+ * all have lookback 0 (calendar and lifetime windows), goes instead to {@code limits_counter_consume_fast}:
+ * one plain UPDATE, planned once per session, that writes every row of the request if each is within the
+ * room its charges leave, and otherwise undoes what it wrote: all or nothing. It answers by itself once
+ * the subject's rows exist, also when it denies (then from a lock-free read, as the general function
+ * answers a clear denial). If a row is missing (the first use of a subject's cell) or has a lookback or
+ * earlier buckets, it changes nothing and the general function runs next: such a first use costs two
+ * statements. Operation ids and reservation holds are written in the same transaction as the counters.
  *
- * <p><b>Coalescing.</b> On PostgreSQL, consumes of one subject that arrive while an earlier consume of
- * that subject is still running queue up, and the oldest of them then sends all that queued up meanwhile as
- * one statement ({@code SELECT limits_counter_consume_batch(...)}) and one commit: the rows are locked once,
- * then the requests run one after another in arrival order. Each caller gets the answer it would get alone
- * in that order. A consume whose subject is idle goes at once, alone, and subjects never wait for each
- * other. See {@link Builder#coalesceConsumes(boolean)}.
+ * <p><b>Coalescing.</b> On PostgreSQL, consumes that arrive while the counter's batch is running queue up,
+ * whatever their subjects, and the oldest of them then sends all that queued up meanwhile (up to 64) as one
+ * statement and one commit: the common case again as one {@code limits_counter_consume_fast}, when every
+ * request of the batch fits in arrival order; otherwise {@code limits_counter_consume_batch}, which locks
+ * the rows once and runs the requests one after another in arrival order. Each caller gets the answer it
+ * would get alone in that order. A consume that finds no batch running goes at once, alone. See
+ * {@link Builder#coalesceConsumes(boolean)} and {@link Builder#maxConcurrentBatches(int)}.
  *
  * <p><b>Failures.</b> Serialization failures, deadlocks and lock timeouts are retried up to
  * {@link Builder#maxRetries(int)} times, as are broken connections and other transient failures when the
@@ -111,7 +113,7 @@ public final class JdbcUsageCounter implements UsageCounter {
     this.transactions = new Transactions(sql, false);
     this.fastConsume = builder.fastConsume;
     this.coalescer = builder.coalesceConsumes && dialect == JdbcDialect.POSTGRESQL
-        ? new Coalescer(2, MAX_BATCH, this::consumeBatch)
+        ? new Coalescer(builder.maxConcurrentBatches, MAX_BATCH, false, this::consumeBatch)
         : null;
   }
 
@@ -155,6 +157,17 @@ public final class JdbcUsageCounter implements UsageCounter {
       }
       return Objects.requireNonNull(outcome.result(), "result of a committed consume");
     });
+  }
+
+  /**
+   * Runs {@code requests} as one coalesced batch, as if their callers had queued up together in this order;
+   * for tests. On PostgreSQL only.
+   */
+  List<ConsumeResult> consumeAsOneBatch(List<ConsumeRequest> requests) {
+    if (dialect != JdbcDialect.POSTGRESQL) {
+      throw new IllegalStateException("batches run on PostgreSQL only, not on " + dialect);
+    }
+    return Coalescer.runAsOneBatch(requests, this::consumeBatch);
   }
 
   /** A check writes nothing, and a request with an operation id answers DUPLICATE if it had committed. */
@@ -213,8 +226,29 @@ public final class JdbcUsageCounter implements UsageCounter {
     }
   }
 
-  /** Runs several consumes, flattened into the arrays of the batch function, in one statement. */
+  /**
+   * Runs several consumes in one statement: the fast batch when it applies and every request fits, the
+   * batch function otherwise (then a second statement).
+   */
   private void consumeInOneBatch(Connection c, List<Coalescer.Pending> batch) throws SQLException {
+    if (fastConsume) {
+      List<ConsumeRequest> requests = new ArrayList<>(batch.size());
+      for (Coalescer.Pending p : batch) {
+        requests.add(p.request());
+      }
+      List<ConsumeResult> results = consumeFast(c, requests);
+      if (results != null) {
+        for (int i = 0; i < batch.size(); i++) {
+          batch.get(i).succeed(results.get(i));
+        }
+        return;
+      }
+    }
+    consumeWithBatchFunction(c, batch);
+  }
+
+  /** Runs several consumes, flattened into the arrays of the batch function, in one statement. */
+  private void consumeWithBatchFunction(Connection c, List<Coalescer.Pending> batch) throws SQLException {
     int requests = batch.size();
     int total = 0;
     for (Coalescer.Pending p : batch) {
@@ -294,10 +328,10 @@ public final class JdbcUsageCounter implements UsageCounter {
   private ConsumeResult consumeInOneStatement(Connection c, ConsumeRequest request) throws SQLException {
     List<Charge> charges = request.charges();
     int n = charges.size();
-    if (fastConsume && dialect == JdbcDialect.POSTGRESQL && isFast(request)) {
-      ConsumeResult result = consumeFast(c, request);
+    if (fastConsume && dialect == JdbcDialect.POSTGRESQL) {
+      List<ConsumeResult> result = consumeFast(c, List.of(request));
       if (result != null) {
-        return result;
+        return result.get(0);
       }
       // first use of a cell, or a cell with a lookback: nothing was changed, the function handles it
     }
@@ -352,69 +386,26 @@ public final class JdbcUsageCounter implements UsageCounter {
     }
   }
 
-  /** Whether the plain-SQL fast consume applies: an ENFORCE without an operation id, no rolling window. */
-  private static boolean isFast(ConsumeRequest request) {
-    if (request.mode() != ConsumeRequest.Mode.ENFORCE || request.operationId() != null) {
-      return false;
-    }
-    for (Charge charge : request.charges()) {
-      if (charge.slot().lookback() != 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   /**
-   * Runs {@link Sql#fastConsume()}; answers null, having changed nothing, when a row is missing or not a
-   * plain window.
+   * Runs {@code counter_consume_fast} (see {@link FastConsume}); answers null, having changed nothing (or
+   * without a statement), when the general function must run.
    */
-  private @Nullable ConsumeResult consumeFast(Connection c, ConsumeRequest request) throws SQLException {
-    List<Charge> charges = request.charges();
-    int n = charges.size();
-    String[] keys = new String[n];
-    long[] starts = new long[n];
-    long[] ends = new long[n];
-    long[] limits = new long[n];
-    long[] amounts = new long[n];
-    for (int i = 0; i < n; i++) {
-      Charge charge = charges.get(i);
-      keys[i] = charge.slot().key();
-      starts[i] = charge.slot().start();
-      ends[i] = charge.slot().end();
-      limits[i] = charge.limit();
-      amounts[i] = charge.amount();
+  private @Nullable List<ConsumeResult> consumeFast(Connection c, List<ConsumeRequest> requests)
+      throws SQLException {
+    FastConsume fast = FastConsume.of(requests);
+    if (fast == null) {
+      return null;
     }
+    Object[] parameters = fast.parameters();
     // The same SQL on the same connection: pgjdbc's statement cache makes it a server-side prepared
     // statement after prepareThreshold (default 5) uses. Primitive arrays bind without boxing.
     try (PreparedStatement ps = c.prepareStatement(sql.fastConsume())) {
-      ps.setObject(1, keys);
-      ps.setObject(2, starts);
-      ps.setObject(3, ends);
-      ps.setObject(4, limits);
-      ps.setObject(5, amounts);
-      ps.setString(6, request.subject());
-      ps.setObject(7, keys);
-      ps.setString(8, request.subject());
+      for (int i = 0; i < parameters.length; i++) {
+        ps.setObject(i + 1, parameters[i]);
+      }
       try (ResultSet rs = ps.executeQuery()) {
-        long[] used = new long[n];
-        boolean[] fits = new boolean[n];
-        int status = -1;
-        int rows = 0;
-        while (rs.next()) {
-          status = rs.getInt(1);
-          if (rs.wasNull()) {
-            return null;
-          }
-          int i = rs.getInt(2) - 1;
-          used[i] = rs.getLong(3);
-          fits[i] = rs.getBoolean(4);
-          rows++;
-        }
-        if (rows != n) {
-          throw new IllegalStateException("fast consume answered " + rows + " rows for " + n + " charges");
-        }
-        return ConsumeResult.of(ConsumeResult.Status.values()[status], used, fits);
+        rs.next();
+        return fast.results((Object[]) rs.getArray(1).getArray());
       }
     }
   }
@@ -557,6 +548,7 @@ public final class JdbcUsageCounter implements UsageCounter {
     private boolean createSchemaIfMissing;
     private int maxRetries = 3;
     private boolean coalesceConsumes = true;
+    private int maxConcurrentBatches = 1;
     private boolean fastConsume = true;
 
     private Builder(DataSource dataSource) {
@@ -618,17 +610,16 @@ public final class JdbcUsageCounter implements UsageCounter {
     }
 
     /**
-     * Whether concurrent consumes of one subject on PostgreSQL share statements; default true. A consume
-     * whose subject has no consume running goes at once, alone, as one statement, whatever other subjects
-     * do. Consumes that arrive while one of their subject is running queue up (they would wait for its row
-     * locks anyway), and the oldest of them then sends everything queued for the subject as one statement
-     * and one transaction that locks the rows once and runs the requests one after another in arrival
-     * order: each caller gets exactly the answer it would get alone in that order, all or nothing per
-     * request. Up to two batches of a subject run at once, the second waiting in the database for the
-     * first's row locks. A hot subject so takes fewer statements, lock acquisitions and commits per consume.
-     * Failures are retried per request as without coalescing. Ignored on other databases.
+     * Whether concurrent consumes on PostgreSQL share statements; default true. A consume that finds fewer
+     * than {@link #maxConcurrentBatches(int)} batches of this counter running goes at once, alone, as one
+     * statement. Consumes that arrive while that many run queue up, of any subjects, and when a batch ends
+     * the oldest of them sends everything queued (up to 64) as one statement and one transaction, in which
+     * the requests run one after another in arrival order: each caller gets exactly the answer it would get
+     * alone in that order, all or nothing per request. Under load, consumes so take fewer statements, round
+     * trips and commits each, and a hot subject's rows are locked and written once per batch instead of once
+     * per consume. Failures are retried per request as without coalescing. Ignored on other databases.
      *
-     * @param coalesceConsumes whether to batch concurrent consumes of one subject
+     * @param coalesceConsumes whether to batch concurrent consumes
      * @return this builder
      */
     public Builder coalesceConsumes(boolean coalesceConsumes) {
@@ -636,7 +627,27 @@ public final class JdbcUsageCounter implements UsageCounter {
       return this;
     }
 
-    /** For tests: whether PostgreSQL tries the plain-SQL fast consume first; default true. */
+    /**
+     * How many coalesced batches this counter runs at once on PostgreSQL; default 1. With one, consumes
+     * queue behind the running batch and go as the next: the batch grows with the load and the database
+     * does the least work per consume, which on a busy database gives the most consumes per second. More
+     * let one process use more of a database server that has cores to spare, at more statements per
+     * consume.
+     *
+     * @throws IllegalArgumentException if {@code maxConcurrentBatches} is not between 1 and 64
+     * @param maxConcurrentBatches the most batches running at once, 1 to 64
+     * @return this builder
+     */
+    public Builder maxConcurrentBatches(int maxConcurrentBatches) {
+      if (maxConcurrentBatches < 1 || maxConcurrentBatches > 64) {
+        throw new IllegalArgumentException(
+            "maxConcurrentBatches must be between 1 and 64, got " + maxConcurrentBatches);
+      }
+      this.maxConcurrentBatches = maxConcurrentBatches;
+      return this;
+    }
+
+    /** For tests: whether PostgreSQL tries the fast consume function first; default true. */
     Builder fastConsume(boolean fastConsume) {
       this.fastConsume = fastConsume;
       return this;

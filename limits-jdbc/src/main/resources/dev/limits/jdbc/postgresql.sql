@@ -1,10 +1,10 @@
 -- limits-jdbc schema for PostgreSQL 12 or later. Replace ${prefix} with your table prefix (default: limits_).
 -- Flyway/Liquibase users copy this file into a migration; JdbcUsageCounter.Builder#createSchemaIfMissing
--- runs it at startup instead. The last three statements create the functions that a consume calls.
--- The common consume (ENFORCE, no operation id, windows without lookback, rows already there) does not call
--- them: it is one plain SQL statement kept in the jar (dev.limits.jdbc.internal.Sql#fastConsume), which
--- locks, checks and writes the rows exactly as ${prefix}counter_consume_cells would, and leaves everything
--- else (first use of a cell, rolling windows, other modes, operation ids) to these functions.
+-- runs it at startup instead. The functions after the tables are what a consume calls: the common consume
+-- (ENFORCE, no operation id, windows without lookback, rows already there), alone or coalesced with others,
+-- calls ${prefix}counter_consume_fast, which locks, checks and writes the rows exactly as
+-- ${prefix}counter_consume_cells would, and leaves everything else (first use of a cell, rolling windows,
+-- other modes, operation ids) to the general functions.
 
 -- One row per (subject, counter key): the newest bucket and, for rolling windows, the earlier buckets
 -- still counted (comma-separated, oldest first). period_start is NULL until the cell is first charged.
@@ -354,5 +354,76 @@ BEGIN
     o := o + n;
   END LOOP;
   RETURN res;
+END
+$$;
+
+-- The common consume, alone or a batch of them, in one plain UPDATE planned once per session: the caller
+-- sends one entry per cell (subject, key), distinct, with the slot that all of the cell's charges use,
+-- their total amount, and the cell's room: the most usage it may have now for every charge to fit in turn.
+-- The UPDATE takes the cells in (subject, key) order (as the functions above lock them, so that none of
+-- them deadlock): the settings on the function leave the planner one plan, a nested loop over the sorted
+-- cells that finds each row by its primary key; PostgreSQL locks each row and checks it again at its
+-- newest version before writing it.
+-- A cell is written only if it exists, has lookback 0 and no earlier buckets, and its usage (read as
+-- ${prefix}counter_consume_cells reads such a cell) is within its room: usage plus total (a newer slot
+-- starts a new bucket, the same period adds, and an older slot, from a caller whose clock lags, counts into
+-- the stored newer bucket). If any cell was not written, the block rolls back what was: all or nothing.
+-- Answers [status, used_1, used_2, ...], each cell's usage before the call in the order given, with status
+-- 0 written, or 1 not written because some cell has no room (from a lock-free read after the rollback, as
+-- counter_consume_cells answers a clear denial); or [NULL] when nothing was written for any other reason
+-- (a cell missing or not plain, or no cell without room at the read): the caller then runs the general
+-- function.
+CREATE OR REPLACE FUNCTION ${prefix}counter_consume_fast(p_subjects VARCHAR[], p_keys VARCHAR[],
+    p_starts BIGINT[], p_ends BIGINT[], p_totals BIGINT[], p_rooms BIGINT[]) RETURNS BIGINT[] LANGUAGE plpgsql
+    SET plan_cache_mode = force_generic_plan SET enable_seqscan = off SET enable_hashjoin = off
+    SET enable_mergejoin = off AS $$
+DECLARE
+  n INT := cardinality(p_keys);
+  res BIGINT[];
+  written INT;
+  plain BOOLEAN;
+  fits BOOLEAN;
+BEGIN
+  BEGIN
+    WITH c AS MATERIALIZED (
+      SELECT c.sub, c.key, c.s, c.e, c.total, c.room, c.ord
+        FROM unnest(p_subjects, p_keys, p_starts, p_ends, p_totals, p_rooms) WITH ORDINALITY
+             AS c(sub, key, s, e, total, room, ord)
+       ORDER BY c.sub, c.key
+    ), upd AS (
+      -- within its room, usage plus total is within the limit: no overflow
+      UPDATE ${prefix}counter t
+         SET bucket_ms = CASE WHEN t.period_start IS NULL OR c.s > t.period_start THEN c.e - c.s
+                              ELSE t.bucket_ms END,
+             period_start = CASE WHEN t.period_start IS NULL OR c.s > t.period_start THEN c.s
+                                 ELSE t.period_start END,
+             period_end = CASE WHEN t.period_start IS NULL OR c.s > t.period_start THEN c.e
+                               ELSE t.period_end END,
+             expires_at = CASE WHEN t.period_start IS NULL OR c.s > t.period_start THEN c.e
+                               ELSE t.period_end END,
+             used = CASE WHEN t.period_start >= c.s THEN t.used ELSE 0 END + c.total
+        FROM c
+       WHERE t.subject = c.sub AND t.counter_key = c.key AND t.lookback = 0 AND t.earlier_starts IS NULL
+         AND t.earlier_used IS NULL AND CASE WHEN t.period_start >= c.s THEN t.used ELSE 0 END <= c.room
+      RETURNING c.ord, t.used - c.total AS before
+    )
+    SELECT array_agg(u.before ORDER BY u.ord), count(*) INTO res, written FROM upd u;
+    IF written < n THEN
+      RAISE EXCEPTION USING ERRCODE = 'P0002'; -- caught below: undoes the rows written
+    END IF;
+  EXCEPTION WHEN SQLSTATE 'P0002' THEN
+    SELECT bool_and(l.subject IS NOT NULL AND l.lookback = 0 AND l.earlier_starts IS NULL
+                    AND l.earlier_used IS NULL),
+           bool_and(CASE WHEN l.period_start >= c.s THEN l.used ELSE 0 END <= c.room),
+           array_agg(CASE WHEN l.period_start >= c.s THEN l.used ELSE 0 END ORDER BY c.ord)
+      INTO plain, fits, res
+      FROM unnest(p_subjects, p_keys, p_starts, p_rooms) WITH ORDINALITY AS c(sub, key, s, room, ord)
+      LEFT JOIN ${prefix}counter l ON l.subject = c.sub AND l.counter_key = c.key;
+    IF plain AND NOT fits THEN
+      RETURN 1::bigint || res;
+    END IF;
+    RETURN ARRAY[NULL::bigint];
+  END;
+  RETURN 0::bigint || res;
 END
 $$;

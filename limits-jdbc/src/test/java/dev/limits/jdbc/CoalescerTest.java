@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The hand-over between callers of the coalescer, with a runner that blocks until released so that callers
- * surely queue: arrival order within a subject's batches, other subjects never waiting, withdrawal of an interrupted queued caller, and an answer
- * for every caller when the runner throws.
+ * surely queue: arrival order within a lane's batches, other subjects never waiting with a lane per subject
+ * and sharing batches with one lane, withdrawal of an interrupted queued caller, and an answer for every
+ * caller when the runner throws.
  */
 class CoalescerTest {
 
@@ -82,7 +83,7 @@ class CoalescerTest {
   @Test
   void callersQueuedBehindABatchGoTogetherInArrivalOrder() throws Exception {
     GatedRunner runner = new GatedRunner();
-    Coalescer coalescer = new Coalescer(1, 64, runner);
+    Coalescer coalescer = new Coalescer(1, 64, true, runner);
     CompletableFuture<ConsumeResult> first = async(coalescer, "first", new AtomicReference<>());
     assertThat(runner.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
     List<CompletableFuture<ConsumeResult>> queued = new ArrayList<>();
@@ -102,7 +103,7 @@ class CoalescerTest {
   @Test
   void anotherSubjectNeverWaits() throws Exception {
     GatedRunner runner = new GatedRunner();
-    Coalescer coalescer = new Coalescer(1, 64, runner);
+    Coalescer coalescer = new Coalescer(1, 64, true, runner);
     CompletableFuture<ConsumeResult> first = async(coalescer, "first", new AtomicReference<>());
     assertThat(runner.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
     CompletableFuture<ConsumeResult> other = async(coalescer, "other:1", new AtomicReference<>());
@@ -116,9 +117,49 @@ class CoalescerTest {
   }
 
   @Test
+  void withOneLaneForAllSubjectsCallersOfAnySubjectQueueAndGoTogether() throws Exception {
+    GatedRunner runner = new GatedRunner();
+    Coalescer coalescer = new Coalescer(1, 64, false, runner);
+    CompletableFuture<ConsumeResult> first = async(coalescer, "first", new AtomicReference<>());
+    assertThat(runner.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
+    List<CompletableFuture<ConsumeResult>> queued = new ArrayList<>();
+    for (String name : List.of("other:1", "q1", "other:2")) {
+      AtomicReference<Thread> thread = new AtomicReference<>();
+      queued.add(async(coalescer, name, thread));
+      awaitQueued(thread.get());
+    }
+    runner.permits.release(2);
+    assertThat(first.get(10, TimeUnit.SECONDS).status()).isEqualTo(Status.APPLIED);
+    for (CompletableFuture<ConsumeResult> future : queued) {
+      assertThat(future.get(10, TimeUnit.SECONDS).status()).isEqualTo(Status.APPLIED);
+    }
+    assertThat(runner.batches).containsExactly(List.of("first"), List.of("other:1", "q1", "other:2"));
+  }
+
+  @Test
+  void withTwoBatchesRunningTheThirdCallerQueues() throws Exception {
+    GatedRunner runner = new GatedRunner();
+    Coalescer coalescer = new Coalescer(2, 64, false, runner);
+    CompletableFuture<ConsumeResult> first = async(coalescer, "first", new AtomicReference<>());
+    CompletableFuture<ConsumeResult> second = async(coalescer, "other:1", new AtomicReference<>());
+    for (int i = 0; i < 500 && runner.batches.size() < 2; i++) {
+      Thread.sleep(5);
+    }
+    assertThat(runner.batches).as("two batches run at once").hasSize(2);
+    AtomicReference<Thread> thread = new AtomicReference<>();
+    CompletableFuture<ConsumeResult> third = async(coalescer, "q1", thread);
+    awaitQueued(thread.get());
+    runner.permits.release(3);
+    for (CompletableFuture<ConsumeResult> future : List.of(first, second, third)) {
+      assertThat(future.get(10, TimeUnit.SECONDS).status()).isEqualTo(Status.APPLIED);
+    }
+    assertThat(runner.batches).hasSize(3).last().isEqualTo(List.of("q1"));
+  }
+
+  @Test
   void anInterruptedQueuedCallerIsWithdrawnAndTold() throws Exception {
     GatedRunner runner = new GatedRunner();
-    Coalescer coalescer = new Coalescer(1, 64, runner);
+    Coalescer coalescer = new Coalescer(1, 64, true, runner);
     CompletableFuture<ConsumeResult> first = async(coalescer, "first", new AtomicReference<>());
     assertThat(runner.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
     AtomicReference<Thread> victim = new AtomicReference<>();
@@ -139,7 +180,7 @@ class CoalescerTest {
   @Test
   void aCallerInterruptedAfterItsRequestWasSentGetsTheTrueAnswerAndKeepsItsInterrupt() throws Exception {
     GatedRunner runner = new GatedRunner();
-    Coalescer coalescer = new Coalescer(1, 64, runner);
+    Coalescer coalescer = new Coalescer(1, 64, true, runner);
     CompletableFuture<ConsumeResult> first = async(coalescer, "first", new AtomicReference<>());
     assertThat(runner.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
     AtomicReference<Thread> leaderThread = new AtomicReference<>();
@@ -177,7 +218,7 @@ class CoalescerTest {
   void aRunnerThatThrowsAnswersEveryCallerOfItsBatchAndTheQueueMovesOn() throws Exception {
     GatedRunner runner = new GatedRunner();
     runner.toThrow = new IllegalStateException("boom");
-    Coalescer coalescer = new Coalescer(1, 2, runner);
+    Coalescer coalescer = new Coalescer(1, 2, true, runner);
     CompletableFuture<ConsumeResult> first = async(coalescer, "first", new AtomicReference<>());
     assertThat(runner.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
     List<CompletableFuture<ConsumeResult>> queued = new ArrayList<>();

@@ -14,13 +14,12 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Group commit for consumes, per subject: a caller whose subject has fewer than {@code maxRunning} batches
- * running goes at once, alone (no timers, no added latency when idle, and
- * different subjects never wait for each other); callers that arrive while their subject has that many
- * batches running queue up, and when one finishes, the first of them takes everything queued for the
- * subject (up to {@code maxBatch}, in arrival order) and runs it as the next batch. Consumes
- * of one subject lock the same rows and would run one after another anyway; in one batch they share one
- * statement, one lock acquisition and one commit.
+ * Group commit for consumes, per lane (all requests in one lane, or one lane per subject): a caller whose
+ * lane has fewer than {@code maxRunning} batches running goes at once, alone (no timers, no added latency
+ * when idle); callers that arrive while their lane has that many batches running queue up, and when one
+ * finishes, the first of them takes everything queued in the lane (up to {@code maxBatch}, in arrival
+ * order) and runs it as the next batch. The requests of one batch share one statement, one round trip and
+ * one commit.
  *
  * <p>Every queued request is answered: with its result, or with the failure its batch runner gave it, or,
  * if the runner itself throws, with a {@link StorageException} saying that it may or may not have been
@@ -40,6 +39,7 @@ public final class Coalescer {
   /** One caller's request, waiting for its answer. */
   public static final class Pending {
     private final ConsumeRequest request;
+    private final Object lane;
     private final Condition changed;
     private @Nullable ConsumeResult result;
     private @Nullable RuntimeException failure;
@@ -47,8 +47,9 @@ public final class Coalescer {
     private boolean done;
     private @Nullable List<Pending> lead;
 
-    private Pending(ConsumeRequest request, Condition changed) {
+    private Pending(ConsumeRequest request, Object lane, Condition changed) {
       this.request = request;
+      this.lane = lane;
       this.changed = changed;
     }
 
@@ -83,26 +84,31 @@ public final class Coalescer {
     }
   }
 
-  /** A subject with batches running, and the callers queued behind them. */
+  /** A lane with batches running, and the callers queued behind them. */
   private static final class Lane {
     final ArrayDeque<Pending> queue = new ArrayDeque<>();
     int running;
   }
 
   private final ReentrantLock lock = new ReentrantLock();
-  private final Map<String, Lane> lanes = new HashMap<>();
+  private final Map<Object, Lane> lanes = new HashMap<>();
   private final int maxRunning;
   private final int maxBatch;
+  private final boolean perSubject;
   private final Runner runner;
 
   /**
-   * {@code maxRunning} batches of one subject may run at once: the second waits for the first's row locks
-   * in the database, and so starts the moment the first commits, while the first's caller hands out the
-   * answers.
+   * {@code maxRunning} batches of one lane may run at once, so that the next batch is on its way while the
+   * last one's caller hands out the answers (where they touch the same rows, the next waits for the last's
+   * row locks in the database and starts the moment it commits).
+   *
+   * @param perSubject one lane per subject (subjects never wait for each other), or one lane for all
+   *                   requests (batches mix subjects)
    */
-  public Coalescer(int maxRunning, int maxBatch, Runner runner) {
+  public Coalescer(int maxRunning, int maxBatch, boolean perSubject, Runner runner) {
     this.maxRunning = maxRunning;
     this.maxBatch = maxBatch;
+    this.perSubject = perSubject;
     this.runner = runner;
   }
 
@@ -113,8 +119,9 @@ public final class Coalescer {
     boolean interrupted = false;
     lock.lock();
     try {
-      me = new Pending(request, lock.newCondition());
-      Lane lane = lanes.computeIfAbsent(request.subject(), subject -> new Lane());
+      Object key = perSubject ? request.subject() : Boolean.TRUE;
+      me = new Pending(request, key, lock.newCondition());
+      Lane lane = lanes.computeIfAbsent(key, k -> new Lane());
       ArrayDeque<Pending> queue = lane.queue;
       if (lane.running < maxRunning) {
         // nothing is queued: callers queue only while maxRunning batches run, and a finishing batch hands
@@ -157,6 +164,33 @@ public final class Coalescer {
     }
   }
 
+  /**
+   * Runs {@code requests} as one batch through {@code runner}, in this thread, and answers their results in
+   * order: what a batch of concurrent callers would get; for tests of runners.
+   *
+   * @throws RuntimeException the failure the runner gave the first request that failed
+   */
+  public static List<ConsumeResult> runAsOneBatch(List<ConsumeRequest> requests, Runner runner) {
+    ReentrantLock unused = new ReentrantLock();
+    List<Pending> batch = new ArrayList<>(requests.size());
+    for (ConsumeRequest request : requests) {
+      batch.add(new Pending(request, Boolean.TRUE, unused.newCondition()));
+    }
+    try {
+      runner.run(batch);
+    } catch (RuntimeException e) {
+      failAll(batch, e);
+    }
+    List<ConsumeResult> results = new ArrayList<>(batch.size());
+    for (Pending p : batch) {
+      if (!p.isAnswered()) {
+        p.fail(new StorageException("consume was not answered and may or may not have been counted"));
+      }
+      results.add(p.answer());
+    }
+    return results;
+  }
+
   /** Up to maxBatch queued requests, oldest first; holds the lock. */
   private List<Pending> take(ArrayDeque<Pending> queue) {
     List<Pending> batch = new ArrayList<>(Math.min(maxBatch, queue.size()));
@@ -189,7 +223,7 @@ public final class Coalescer {
     }
   }
 
-  /** Publishes the answers, and hands the subject's queue to its oldest caller or ends its run. */
+  /** Publishes the answers, and hands the lane's queue to its oldest caller or ends its run. */
   private void finish(List<Pending> batch) {
     lock.lock();
     try {
@@ -200,11 +234,11 @@ public final class Coalescer {
         p.done = true;
         p.changed.signal();
       }
-      String subject = batch.get(0).request().subject();
-      Lane lane = Objects.requireNonNull(lanes.get(subject), "lane");
+      Object key = batch.get(0).lane;
+      Lane lane = Objects.requireNonNull(lanes.get(key), "lane");
       if (lane.queue.isEmpty()) {
         if (--lane.running == 0) {
-          lanes.remove(subject);
+          lanes.remove(key);
         }
       } else {
         List<Pending> next = take(lane.queue);

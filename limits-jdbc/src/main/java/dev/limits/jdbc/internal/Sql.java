@@ -124,78 +124,15 @@ public final class Sql {
   }
 
   /**
-   * The fast consume on PostgreSQL: one plain SQL statement (no PL/pgSQL) for an {@code ENFORCE} without an
-   * operation id whose charges all have lookback 0 (calendar and lifetime windows), once the subject's rows
-   * exist. Parameters: keys {@code varchar[]}, slot starts, slot ends, limits and amounts {@code bigint[]}
-   * (the charges in the caller's order), subject, keys again, subject again.
-   *
-   * <p>It locks the subject's rows for the keys in key order (as {@code counter_consume_cells} and the batch
-   * function do, so that none of them deadlock), reads each cell's usage as the function reads a cell
-   * with lookback 0 and no earlier buckets, checks every charge with the rule of {@code Charge.fits}, and
-   * only if every charge fits writes every row as the function does: a newer slot starts a new bucket, the
-   * same period adds, and an older slot (a caller whose clock lags) counts into the stored newer bucket;
-   * sums saturate at {@code Long.MAX_VALUE}. Answers one row per charge, in no particular order: the
-   * status (0 applied, 1 denied), the charge's 1-based position in the request, its usage after the
-   * request and whether it fits. If a row is missing
-   * (a subject or key not yet charged), or a row has a lookback or earlier buckets, it changes nothing and
-   * answers a NULL status: the caller then runs the function, which inserts missing rows.
+   * The fast consume on PostgreSQL, {@code counter_consume_fast}: parameters per cell (subject, key)
+   * {@code varchar[]}, slot start and end, total amount and room {@code bigint[]}; answers
+   * {@code [status, used_1, used_2, ...]} with status 0 (written) or 1 (some cell has no room: nothing
+   * written) and each cell's usage before the call, or {@code [NULL]} (nothing written: the general
+   * function must run).
    */
   public String fastConsume() {
-    return FAST_CONSUME.replace("${counter}", counter);
+    return "SELECT " + counter + "_consume_fast(?, ?, ?, ?, ?, ?)";
   }
-
-  private static final String FAST_CONSUME = """
-      WITH req AS MATERIALIZED (
-        -- the charges in the caller's order
-        SELECT r.ord, r.key, r.s, r.e, r.lim, r.amt
-          FROM unnest(?::varchar[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])
-               WITH ORDINALITY AS r(key, s, e, lim, amt, ord)
-      ), locked AS MATERIALIZED (
-        -- the subject's rows, locked in key order; after waiting for a concurrent writer, its version
-        SELECT t.counter_key, t.bucket_ms, t.lookback, t.period_start, t.period_end, t.used,
-               t.earlier_starts, t.earlier_used
-          FROM ${counter} t
-         WHERE t.subject = ? AND t.counter_key = ANY (?::varchar[])
-         ORDER BY t.counter_key
-           FOR UPDATE
-      ), cur AS MATERIALIZED (
-        -- per charge: whether this statement can handle its row, the usage now, and the row to write
-        SELECT q.ord, q.key, q.lim, q.amt,
-               l.counter_key IS NOT NULL AND l.lookback = 0
-                 AND l.earlier_starts IS NULL AND l.earlier_used IS NULL AS simple,
-               CASE WHEN l.period_start >= q.s THEN l.used ELSE 0 END AS used_now,
-               CASE WHEN l.period_start IS NULL THEN q.e - q.s ELSE l.bucket_ms END AS new_ms,
-               -- a never charged cell or a newer slot starts a new bucket; the same period adds, and so
-               -- does an older slot (a caller whose clock lags): the stored newer bucket takes it
-               CASE WHEN l.period_start IS NULL OR q.s > l.period_start THEN q.s
-                    ELSE l.period_start END AS new_start,
-               CASE WHEN l.period_start IS NULL OR q.s > l.period_start THEN q.e
-                    ELSE l.period_end END AS new_end,
-               CASE WHEN l.period_start IS NULL OR q.s > l.period_start THEN q.amt
-                    WHEN l.used > 9223372036854775807 - q.amt THEN 9223372036854775807
-                    ELSE l.used + q.amt END AS new_used
-          FROM req q LEFT JOIN locked l ON l.counter_key = q.key
-      ), verdict AS MATERIALIZED (
-        -- Charge.fits; used and limit are never negative, so limit - used cannot overflow
-        SELECT bool_and(c.simple) AS simple,
-               bool_and(CASE WHEN c.amt = 0 THEN c.used_now < c.lim
-                             ELSE c.lim - c.used_now >= c.amt END) AS fits
-          FROM cur c
-      ), upd AS (
-        -- all or nothing: the rows are written only if all exist, all are simple and every charge fits
-        UPDATE ${counter} t
-           SET bucket_ms = c.new_ms, lookback = 0, period_start = c.new_start, period_end = c.new_end,
-               used = c.new_used, expires_at = c.new_end
-          FROM cur c, verdict v
-         WHERE v.simple AND v.fits AND t.subject = ? AND t.counter_key = c.key
-      )
-      -- one row per charge, in no particular order: the status (NULL: not handled, nothing changed;
-      -- 0 applied, 1 denied), the charge's position (1-based), its usage after the request, whether it fits
-      SELECT CASE WHEN v.simple THEN CASE WHEN v.fits THEN 0 ELSE 1 END END, c.ord,
-             CASE WHEN v.fits THEN c.new_used ELSE c.used_now END,
-             v.fits OR CASE WHEN c.amt = 0 THEN c.used_now < c.lim ELSE c.lim - c.used_now >= c.amt END
-        FROM verdict v CROSS JOIN cur c
-      """;
 
   /** Several consumes in one statement: the PL/pgSQL batch function on PostgreSQL. */
   public String consumeBatchFunction() {
