@@ -9,6 +9,8 @@ import dev.limits.spi.SettleResult;
 import dev.limits.spi.Slot;
 import dev.limits.spi.SlotUsage;
 import dev.limits.spi.UsageCounter;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -17,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,32 +28,43 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Each subject's cells sit behind that subject's own lock, so operations on different subjects never
  * wait for each other and an operation on one subject is atomic across all its windows. Memory stays
- * bounded: a cell whose period ended is reset in place when next written, and every {@value #PURGE_EVERY}
- * operations of a thread a bounded purge drops ended cells and idle subjects and refunds expired reservations.
+ * bounded: a cell whose period ended is reset in place when next written, and a bounded purge drops ended
+ * cells and idle subjects and refunds expired reservations after every {@value #PURGE_EVERY} new subjects
+ * and after every {@value #PURGE_EVERY} operations on one subject: what grows memory is a new subject or an
+ * operation id, so both are counted, while the common call writes no memory other threads share.
  */
 public final class InMemoryUsageCounter implements UsageCounter {
 
   static final int PURGE_EVERY = 1 << 16;
-  private static final int PURGE_BATCH = 10_000;
+  static final int PURGE_BATCH = 10_000;
 
   private static final long[] NO_STARTS = new long[0];
 
   private final ConcurrentHashMap<String, SubjectState> subjects = new ConcurrentHashMap<>();
-  // Operations per thread for the purge schedule: deterministic like a shared counter, but threads on
-  // different subjects share no written memory.
-  private final ThreadLocal<int[]> operations = ThreadLocal.withInitial(() -> new int[1]);
+  // Subjects created, for the purge schedule; written only when a subject is new.
+  private final AtomicInteger created = new AtomicInteger();
 
   @Override
   public ConsumeResult consume(ConsumeRequest request) {
     Objects.requireNonNull(request, "request");
-    maybePurge(request.now());
     while (true) {
       SubjectState state = state(request.subject());
-      synchronized (state) {
-        if (!state.removed) {
-          return state.consume(request);
+      ConsumeResult result;
+      boolean purgeDue;
+      state.lock();
+      try {
+        if (state.removed) {
+          continue;
         }
+        result = state.consume(request);
+        purgeDue = state.countOperation();
+      } finally {
+        state.unlock();
       }
+      if (purgeDue) {
+        purge(request.now(), PURGE_BATCH);
+      }
+      return result;
     }
   }
 
@@ -65,20 +80,43 @@ public final class InMemoryUsageCounter implements UsageCounter {
    */
   public boolean enforce(String subject, int[] keyIds, Slot[] slots, long[] limits, long[] amounts, int n,
       long now) {
-    maybePurge(now);
     while (true) {
       SubjectState state = state(subject);
-      synchronized (state) {
-        if (!state.removed) {
-          return state.enforce(keyIds, slots, limits, amounts, n);
+      boolean fit;
+      boolean purgeDue;
+      state.lock();
+      try {
+        if (state.removed) {
+          continue;
         }
+        fit = state.enforce(keyIds, slots, limits, amounts, n);
+        purgeDue = state.countOperation();
+      } finally {
+        state.unlock();
       }
+      if (purgeDue) {
+        purge(now, PURGE_BATCH);
+      }
+      return fit;
     }
   }
 
   private SubjectState state(String subject) {
-    SubjectState state = subjects.get(subject); // no lambda, no lock on the common path
-    return state != null ? state : subjects.computeIfAbsent(subject, s -> new SubjectState());
+    SubjectState state = subjects.get(subject); // no allocation, no lock on the common path
+    if (state != null) {
+      return state;
+    }
+    SubjectState fresh = new SubjectState();
+    state = subjects.putIfAbsent(subject, fresh);
+    if (state != null) {
+      return state;
+    }
+    if ((created.incrementAndGet() & (PURGE_EVERY - 1)) == 0) {
+      // The purge runs after the new subject's first operation, so that it does not drop the subject
+      // while it is still empty.
+      fresh.operationCount = PURGE_EVERY - 1;
+    }
+    return fresh;
   }
 
   @Override
@@ -88,8 +126,11 @@ public final class InMemoryUsageCounter implements UsageCounter {
     if (state == null) {
       return SettleResult.NOT_FOUND;
     }
-    synchronized (state) {
+    state.lock();
+    try {
       return state.removed ? SettleResult.NOT_FOUND : state.settle(request);
+    } finally {
+      state.unlock();
     }
   }
 
@@ -100,7 +141,8 @@ public final class InMemoryUsageCounter implements UsageCounter {
     if (state == null) {
       return List.of();
     }
-    synchronized (state) {
+    state.lock();
+    try {
       List<SlotUsage> result = new ArrayList<>();
       for (int p = 0; p < state.size; p++) {
         if (!state.expiredAt(p, now)) {
@@ -108,6 +150,8 @@ public final class InMemoryUsageCounter implements UsageCounter {
         }
       }
       return result;
+    } finally {
+      state.unlock();
     }
   }
 
@@ -119,7 +163,8 @@ public final class InMemoryUsageCounter implements UsageCounter {
          it.hasNext() && handled < maxItems; ) {
       Map.Entry<String, SubjectState> entry = it.next();
       SubjectState state = entry.getValue();
-      synchronized (state) {
+      state.lock();
+      try {
         handled += state.purge(now, maxItems - handled);
         if (state.isEmpty()) {
           // Not an item of the purge contract: counting it could report more than maxItems.
@@ -128,6 +173,8 @@ public final class InMemoryUsageCounter implements UsageCounter {
           // its place, which Iterator.remove() would drop with its usage.
           subjects.remove(entry.getKey(), state);
         }
+      } finally {
+        state.unlock();
       }
     }
     return handled;
@@ -138,16 +185,8 @@ public final class InMemoryUsageCounter implements UsageCounter {
     return subjects.size();
   }
 
-  /** Purges after every {@value #PURGE_EVERY} operations of a thread. */
-  private void maybePurge(long now) {
-    int[] ops = operations.get();
-    if ((++ops[0] & (PURGE_EVERY - 1)) == 0) {
-      purge(now, PURGE_BATCH);
-    }
-  }
-
   /**
-   * The cells and operations of one subject; guarded by its own monitor.
+   * The cells and operations of one subject; guarded by its own lock ({@link #lock()}, {@link #unlock()}).
    *
    * <p>All cells of a subject sit in one array, {@value #STRIDE} longs each: the {@link CounterKeys} id of
    * its key, then for a calendar or lifetime cell (lookback 0) its period's start and end and its usage. A
@@ -161,11 +200,63 @@ public final class InMemoryUsageCounter implements UsageCounter {
     static final int END = 2;
     static final int USED = 3;
 
+    private static final VarHandle LOCK;
+    private static final int SPINS = 64;
+    private static final int YIELDS = 1_000;
+
+    static {
+      try {
+        LOCK = MethodHandles.lookup().findVarHandle(SubjectState.class, "locked", int.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    @SuppressWarnings("unused") // through LOCK: 1 while a thread holds this state, else 0
+    private int locked;
+    int operationCount; // for the purge schedule
     long[] data = new long[8 * STRIDE];
     @Nullable Cell @Nullable [] rings; // only once the subject has a rolling cell
     int size;
     @Nullable HashMap<String, Operation> operations; // most subjects never send an operation id
     boolean removed;
+
+    /**
+     * Acquires this state's lock. A critical section is a few dozen instructions that never block, so one
+     * compare-and-set usually takes it, where a monitor costs one to enter and another to exit; a waiting
+     * thread spins briefly, then yields its processor (the holder may have been descheduled), then sleeps
+     * in short naps so that many waiting threads do not burn the machine.
+     */
+    void lock() {
+      if (!LOCK.compareAndSet(this, 0, 1)) {
+        lockContended();
+      }
+    }
+
+    private void lockContended() {
+      for (int attempt = 0; ; attempt++) {
+        if ((int) LOCK.getOpaque(this) == 0 && LOCK.compareAndSet(this, 0, 1)) {
+          return;
+        }
+        if (attempt < SPINS) {
+          Thread.onSpinWait();
+        } else if (attempt < SPINS + YIELDS) {
+          Thread.yield();
+        } else {
+          LockSupport.parkNanos(10_000);
+        }
+      }
+    }
+
+    /** Releases the lock: everything written while holding it is seen by the next thread to acquire it. */
+    void unlock() {
+      LOCK.setRelease(this, 0);
+    }
+
+    /** Counts one operation; whether it is one of every {@value #PURGE_EVERY} on this subject. */
+    boolean countOperation() {
+      return (++operationCount & (PURGE_EVERY - 1)) == 0;
+    }
 
     /** The position of the cell of key {@code id}, or -1 if there is none; it is usually at {@code hint}. */
     int find(int id, int hint) {
