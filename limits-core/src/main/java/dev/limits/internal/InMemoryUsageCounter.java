@@ -406,27 +406,38 @@ public final class InMemoryUsageCounter implements UsageCounter {
     }
 
     boolean enforce(int[] keyIds, Slot[] slots, long[] limits, long[] amounts, int n) {
-      boolean allFit = true;
-      for (int i = 0; i < n && allFit; i++) {
+      for (int i = 0; i < n; i++) {
         int p = find(keyIds[i], i);
-        allFit = Checks.fits(limits[i], amounts[i], p < 0 ? 0 : usedFor(p, slots[i]));
-      }
-      if (!allFit) {
-        for (int i = 0; i < n; i++) {
-          int p = find(keyIds[i], i);
-          amounts[i] = p < 0 ? 0 : usedFor(p, slots[i]);
+        if (!Checks.fits(limits[i], amounts[i], p < 0 ? 0 : usedFor(p, slots[i]))) {
+          for (int j = 0; j < n; j++) {
+            int q = find(keyIds[j], j);
+            amounts[j] = q < 0 ? 0 : usedFor(q, slots[j]);
+          }
+          return false;
         }
-        return false;
       }
       for (int i = 0; i < n; i++) {
         int p = find(keyIds[i], i);
         if (p < 0) {
           p = newCell(keyIds[i], slots[i]);
         }
-        add(p, slots[i], amounts[i], true);
-        amounts[i] = usedFor(p, slots[i]);
+        amounts[i] = addForUsage(p, slots[i], amounts[i]);
       }
       return true;
+    }
+
+    /**
+     * Adds {@code amount} for {@code slot} as {@code add(p, slot, amount, true)} does and returns the usage
+     * that then counts against {@code slot}, as {@link #usedFor} would.
+     */
+    private long addForUsage(int p, Slot slot, long amount) {
+      Cell ring = ring(p);
+      if (ring != null) {
+        ring.add(slot, amount, true);
+        return ring.usedFor(slot);
+      }
+      add(p, slot, amount, true);
+      return data[p * STRIDE + USED]; // the stored period is now the slot's or a later one: it counts
     }
 
     ConsumeResult consume(ConsumeRequest request) {
