@@ -340,19 +340,24 @@ public final class Limiter {
     }
     long[] used = charged; // in: the amounts; out: the usage after them
     if (!memory.enforce(request.subject(), keyIds, slots, limits, used, n, millis)) {
-      // Denied: the rare path reports through the general one's code.
-      Evaluation e = new Evaluation(policy, request, now, zone, n);
-      boolean[] fits = new boolean[n];
+      // Denied: what fromResult builds for a denied result, straight from the arrays.
+      QuotaUsage[] usage = new QuotaUsage[n];
+      Denial[] denials = new Denial[n];
+      int denied = 0;
       for (int j = 0; j < n; j++) {
         int k = index == null ? j : index[j];
         Quota q = quotas.get(k);
         long amount = amounts.value(amounts.indexOf(q.metric()));
-        e.quotas.add(q);
-        e.periods.add(frame.period(k));
-        e.charges.add(new Charge(slots[j], limits[j], amount));
-        fits[j] = Checks.fits(limits[j], amount, used[j]);
+        usage[j] = new QuotaUsage(q, used[j], frame.period(k));
+        if (!Checks.fits(limits[j], amount, used[j])) {
+          denials[denied++] = quotaDenial(usage[j], amount);
+        }
       }
-      return fromResult(e, ConsumeResult.of(ConsumeResult.Status.DENIED, Arrays.copyOf(used, n), fits));
+      Decision d = new Decision(Decision.Outcome.QUOTA_EXCEEDED, now,
+          List.of(denied == n ? denials : Arrays.copyOf(denials, denied)), List.of(usage), List.of(), messages,
+          zone);
+      reportDenied(policy, request, d);
+      return d;
     }
     List<Warning> warnings = List.of();
     for (int j = 0; j < n; j++) {
@@ -499,13 +504,25 @@ public final class Limiter {
 
   private Decision denied(Evaluation e, List<Denial> denials, List<QuotaUsage> usage) {
     Decision d = e.decision(denials, usage, List.of());
-    if (LOG.isDebugEnabled()) {
-      Denial first = denials.get(0);
-      LOG.debug("denied {} under policy '{}' by {}: used {} of {}, requested {}", e.request.subject(),
-          e.policy.name(), first.ruleId(), first.used(), first.limit(), first.requested());
-    }
-    listener.onDenied(e.policy, e.request, d);
+    reportDenied(e.policy, e.request, d);
     return d;
+  }
+
+  /** Logs a denial and tells the listeners. */
+  private void reportDenied(LimitPolicy policy, LimitRequest request, Decision d) {
+    if (LOG.isDebugEnabled()) {
+      Denial first = d.denials().get(0);
+      LOG.debug("denied {} under policy '{}' by {}: used {} of {}, requested {}", request.subject(),
+          policy.name(), first.ruleId(), first.used(), first.limit(), first.requested());
+    }
+    listener.onDenied(policy, request, d);
+  }
+
+  /** The denial of a quota whose usage {@code usage} leaves no room for {@code requested}. */
+  private static Denial quotaDenial(QuotaUsage usage, long requested) {
+    Quota q = usage.quota();
+    return new Denial(Decision.Outcome.QUOTA_EXCEEDED, Denial.Reason.QUOTA_EXCEEDED, q.id(), q, q.limit(),
+        usage.used(), requested, usage.resetsAt().orElse(null), null);
   }
 
   private Decision unavailable(Evaluation e, StorageException ex) {
@@ -554,9 +571,7 @@ public final class Limiter {
     }
 
     Denial quotaDenial(int i, long used) {
-      Quota q = quotas.get(i);
-      return new Denial(Decision.Outcome.QUOTA_EXCEEDED, Denial.Reason.QUOTA_EXCEEDED, q.id(), q, q.limit(), used,
-          charges.get(i).amount(), usage(i, used).resetsAt().orElse(null), null);
+      return Limiter.quotaDenial(usage(i, used), charges.get(i).amount());
     }
 
     Decision decision(List<Denial> denials, List<QuotaUsage> usage, List<Warning> warnings) {
