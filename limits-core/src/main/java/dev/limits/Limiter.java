@@ -340,22 +340,13 @@ public final class Limiter {
     }
     long[] used = charged; // in: the amounts; out: the usage after them
     if (!memory.enforce(request.subject(), keyIds, slots, limits, used, n, millis)) {
-      // Denied: what fromResult builds for a denied result, straight from the arrays.
-      QuotaUsage[] usage = new QuotaUsage[n];
-      Denial[] denials = new Denial[n];
-      int denied = 0;
+      // Denied: a decision that builds its usage and denials, as fromResult would, only if asked.
+      long[] usedThenRequested = Arrays.copyOf(used, 2 * n);
       for (int j = 0; j < n; j++) {
         int k = index == null ? j : index[j];
-        Quota q = quotas.get(k);
-        long amount = amounts.value(amounts.indexOf(q.metric()));
-        usage[j] = new QuotaUsage(q, used[j], frame.period(k));
-        if (!Checks.fits(limits[j], amount, used[j])) {
-          denials[denied++] = quotaDenial(usage[j], amount);
-        }
+        usedThenRequested[n + j] = amounts.value(amounts.indexOf(quotas.get(k).metric()));
       }
-      Decision d = new Decision(Decision.Outcome.QUOTA_EXCEEDED, now,
-          List.of(denied == n ? denials : Arrays.copyOf(denials, denied)), List.of(usage), List.of(), messages,
-          zone);
+      Decision d = new Decision(now, messages, zone, quotas, frame.periods(), index, usedThenRequested);
       reportDenied(policy, request, d);
       return d;
     }
@@ -518,12 +509,6 @@ public final class Limiter {
     listener.onDenied(policy, request, d);
   }
 
-  /** The denial of a quota whose usage {@code usage} leaves no room for {@code requested}. */
-  private static Denial quotaDenial(QuotaUsage usage, long requested) {
-    Quota q = usage.quota();
-    return new Denial(Decision.Outcome.QUOTA_EXCEEDED, Denial.Reason.QUOTA_EXCEEDED, q.id(), q, q.limit(),
-        usage.used(), requested, usage.resetsAt().orElse(null), null);
-  }
 
   private Decision unavailable(Evaluation e, StorageException ex) {
     if (failOpen) {
@@ -571,7 +556,7 @@ public final class Limiter {
     }
 
     Denial quotaDenial(int i, long used) {
-      return Limiter.quotaDenial(usage(i, used), charges.get(i).amount());
+      return Decision.quotaDenial(usage(i, used), charges.get(i).amount());
     }
 
     Decision decision(List<Denial> denials, List<QuotaUsage> usage, List<Warning> warnings) {
