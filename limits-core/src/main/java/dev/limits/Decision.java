@@ -167,15 +167,8 @@ public final class Decision {
 
   /** {@return every denial, in evaluation order; empty if allowed} */
   public List<Denial> denials() {
-    if (denials != null) {
-      return denials;
-    }
-    List<Denial> d = builtDenials;
-    if (d == null) {
-      d = buildDenials();
-      builtDenials = d;
-    }
-    return d;
+    List<Denial> d = denials != null ? denials : builtDenials;
+    return d != null ? d : (builtDenials = buildDenials()); // as usage(): racing first readers build equal lists
   }
 
   private List<Denial> buildDenials() {
@@ -191,7 +184,6 @@ public final class Decision {
     }
     return List.copyOf(result);
   }
-
 
   /** {@return the usage of each quota the request touched, after it (for a denial: as it stands)} */
   public List<QuotaUsage> usage() {
