@@ -201,8 +201,8 @@ public final class InMemoryUsageCounter implements UsageCounter {
     static final int USED = 3;
 
     private static final VarHandle LOCK;
-    private static final int SPINS = 64;
-    private static final int YIELDS = 1_000;
+    private static final int SPINS = 100;
+    private static final int YIELDS = 10;
 
     static {
       try {
