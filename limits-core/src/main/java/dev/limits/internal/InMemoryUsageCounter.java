@@ -189,16 +189,17 @@ public final class InMemoryUsageCounter implements UsageCounter {
    * The cells and operations of one subject; guarded by its own lock ({@link #lock()}, {@link #unlock()}).
    *
    * <p>All cells of a subject sit in one array, {@value #STRIDE} longs each: the {@link CounterKeys} id of
-   * its key, then for a calendar or lifetime cell (lookback 0) its period's start and end and its usage. A
-   * rolling cell keeps its ring of buckets in a {@link Cell} at the same position of {@code rings}. Spread
-   * over many subjects, what an operation pays for is cache misses: here the subject's state and one array,
-   * and a charge finds its cell at its own position in the request, where it was created.
+   * its key, then for a calendar or lifetime cell (lookback 0) its period's start and its usage; the period's
+   * end, read only to expire the cell, sits apart in {@code ends}. A rolling cell keeps its ring of buckets in
+   * a {@link Cell} at the same position of {@code rings}. Spread over many subjects, what an operation pays
+   * for is cache misses: here the subject's state and the few cache lines of its cells, and a charge finds
+   * its cell at its own position in the request, where it was created.
    */
   private static final class SubjectState {
-    static final int STRIDE = 4;
+    static final int STRIDE = 3;
     static final int START = 1;
-    static final int END = 2;
-    static final int USED = 3;
+    static final int USED = 2;
+    static final int CAPACITY = 8; // cells of a new subject
 
     private static final VarHandle LOCK;
     private static final int SPINS = 100;
@@ -215,7 +216,8 @@ public final class InMemoryUsageCounter implements UsageCounter {
     @SuppressWarnings("unused") // through LOCK: 1 while a thread holds this state, else 0
     private int locked;
     int operationCount; // for the purge schedule
-    long[] data = new long[8 * STRIDE];
+    long[] data = new long[CAPACITY * STRIDE];
+    long[] ends = new long[CAPACITY]; // the end of each cell's period: read only to expire it
     @Nullable Cell @Nullable [] rings; // only once the subject has a rolling cell
     int size;
     @Nullable HashMap<String, Operation> operations; // most subjects never send an operation id
@@ -280,18 +282,19 @@ public final class InMemoryUsageCounter implements UsageCounter {
 
     /** Appends an empty cell for key {@code id}, shaped by {@code slot}; returns its position. */
     int newCell(int id, Slot slot) {
-      if ((size + 1) * STRIDE > data.length) {
+      if (size == ends.length) {
         data = Arrays.copyOf(data, data.length * 2);
+        ends = Arrays.copyOf(ends, ends.length * 2);
       }
       int p = size++;
       int o = p * STRIDE;
       data[o] = id;
       data[o + START] = Long.MIN_VALUE;
-      data[o + END] = Long.MIN_VALUE;
       data[o + USED] = 0;
+      ends[p] = Long.MIN_VALUE;
       if (slot.lookback() > 0) {
         @Nullable Cell[] r = rings;
-        int capacity = data.length / STRIDE;
+        int capacity = ends.length;
         if (r == null) {
           r = new Cell[capacity];
         } else if (r.length < capacity) {
@@ -307,6 +310,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
     void remove(int p) {
       int last = --size;
       System.arraycopy(data, last * STRIDE, data, p * STRIDE, STRIDE);
+      ends[p] = ends[last];
       @Nullable Cell[] r = rings;
       if (r != null && p < r.length) {
         r[p] = last < r.length ? r[last] : null;
@@ -352,7 +356,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
         target = d[o + START];
       } else if (target > d[o + START]) {
         d[o + START] = target;
-        d[o + END] = slot.end();
+        ends[p] = slot.end();
         d[o + USED] = 0;
       }
       d[o + USED] = Checks.saturatedAdd(d[o + USED], amount);
@@ -383,7 +387,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
 
     boolean expiredAt(int p, long now) {
       Cell ring = ring(p);
-      return ring != null ? ring.expiredAt(now) : data[p * STRIDE + END] <= now;
+      return ring != null ? ring.expiredAt(now) : ends[p] <= now;
     }
 
     /** Usage that still counts at {@code now}. */
