@@ -41,7 +41,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
   private static final long[] NO_STARTS = new long[0];
 
   private final ConcurrentHashMap<String, SubjectState> subjects = new ConcurrentHashMap<>();
-  // Subjects created, for the purge schedule; written only when a subject is new.
+  // Subject states created, for the purge schedule; written only when a subject is new.
   private final AtomicInteger created = new AtomicInteger();
 
   @Override
@@ -107,16 +107,14 @@ public final class InMemoryUsageCounter implements UsageCounter {
       return state;
     }
     SubjectState fresh = new SubjectState();
-    state = subjects.putIfAbsent(subject, fresh);
-    if (state != null) {
-      return state;
-    }
     if ((created.incrementAndGet() & (PURGE_EVERY - 1)) == 0) {
-      // The purge runs after the new subject's first operation, so that it does not drop the subject
-      // while it is still empty.
+      // The purge runs after the new subject's first operation, so that it does not drop the subject while
+      // it is still empty; set before the state is shared. (Should another thread's state for the subject
+      // win the race below, this round of the schedule is skipped.)
       fresh.operationCount = PURGE_EVERY - 1;
     }
-    return fresh;
+    state = subjects.putIfAbsent(subject, fresh);
+    return state != null ? state : fresh;
   }
 
   @Override
