@@ -509,7 +509,6 @@ public final class Limiter {
     listener.onDenied(policy, request, d);
   }
 
-
   private Decision unavailable(Evaluation e, StorageException ex) {
     if (failOpen) {
       LOG.warn("usage counter failed, allowing {} (fail-open): {}", e.request.subject(), ex.toString());

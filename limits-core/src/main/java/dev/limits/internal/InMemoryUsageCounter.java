@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  * bounded: a cell whose period ended is reset in place when next written, and a bounded purge drops ended
  * cells and idle subjects and refunds expired reservations after every {@value #PURGE_EVERY} new subjects
  * and after every {@value #PURGE_EVERY} operations on one subject: what grows memory is a new subject or an
- * operation id, so both are counted, while the common call writes no memory other threads share.
+ * operation id, so both are counted, while the common call writes no memory beyond its subject's.
  */
 public final class InMemoryUsageCounter implements UsageCounter {
 
@@ -222,10 +222,11 @@ public final class InMemoryUsageCounter implements UsageCounter {
     boolean removed;
 
     /**
-     * Acquires this state's lock. A critical section is a few dozen instructions that never block, so one
-     * compare-and-set usually takes it, where a monitor costs one to enter and another to exit; a waiting
-     * thread spins briefly, then yields its processor (the holder may have been descheduled), then sleeps
-     * in short naps so that many waiting threads do not burn the machine.
+     * Acquires this state's lock. Critical sections are short and never wait for anything (the common one,
+     * {@link #enforce}, is a few dozen instructions), so one compare-and-set usually takes it, where a monitor
+     * costs one to enter and another to exit; a waiting thread spins briefly, then yields its processor (the
+     * holder may have been descheduled), then sleeps in short naps so that many waiting threads do not burn
+     * the machine.
      */
     void lock() {
       if (!LOCK.compareAndSet(this, 0, 1)) {
@@ -244,6 +245,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
           Thread.yield();
         } else {
           LockSupport.parkNanos(10_000);
+          attempt = SPINS + YIELDS; // napping from now on, however long it takes
         }
       }
     }
