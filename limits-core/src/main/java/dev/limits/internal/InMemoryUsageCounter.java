@@ -29,9 +29,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Each subject's cells sit behind that subject's own lock, so operations on different subjects never
  * wait for each other and an operation on one subject is atomic across all its windows. Memory stays
  * bounded: a cell whose period ended is reset in place when next written, and a bounded purge drops ended
- * cells and idle subjects and refunds expired reservations after every {@value #PURGE_EVERY} new subjects
- * and after every {@value #PURGE_EVERY} operations on one subject: what grows memory is a new subject or an
- * operation id, so both are counted, while the common call writes no memory beyond its subject's.
+ * cells and idle subjects and refunds expired reservations after every {@value #PURGE_EVERY} new subjects,
+ * every {@value #PURGE_EVERY} operations with an id, and every {@value #PURGE_EVERY} operations on one
+ * subject: what grows memory is a new subject or an operation id, so both are counted, while the common call
+ * (no id, a known subject) writes no memory beyond its subject's.
  */
 public final class InMemoryUsageCounter implements UsageCounter {
 
@@ -43,6 +44,8 @@ public final class InMemoryUsageCounter implements UsageCounter {
   private final ConcurrentHashMap<String, SubjectState> subjects = new ConcurrentHashMap<>();
   // Subject states created, for the purge schedule; written only when a subject is new.
   private final AtomicInteger created = new AtomicInteger();
+  // Operations with an id, which each remember it until it expires; for the purge schedule.
+  private final AtomicInteger identified = new AtomicInteger();
 
   @Override
   public ConsumeResult consume(ConsumeRequest request) {
@@ -60,6 +63,9 @@ public final class InMemoryUsageCounter implements UsageCounter {
         purgeDue = state.countOperation();
       } finally {
         state.unlock();
+      }
+      if (request.operationId() != null && (identified.incrementAndGet() & (PURGE_EVERY - 1)) == 0) {
+        purgeDue = true;
       }
       if (purgeDue) {
         purge(request.now(), PURGE_BATCH);

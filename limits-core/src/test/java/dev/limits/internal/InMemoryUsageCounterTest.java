@@ -76,6 +76,23 @@ class InMemoryUsageCounterTest {
         .isEqualTo(InMemoryUsageCounter.PURGE_EVERY - InMemoryUsageCounter.PURGE_BATCH);
   }
 
+  @Test
+  void operationIdsSpreadOverSubjectsStayBoundedByThePurge() {
+    Slot slot = hour("m@hour", T0);
+    int subjects = 16; // each sees PURGE_EVERY / 16 operations: only the count of ids brings the purge
+    for (int i = 0; i < InMemoryUsageCounter.PURGE_EVERY; i++) {
+      long now = T0 + i;
+      counter.consume(new ConsumeRequest("s" + i % subjects, List.of(new Charge(slot, Long.MAX_VALUE, 1)),
+          Mode.RESERVE, "op" + i, now + 10, now));
+    }
+    long total = 0;
+    for (int s = 0; s < subjects; s++) {
+      total += used("s" + s, slot, T0 + InMemoryUsageCounter.PURGE_EVERY);
+    }
+    assertThat(total).as("one batch of expired reservations refunded")
+        .isEqualTo(InMemoryUsageCounter.PURGE_EVERY - InMemoryUsageCounter.PURGE_BATCH);
+  }
+
   /** The subject lock under contention: the fast and the general entry racing on one subject. */
   @Test
   void racingOperationsOnOneSubjectNeverOvershootAndLoseNothing() throws Exception {
