@@ -30,14 +30,16 @@ import org.jspecify.annotations.Nullable;
  * wait for each other and an operation on one subject is atomic across all its windows. Memory stays
  * bounded: a cell whose period ended is reset in place when next written, and a bounded purge drops ended
  * cells and idle subjects and refunds expired reservations after every {@value #PURGE_EVERY} new subjects,
- * every {@value #PURGE_EVERY} operations with an id, and every {@value #PURGE_EVERY} operations on one
- * subject: what grows memory is a new subject or an operation id, so both are counted, while the common call
- * (no id, a known subject) writes no memory beyond its subject's.
+ * every {@value #PURGE_EVERY} operations with an id, and about every {@value #PURGE_EVERY} operations
+ * overall, counted per subject in steps of {@value #COUNT_STEP}: what grows memory is a new subject or an
+ * operation id, so both are counted exactly, while the common call (no id, a known subject) writes no memory
+ * beyond its subject's but once in {@value #COUNT_STEP} calls.
  */
 public final class InMemoryUsageCounter implements UsageCounter {
 
   static final int PURGE_EVERY = 1 << 16;
   static final int PURGE_BATCH = 10_000;
+  static final int COUNT_STEP = 64;
 
   private static final long[] NO_STARTS = new long[0];
 
@@ -46,6 +48,8 @@ public final class InMemoryUsageCounter implements UsageCounter {
   private final AtomicInteger created = new AtomicInteger();
   // Operations with an id, which each remember it until it expires; for the purge schedule.
   private final AtomicInteger identified = new AtomicInteger();
+  // Steps of COUNT_STEP operations on one subject; for the purge schedule.
+  private final AtomicInteger steps = new AtomicInteger();
 
   @Override
   public ConsumeResult consume(ConsumeRequest request) {
@@ -53,21 +57,18 @@ public final class InMemoryUsageCounter implements UsageCounter {
     while (true) {
       SubjectState state = state(request.subject());
       ConsumeResult result;
-      boolean purgeDue;
+      int counted;
       state.lock();
       try {
         if (state.removed) {
           continue;
         }
         result = state.consume(request);
-        purgeDue = state.countOperation();
+        counted = state.countOperation();
       } finally {
         state.unlock();
       }
-      if (request.operationId() != null && (identified.incrementAndGet() & (PURGE_EVERY - 1)) == 0) {
-        purgeDue = true;
-      }
-      if (purgeDue) {
+      if (purgeDue(counted, request.operationId() != null)) {
         purge(request.now(), PURGE_BATCH);
       }
       return result;
@@ -89,22 +90,35 @@ public final class InMemoryUsageCounter implements UsageCounter {
     while (true) {
       SubjectState state = state(subject);
       boolean fit;
-      boolean purgeDue;
+      int counted;
       state.lock();
       try {
         if (state.removed) {
           continue;
         }
         fit = state.enforce(keyIds, slots, limits, amounts, n);
-        purgeDue = state.countOperation();
+        counted = state.countOperation();
       } finally {
         state.unlock();
       }
-      if (purgeDue) {
+      if (purgeDue(counted, false)) {
         purge(now, PURGE_BATCH);
       }
       return fit;
     }
+  }
+
+  /**
+   * Whether an operation brings the purge, after its subject's {@link SubjectState#countOperation}, and
+   * {@code withId} if it had an operation id.
+   */
+  private boolean purgeDue(int counted, boolean withId) {
+    boolean due = counted == SubjectState.PURGE_TURN
+        || counted == SubjectState.STEP && (steps.incrementAndGet() & (PURGE_EVERY / COUNT_STEP - 1)) == 0;
+    if (withId) {
+      due |= (identified.incrementAndGet() & (PURGE_EVERY - 1)) == 0;
+    }
+    return due;
   }
 
   private SubjectState state(String subject) {
@@ -117,7 +131,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
       // The purge runs after the new subject's first operation, so that it does not drop the subject while
       // it is still empty; set before the state is shared. (Should another thread's state for the subject
       // win the race below, this round of the schedule is skipped.)
-      fresh.operationCount = PURGE_EVERY - 1;
+      fresh.purgeTurn = true;
     }
     state = subjects.putIfAbsent(subject, fresh);
     return state != null ? state : fresh;
@@ -204,6 +218,8 @@ public final class InMemoryUsageCounter implements UsageCounter {
     static final int START = 1;
     static final int USED = 2;
     static final int CAPACITY = 8; // cells of a new subject
+    static final int STEP = 1;
+    static final int PURGE_TURN = 2;
 
     private static final VarHandle LOCK;
     private static final int SPINS = 100;
@@ -220,6 +236,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
     @SuppressWarnings("unused") // through LOCK: 1 while a thread holds this state, else 0
     private int locked;
     int operationCount; // for the purge schedule
+    boolean purgeTurn; // whether its next operation brings the purge
     long[] data = new long[CAPACITY * STRIDE];
     long[] ends = new long[CAPACITY]; // the end of each cell's period: read only to expire it
     @Nullable Cell @Nullable [] rings; // only once the subject has a rolling cell
@@ -261,9 +278,16 @@ public final class InMemoryUsageCounter implements UsageCounter {
       LOCK.setRelease(this, 0);
     }
 
-    /** Counts one operation; whether it is one of every {@value #PURGE_EVERY} on this subject. */
-    boolean countOperation() {
-      return (++operationCount & (PURGE_EVERY - 1)) == 0;
+    /**
+     * Counts one operation: {@link #PURGE_TURN} if it brings the purge, {@link #STEP} if it completes a step
+     * of {@value InMemoryUsageCounter#COUNT_STEP} on this subject, 0 otherwise.
+     */
+    int countOperation() {
+      if (purgeTurn) {
+        purgeTurn = false;
+        return PURGE_TURN;
+      }
+      return (++operationCount & (COUNT_STEP - 1)) == 0 ? STEP : 0;
     }
 
     /** The position of the cell of key {@code id}, or -1 if there is none; it is usually at {@code hint}. */

@@ -44,6 +44,26 @@ class InMemoryUsageCounterTest {
   }
 
   @Test
+  void purgesByItselfAfterPurgeEveryOperationsSpreadOverSubjects() {
+    for (int i = 0; i < 1_000; i++) {
+      counter.consume(new ConsumeRequest("s" + i, List.of(new Charge(hour("m@hour", T0), 5, 1)), Mode.ENFORCE,
+          null, 0, T0));
+    }
+    long later = T0 + 2 * HOUR;
+    int[] ids = {CounterKeys.id("m@hour")};
+    Slot[] slots = {hour("m@hour", later)};
+    long[] limits = {Long.MAX_VALUE};
+    // 16 subjects in turn, each counting a step every COUNT_STEP of its operations: the last one is the
+    // PURGE_EVERY-th and completes the PURGE_EVERY / COUNT_STEP-th step.
+    for (int i = 0; i < InMemoryUsageCounter.PURGE_EVERY - 1; i++) {
+      assertThat(counter.enforce("live" + i % 16, ids, slots, limits, new long[] {1}, 1, later)).isTrue();
+    }
+    assertThat(counter.subjectCount()).isEqualTo(1_016);
+    counter.enforce("live15", ids, slots, limits, new long[] {1}, 1, later);
+    assertThat(counter.subjectCount()).as("ended subjects dropped by the automatic purge").isEqualTo(16);
+  }
+
+  @Test
   void purgesByItselfEveryPurgeEveryOperationsOnOneSubject() {
     for (int i = 0; i < 1_000; i++) {
       counter.consume(new ConsumeRequest("s" + i, List.of(new Charge(hour("m@hour", T0), 5, 1)), Mode.ENFORCE,
