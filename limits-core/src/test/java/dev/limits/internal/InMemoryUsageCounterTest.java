@@ -43,44 +43,46 @@ class InMemoryUsageCounterTest {
         .isLessThan(InMemoryUsageCounter.PURGE_EVERY - 1);
   }
 
-  @Test
-  void purgesByItselfAfterPurgeEveryOperationsSpreadOverSubjects() {
+  static final long LATER = T0 + 2 * HOUR;
+
+  /** 1,000 subjects counted at T0, whose hour has ended by {@link #LATER}. */
+  void countEndedSubjects() {
     for (int i = 0; i < 1_000; i++) {
       counter.consume(new ConsumeRequest("s" + i, List.of(new Charge(hour("m@hour", T0), 5, 1)), Mode.ENFORCE,
           null, 0, T0));
     }
-    long later = T0 + 2 * HOUR;
-    int[] ids = {CounterKeys.id("m@hour")};
-    Slot[] slots = {hour("m@hour", later)};
-    long[] limits = {Long.MAX_VALUE};
+  }
+
+  /** One message at {@link #LATER} through the fast entry point. */
+  boolean enforceLater(String subject) {
+    return counter.enforce(subject, new int[] {CounterKeys.id("m@hour")}, new Slot[] {hour("m@hour", LATER)},
+        new long[] {Long.MAX_VALUE}, new long[] {1}, 1, LATER);
+  }
+
+  @Test
+  void purgesByItselfAfterPurgeEveryOperationsSpreadOverSubjects() {
+    countEndedSubjects();
     // 16 subjects in turn, each counting a step every COUNT_STEP of its operations: the last one is the
     // PURGE_EVERY-th and completes the PURGE_EVERY / COUNT_STEP-th step.
     for (int i = 0; i < InMemoryUsageCounter.PURGE_EVERY - 1; i++) {
-      assertThat(counter.enforce("live" + i % 16, ids, slots, limits, new long[] {1}, 1, later)).isTrue();
+      assertThat(enforceLater("live" + i % 16)).isTrue();
     }
     assertThat(counter.subjectCount()).isEqualTo(1_016);
-    counter.enforce("live15", ids, slots, limits, new long[] {1}, 1, later);
+    enforceLater("live15");
     assertThat(counter.subjectCount()).as("ended subjects dropped by the automatic purge").isEqualTo(16);
   }
 
   @Test
   void purgesByItselfEveryPurgeEveryOperationsOnOneSubject() {
-    for (int i = 0; i < 1_000; i++) {
-      counter.consume(new ConsumeRequest("s" + i, List.of(new Charge(hour("m@hour", T0), 5, 1)), Mode.ENFORCE,
-          null, 0, T0));
-    }
-    long later = T0 + 2 * HOUR;
-    int[] ids = {CounterKeys.id("m@hour")};
-    Slot[] slots = {hour("m@hour", later)};
-    long[] limits = {Long.MAX_VALUE};
+    countEndedSubjects();
     // The first operation of the hot subject created it; the purge comes with its PURGE_EVERY-th.
     for (int i = 0; i < InMemoryUsageCounter.PURGE_EVERY - 1; i++) {
-      assertThat(counter.enforce("hot", ids, slots, limits, new long[] {1}, 1, later)).isTrue();
+      assertThat(enforceLater("hot")).isTrue();
     }
     assertThat(counter.subjectCount()).isEqualTo(1_001);
-    counter.enforce("hot", ids, slots, limits, new long[] {1}, 1, later);
+    enforceLater("hot");
     assertThat(counter.subjectCount()).as("ended subjects dropped by the automatic purge").isEqualTo(1);
-    assertThat(used("hot", slots[0], later)).isEqualTo(InMemoryUsageCounter.PURGE_EVERY);
+    assertThat(used("hot", hour("m@hour", LATER), LATER)).isEqualTo(InMemoryUsageCounter.PURGE_EVERY);
   }
 
   @Test
