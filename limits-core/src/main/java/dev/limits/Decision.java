@@ -1,8 +1,10 @@
 package dev.limits;
 
+import dev.limits.internal.Checks;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -49,7 +51,10 @@ public final class Decision {
 
   private final Outcome outcome;
   private final Instant at;
-  private final List<Denial> denials;
+  // The denials as given, or null when a denied decision was made from the arrays below: built on first use
+  // into builtDenials, like the usage.
+  private final @Nullable List<Denial> denials;
+  private @Nullable List<Denial> builtDenials;
   private final List<Warning> warnings;
   private final MessageCatalog messages;
   private final ZoneId zone;
@@ -62,6 +67,7 @@ public final class Decision {
   private final @Nullable List<Quota> quotas;
   private final Period @Nullable [] periods;
   private final int @Nullable [] index;
+  // Allowed: the usage of each entry. Denied: the usage of each entry, then the amount each requested.
   private final long @Nullable [] used;
 
   Decision(Outcome outcome, Instant at, List<Denial> denials, List<QuotaUsage> usage, List<Warning> warnings,
@@ -99,6 +105,40 @@ public final class Decision {
     this.used = used;
   }
 
+  /**
+   * A decision denied by quotas, whose usage entry {@code i} of {@code n} (half the length of
+   * {@code usedThenRequested}) is quota {@code index[i]} (or {@code i} if {@code index} is null) of
+   * {@code quotas}, with {@code usedThenRequested[i]} in {@code periods[index[i]]}, and where
+   * {@code usedThenRequested[n + i]} was requested; every entry whose request does not fit is a denial, and
+   * at least one does not. The arrays are kept, not copied, and never written again.
+   */
+  Decision(Instant at, MessageCatalog messages, ZoneId zone, List<Quota> quotas, Period[] periods,
+      int @Nullable [] index, long[] usedThenRequested) {
+    this.outcome = Outcome.QUOTA_EXCEEDED;
+    this.at = at;
+    this.denials = null;
+    this.warnings = List.of();
+    this.messages = messages;
+    this.zone = zone;
+    this.usage = null;
+    this.quotas = quotas;
+    this.periods = periods;
+    this.index = index;
+    this.used = usedThenRequested;
+  }
+
+  /**
+   * The denial of a quota whose usage leaves no room for {@code requested}.
+   *
+   * @param usage     the quota's usage
+   * @param requested the amount requested
+   */
+  static Denial quotaDenial(QuotaUsage usage, long requested) {
+    Quota q = usage.quota();
+    return new Denial(Outcome.QUOTA_EXCEEDED, Denial.Reason.QUOTA_EXCEEDED, q.id(), q, q.limit(), usage.used(),
+        requested, usage.resetsAt().orElse(null), null);
+  }
+
   /** {@return whether the request may go ahead} */
   public boolean isAllowed() {
     return outcome == Outcome.ALLOWED;
@@ -121,12 +161,28 @@ public final class Decision {
 
   /** {@return the first denial in evaluation order; empty if allowed} */
   public Optional<Denial> denial() {
-    return denials.isEmpty() ? Optional.empty() : Optional.of(denials.get(0));
+    List<Denial> d = denials();
+    return d.isEmpty() ? Optional.empty() : Optional.of(d.get(0));
   }
 
   /** {@return every denial, in evaluation order; empty if allowed} */
   public List<Denial> denials() {
-    return denials;
+    List<Denial> d = denials != null ? denials : builtDenials;
+    return d != null ? d : (builtDenials = buildDenials()); // as usage(): racing first readers build equal lists
+  }
+
+  private List<Denial> buildDenials() {
+    List<QuotaUsage> u = usage();
+    long[] requested = Objects.requireNonNull(used, "used");
+    List<Denial> result = new ArrayList<>(u.size());
+    for (int i = 0; i < u.size(); i++) {
+      QuotaUsage entry = u.get(i);
+      long amount = requested[u.size() + i];
+      if (!Checks.fits(entry.limit(), amount, entry.used())) {
+        result.add(quotaDenial(entry, amount));
+      }
+    }
+    return List.copyOf(result);
   }
 
   /** {@return the usage of each quota the request touched, after it (for a denial: as it stands)} */
@@ -147,8 +203,9 @@ public final class Decision {
     Period[] p = Objects.requireNonNull(periods, "periods");
     long[] u = Objects.requireNonNull(used, "used");
     int[] ix = index;
-    QuotaUsage[] result = new QuotaUsage[u.length];
-    for (int i = 0; i < u.length; i++) {
+    int n = outcome == Outcome.ALLOWED ? u.length : u.length / 2;
+    QuotaUsage[] result = new QuotaUsage[n];
+    for (int i = 0; i < n; i++) {
       int k = ix == null ? i : ix[i];
       result[i] = new QuotaUsage(q.get(k), u[i], p[k]);
     }
@@ -169,7 +226,7 @@ public final class Decision {
       return Optional.empty();
     }
     Duration longest = null;
-    for (Denial d : denials) {
+    for (Denial d : denials()) {
       Optional<Duration> wait = d.retryAfter(at);
       if (wait.isEmpty()) {
         return Optional.empty();
@@ -196,6 +253,7 @@ public final class Decision {
 
   @Override
   public String toString() {
-    return "Decision[" + outcome + (denials.isEmpty() ? "" : ", " + denials.get(0).ruleId()) + "]";
+    List<Denial> d = denials();
+    return "Decision[" + outcome + (d.isEmpty() ? "" : ", " + d.get(0).ruleId()) + "]";
   }
 }

@@ -277,31 +277,42 @@ public final class Limiter {
     }
     ZoneId zone = request.zone() != null ? request.zone() : policy.zone();
     PeriodCache cache = policy.periods();
-    PeriodCache.Frame frame = cache.frame(now, zone);
+    long millis = now.toEpochMilli();
+    PeriodCache.Frame frame = cache.frame(now, millis, zone);
     List<Quota> quotas = policy.quotas();
     int size = quotas.size();
     long[] charged = new long[size]; // trimmed to the charges below unless they are all the quotas
     int[] index = null; // quota positions of the charges, unless they are the quotas 0 to n - 1
     int n = 0;
-    Metric metric = null;
-    int entry = -1;
-    for (int i = 0; i < size; i++) {
-      Quota q = quotas.get(i);
-      if (q.metric() != metric) {
-        metric = q.metric();
-        entry = amounts.indexOf(metric);
+    Metric shared = cache.sharedMetric();
+    if (shared != null) {
+      // Every quota counts this one metric for every model: all of them are charged its amount, if any.
+      int entry = amounts.indexOf(shared);
+      if (entry >= 0) {
+        Arrays.fill(charged, amounts.value(entry));
+        n = size;
       }
-      if (entry >= 0 && q.appliesTo(request.model())) {
-        if (index == null && n != i) {
-          index = new int[size];
-          for (int k = 0; k < n; k++) {
-            index[k] = k;
+    } else {
+      Metric metric = null;
+      int entry = -1;
+      for (int i = 0; i < size; i++) {
+        Quota q = quotas.get(i);
+        if (q.metric() != metric) {
+          metric = q.metric();
+          entry = amounts.indexOf(metric);
+        }
+        if (entry >= 0 && q.appliesTo(request.model())) {
+          if (index == null && n != i) {
+            index = new int[size];
+            for (int k = 0; k < n; k++) {
+              index[k] = k;
+            }
           }
+          if (index != null) {
+            index[n] = i;
+          }
+          charged[n++] = amounts.value(entry);
         }
-        if (index != null) {
-          index[n] = i;
-        }
-        charged[n++] = amounts.value(entry);
       }
     }
     if (n == 0) {
@@ -310,38 +321,38 @@ public final class Limiter {
     int[] keyIds = cache.keyIds();
     Slot[] slots = frame.slots();
     long[] limits = cache.limits();
+    long[] levels = cache.warningLevels(warningThreshold);
     if (index != null) {
       int[] k = new int[n];
       Slot[] s = new Slot[n];
       long[] l = new long[n];
+      long[] w = new long[n];
       for (int j = 0; j < n; j++) {
         k[j] = keyIds[index[j]];
         s[j] = slots[index[j]];
         l[j] = limits[index[j]];
+        w[j] = levels[index[j]];
       }
       keyIds = k;
       slots = s;
       limits = l;
+      levels = w;
     }
     long[] used = charged; // in: the amounts; out: the usage after them
-    if (!memory.enforce(request.subject(), keyIds, slots, limits, used, n, now.toEpochMilli())) {
-      // Denied: the rare path reports through the general one's code.
-      Evaluation e = new Evaluation(policy, request, now, zone, n);
-      boolean[] fits = new boolean[n];
+    if (!memory.enforce(request.subject(), keyIds, slots, limits, used, n, millis)) {
+      // Denied: a decision that builds its usage and denials, as fromResult would, only if asked.
+      long[] usedThenRequested = Arrays.copyOf(used, 2 * n);
       for (int j = 0; j < n; j++) {
         int k = index == null ? j : index[j];
-        Quota q = quotas.get(k);
-        long amount = amounts.value(amounts.indexOf(q.metric()));
-        e.quotas.add(q);
-        e.periods.add(frame.period(k));
-        e.charges.add(new Charge(slots[j], limits[j], amount));
-        fits[j] = Checks.fits(limits[j], amount, used[j]);
+        usedThenRequested[n + j] = amounts.value(amounts.indexOf(quotas.get(k).metric()));
       }
-      return fromResult(e, ConsumeResult.of(ConsumeResult.Status.DENIED, Arrays.copyOf(used, n), fits));
+      Decision d = new Decision(now, messages, zone, quotas, frame.periods(), index, usedThenRequested);
+      reportDenied(policy, request, d);
+      return d;
     }
     List<Warning> warnings = List.of();
     for (int j = 0; j < n; j++) {
-      if (limits[j] > 0 && used[j] >= warningThreshold * limits[j]) {
+      if (limits[j] > 0 && used[j] >= levels[j]) { // used >= warningThreshold * limit, as warn() has it
         int k = index == null ? j : index[j];
         warnings = warn(new QuotaUsage(quotas.get(k), used[j], frame.period(k)), warnings);
       }
@@ -484,13 +495,18 @@ public final class Limiter {
 
   private Decision denied(Evaluation e, List<Denial> denials, List<QuotaUsage> usage) {
     Decision d = e.decision(denials, usage, List.of());
-    if (LOG.isDebugEnabled()) {
-      Denial first = denials.get(0);
-      LOG.debug("denied {} under policy '{}' by {}: used {} of {}, requested {}", e.request.subject(),
-          e.policy.name(), first.ruleId(), first.used(), first.limit(), first.requested());
-    }
-    listener.onDenied(e.policy, e.request, d);
+    reportDenied(e.policy, e.request, d);
     return d;
+  }
+
+  /** Logs a denial and tells the listeners. */
+  private void reportDenied(LimitPolicy policy, LimitRequest request, Decision d) {
+    if (LOG.isDebugEnabled()) {
+      Denial first = d.denials().get(0);
+      LOG.debug("denied {} under policy '{}' by {}: used {} of {}, requested {}", request.subject(),
+          policy.name(), first.ruleId(), first.used(), first.limit(), first.requested());
+    }
+    listener.onDenied(policy, request, d);
   }
 
   private Decision unavailable(Evaluation e, StorageException ex) {
@@ -539,9 +555,7 @@ public final class Limiter {
     }
 
     Denial quotaDenial(int i, long used) {
-      Quota q = quotas.get(i);
-      return new Denial(Decision.Outcome.QUOTA_EXCEEDED, Denial.Reason.QUOTA_EXCEEDED, q.id(), q, q.limit(), used,
-          charges.get(i).amount(), usage(i, used).resetsAt().orElse(null), null);
+      return Decision.quotaDenial(usage(i, used), charges.get(i).amount());
     }
 
     Decision decision(List<Denial> denials, List<QuotaUsage> usage, List<Warning> warnings) {

@@ -67,6 +67,27 @@ class LimiterFastPathTest {
         .quota(TOKENS, Window.day(), 2_000, PREMIUM)
         .quota(MESSAGES, Window.week(), 40, PREMIUM)
         .build();
+    compareWithTheGeneralPath(policy, random);
+  }
+
+  /** A plan whose quotas all count one metric for every model: each charges every quota, in order. */
+  @ParameterizedTest
+  @ValueSource(longs = {7, 8, 9})
+  void decisionsOfAPlanOnOneMetricEqualThoseOfTheGeneralPath(long seed) {
+    Random random = new Random(seed);
+    ZoneId zone = ZoneId.of(List.of("Europe/Berlin", "Asia/Tehran", "UTC").get((int) (seed % 3)));
+    LimitPolicy policy = LimitPolicy.builder("one metric").zone(zone)
+        .quota(MESSAGES, Window.hour(), 5)
+        .quota(MESSAGES, Window.hours(3), 9)
+        .quota(MESSAGES, Window.day(), 12)
+        .quota(MESSAGES, Window.rolling(Duration.ofMinutes(30), Duration.ofMinutes(5)), 4)
+        .quota(MESSAGES, Window.week(), 40)
+        .quota(MESSAGES, Window.month(), 100)
+        .build();
+    compareWithTheGeneralPath(policy, random);
+  }
+
+  private static void compareWithTheGeneralPath(LimitPolicy policy, Random random) {
     AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-01T22:50:00Z")
         .plus(Duration.ofMinutes(random.nextInt(60 * 24 * 30))));
     Limiter fast = Limiter.builder(UsageCounter.inMemory()).clock(now::get).warningThreshold(0.6).build();
@@ -82,9 +103,9 @@ class LimiterFastPathTest {
         request = request.model(models.get(random.nextInt(models.size())));
       }
       if (random.nextInt(4) != 0) {
-        request = request.amount(MESSAGES, 1);
+        request = request.amount(MESSAGES, random.nextInt(8) == 0 ? random.nextInt(3) * 2 : 1);
       }
-      if (random.nextInt(3) != 0) {
+      if (policy.metrics().containsKey(TOKENS.name()) && random.nextInt(3) != 0) {
         request = request.amount(TOKENS, random.nextInt(10) == 0 ? 0 : random.nextInt(800));
       }
       Decision a = fast.consume(policy, request);
@@ -95,6 +116,10 @@ class LimiterFastPathTest {
       assertThat(a.denials()).as(what).isEqualTo(b.denials());
       assertThat(a.usage()).as(what).isEqualTo(b.usage());
       assertThat(a.warnings()).as(what).isEqualTo(b.warnings());
+      assertThat(a.retryAfter()).as(what).isEqualTo(b.retryAfter());
+      assertThat(a.message(java.util.Locale.ENGLISH)).as(what).isEqualTo(b.message(java.util.Locale.ENGLISH));
+      assertThat(a).as(what).hasToString(b.toString());
+      assertThat(a.denials()).as(what).isSameAs(a.denials());
       if (a.outcome() == Decision.Outcome.ALLOWED) {
         allowed++;
       } else if (a.outcome() == Decision.Outcome.QUOTA_EXCEEDED) {

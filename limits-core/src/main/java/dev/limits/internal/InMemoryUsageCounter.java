@@ -9,6 +9,8 @@ import dev.limits.spi.SettleResult;
 import dev.limits.spi.Slot;
 import dev.limits.spi.SlotUsage;
 import dev.limits.spi.UsageCounter;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -17,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,32 +28,50 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Each subject's cells sit behind that subject's own lock, so operations on different subjects never
  * wait for each other and an operation on one subject is atomic across all its windows. Memory stays
- * bounded: a cell whose period ended is reset in place when next written, and every {@value #PURGE_EVERY}
- * operations of a thread a bounded purge drops ended cells and idle subjects and refunds expired reservations.
+ * bounded: a cell whose period ended is reset in place when next written, and a bounded purge drops ended
+ * cells and idle subjects and refunds expired reservations after every {@value #PURGE_EVERY} new subjects,
+ * every {@value #PURGE_EVERY} operations with an id, and about every {@value #PURGE_EVERY} operations
+ * overall, counted per subject in steps of {@value #COUNT_STEP}: what grows memory is a new subject or an
+ * operation id, so both are counted exactly, while the common call (no id, a known subject) writes no memory
+ * beyond its subject's but once in {@value #COUNT_STEP} calls.
  */
 public final class InMemoryUsageCounter implements UsageCounter {
 
   static final int PURGE_EVERY = 1 << 16;
-  private static final int PURGE_BATCH = 10_000;
+  static final int PURGE_BATCH = 10_000;
+  static final int COUNT_STEP = 64;
 
   private static final long[] NO_STARTS = new long[0];
 
   private final ConcurrentHashMap<String, SubjectState> subjects = new ConcurrentHashMap<>();
-  // Operations per thread for the purge schedule: deterministic like a shared counter, but threads on
-  // different subjects share no written memory.
-  private final ThreadLocal<int[]> operations = ThreadLocal.withInitial(() -> new int[1]);
+  // Subject states created, for the purge schedule; written only when a subject is new.
+  private final AtomicInteger created = new AtomicInteger();
+  // Operations with an id, which each remember it until it expires; for the purge schedule.
+  private final AtomicInteger identified = new AtomicInteger();
+  // Steps of COUNT_STEP operations on one subject; for the purge schedule.
+  private final AtomicInteger steps = new AtomicInteger();
 
   @Override
   public ConsumeResult consume(ConsumeRequest request) {
     Objects.requireNonNull(request, "request");
-    maybePurge(request.now());
     while (true) {
       SubjectState state = state(request.subject());
-      synchronized (state) {
-        if (!state.removed) {
-          return state.consume(request);
+      ConsumeResult result;
+      int counted;
+      state.lock();
+      try {
+        if (state.removed) {
+          continue;
         }
+        result = state.consume(request);
+        counted = state.countOperation();
+      } finally {
+        state.unlock();
       }
+      if (purgeDue(counted, request.operationId() != null)) {
+        purge(request.now(), PURGE_BATCH);
+      }
+      return result;
     }
   }
 
@@ -65,20 +87,54 @@ public final class InMemoryUsageCounter implements UsageCounter {
    */
   public boolean enforce(String subject, int[] keyIds, Slot[] slots, long[] limits, long[] amounts, int n,
       long now) {
-    maybePurge(now);
     while (true) {
       SubjectState state = state(subject);
-      synchronized (state) {
-        if (!state.removed) {
-          return state.enforce(keyIds, slots, limits, amounts, n);
+      boolean fit;
+      int counted;
+      state.lock();
+      try {
+        if (state.removed) {
+          continue;
         }
+        fit = state.enforce(keyIds, slots, limits, amounts, n);
+        counted = state.countOperation();
+      } finally {
+        state.unlock();
       }
+      if (purgeDue(counted, false)) {
+        purge(now, PURGE_BATCH);
+      }
+      return fit;
     }
   }
 
+  /**
+   * Whether an operation brings the purge, after its subject's {@link SubjectState#countOperation}, and
+   * {@code withId} if it had an operation id.
+   */
+  private boolean purgeDue(int counted, boolean withId) {
+    boolean due = counted == SubjectState.PURGE_TURN
+        || counted == SubjectState.STEP && (steps.incrementAndGet() & (PURGE_EVERY / COUNT_STEP - 1)) == 0;
+    if (withId) {
+      due |= (identified.incrementAndGet() & (PURGE_EVERY - 1)) == 0;
+    }
+    return due;
+  }
+
   private SubjectState state(String subject) {
-    SubjectState state = subjects.get(subject); // no lambda, no lock on the common path
-    return state != null ? state : subjects.computeIfAbsent(subject, s -> new SubjectState());
+    SubjectState state = subjects.get(subject); // no allocation, no lock on the common path
+    if (state != null) {
+      return state;
+    }
+    SubjectState fresh = new SubjectState();
+    if ((created.incrementAndGet() & (PURGE_EVERY - 1)) == 0) {
+      // The purge runs after the new subject's first operation, so that it does not drop the subject while
+      // it is still empty; set before the state is shared. (Should another thread's state for the subject
+      // win the race below, this round of the schedule is skipped.)
+      fresh.purgeTurn = true;
+    }
+    state = subjects.putIfAbsent(subject, fresh);
+    return state != null ? state : fresh;
   }
 
   @Override
@@ -88,8 +144,11 @@ public final class InMemoryUsageCounter implements UsageCounter {
     if (state == null) {
       return SettleResult.NOT_FOUND;
     }
-    synchronized (state) {
+    state.lock();
+    try {
       return state.removed ? SettleResult.NOT_FOUND : state.settle(request);
+    } finally {
+      state.unlock();
     }
   }
 
@@ -100,7 +159,8 @@ public final class InMemoryUsageCounter implements UsageCounter {
     if (state == null) {
       return List.of();
     }
-    synchronized (state) {
+    state.lock();
+    try {
       List<SlotUsage> result = new ArrayList<>();
       for (int p = 0; p < state.size; p++) {
         if (!state.expiredAt(p, now)) {
@@ -108,6 +168,8 @@ public final class InMemoryUsageCounter implements UsageCounter {
         }
       }
       return result;
+    } finally {
+      state.unlock();
     }
   }
 
@@ -119,7 +181,8 @@ public final class InMemoryUsageCounter implements UsageCounter {
          it.hasNext() && handled < maxItems; ) {
       Map.Entry<String, SubjectState> entry = it.next();
       SubjectState state = entry.getValue();
-      synchronized (state) {
+      state.lock();
+      try {
         handled += state.purge(now, maxItems - handled);
         if (state.isEmpty()) {
           // Not an item of the purge contract: counting it could report more than maxItems.
@@ -128,6 +191,8 @@ public final class InMemoryUsageCounter implements UsageCounter {
           // its place, which Iterator.remove() would drop with its usage.
           subjects.remove(entry.getKey(), state);
         }
+      } finally {
+        state.unlock();
       }
     }
     return handled;
@@ -138,34 +203,92 @@ public final class InMemoryUsageCounter implements UsageCounter {
     return subjects.size();
   }
 
-  /** Purges after every {@value #PURGE_EVERY} operations of a thread. */
-  private void maybePurge(long now) {
-    int[] ops = operations.get();
-    if ((++ops[0] & (PURGE_EVERY - 1)) == 0) {
-      purge(now, PURGE_BATCH);
-    }
-  }
-
   /**
-   * The cells and operations of one subject; guarded by its own monitor.
+   * The cells and operations of one subject; guarded by its own lock ({@link #lock()}, {@link #unlock()}).
    *
    * <p>All cells of a subject sit in one array, {@value #STRIDE} longs each: the {@link CounterKeys} id of
-   * its key, then for a calendar or lifetime cell (lookback 0) its period's start and end and its usage. A
-   * rolling cell keeps its ring of buckets in a {@link Cell} at the same position of {@code rings}. Spread
-   * over many subjects, what an operation pays for is cache misses: here the subject's state and one array,
-   * and a charge finds its cell at its own position in the request, where it was created.
+   * its key, then for a calendar or lifetime cell (lookback 0) its period's start and its usage; the period's
+   * end, read only to expire the cell, sits apart in {@code ends}. A rolling cell keeps its ring of buckets in
+   * a {@link Cell} at the same position of {@code rings}. Spread over many subjects, what an operation pays
+   * for is cache misses: here the subject's state and the few cache lines of its cells, and a charge finds
+   * its cell at its own position in the request, where it was created.
    */
   private static final class SubjectState {
-    static final int STRIDE = 4;
+    static final int STRIDE = 3;
     static final int START = 1;
-    static final int END = 2;
-    static final int USED = 3;
+    static final int USED = 2;
+    static final int CAPACITY = 8; // cells of a new subject
+    static final int STEP = 1;
+    static final int PURGE_TURN = 2;
 
-    long[] data = new long[8 * STRIDE];
+    private static final VarHandle LOCK;
+    private static final int SPINS = 100;
+    private static final int YIELDS = 10;
+
+    static {
+      try {
+        LOCK = MethodHandles.lookup().findVarHandle(SubjectState.class, "locked", int.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    @SuppressWarnings("unused") // through LOCK: 1 while a thread holds this state, else 0
+    private int locked;
+    int operationCount; // for the purge schedule
+    boolean purgeTurn; // whether its next operation brings the purge
+    long[] data = new long[CAPACITY * STRIDE];
+    long[] ends = new long[CAPACITY]; // the end of each cell's period: read only to expire it
     @Nullable Cell @Nullable [] rings; // only once the subject has a rolling cell
     int size;
     @Nullable HashMap<String, Operation> operations; // most subjects never send an operation id
     boolean removed;
+
+    /**
+     * Acquires this state's lock. Critical sections are short and never wait for anything (the common one,
+     * {@link #enforce}, is a few dozen instructions), so one compare-and-set usually takes it, where a monitor
+     * costs one to enter and another to exit; a waiting thread spins briefly, then yields its processor (the
+     * holder may have been descheduled), then sleeps in short naps so that many waiting threads do not burn
+     * the machine.
+     */
+    void lock() {
+      if (!LOCK.compareAndSet(this, 0, 1)) {
+        lockContended();
+      }
+    }
+
+    private void lockContended() {
+      for (int attempt = 0; ; attempt++) {
+        if ((int) LOCK.getOpaque(this) == 0 && LOCK.compareAndSet(this, 0, 1)) {
+          return;
+        }
+        if (attempt < SPINS) {
+          Thread.onSpinWait();
+        } else if (attempt < SPINS + YIELDS) {
+          Thread.yield();
+        } else {
+          LockSupport.parkNanos(10_000);
+          attempt = SPINS + YIELDS; // napping from now on, however long it takes
+        }
+      }
+    }
+
+    /** Releases the lock: everything written while holding it is seen by the next thread to acquire it. */
+    void unlock() {
+      LOCK.setRelease(this, 0);
+    }
+
+    /**
+     * Counts one operation: {@link #PURGE_TURN} if it brings the purge, {@link #STEP} if it completes a step
+     * of {@value InMemoryUsageCounter#COUNT_STEP} on this subject, 0 otherwise.
+     */
+    int countOperation() {
+      if (purgeTurn) {
+        purgeTurn = false;
+        return PURGE_TURN;
+      }
+      return (++operationCount & (COUNT_STEP - 1)) == 0 ? STEP : 0;
+    }
 
     /** The position of the cell of key {@code id}, or -1 if there is none; it is usually at {@code hint}. */
     int find(int id, int hint) {
@@ -189,18 +312,19 @@ public final class InMemoryUsageCounter implements UsageCounter {
 
     /** Appends an empty cell for key {@code id}, shaped by {@code slot}; returns its position. */
     int newCell(int id, Slot slot) {
-      if ((size + 1) * STRIDE > data.length) {
+      if (size == ends.length) {
         data = Arrays.copyOf(data, data.length * 2);
+        ends = Arrays.copyOf(ends, ends.length * 2);
       }
       int p = size++;
       int o = p * STRIDE;
       data[o] = id;
       data[o + START] = Long.MIN_VALUE;
-      data[o + END] = Long.MIN_VALUE;
       data[o + USED] = 0;
+      ends[p] = Long.MIN_VALUE;
       if (slot.lookback() > 0) {
         @Nullable Cell[] r = rings;
-        int capacity = data.length / STRIDE;
+        int capacity = ends.length;
         if (r == null) {
           r = new Cell[capacity];
         } else if (r.length < capacity) {
@@ -216,6 +340,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
     void remove(int p) {
       int last = --size;
       System.arraycopy(data, last * STRIDE, data, p * STRIDE, STRIDE);
+      ends[p] = ends[last];
       @Nullable Cell[] r = rings;
       if (r != null && p < r.length) {
         r[p] = last < r.length ? r[last] : null;
@@ -261,7 +386,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
         target = d[o + START];
       } else if (target > d[o + START]) {
         d[o + START] = target;
-        d[o + END] = slot.end();
+        ends[p] = slot.end();
         d[o + USED] = 0;
       }
       d[o + USED] = Checks.saturatedAdd(d[o + USED], amount);
@@ -292,7 +417,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
 
     boolean expiredAt(int p, long now) {
       Cell ring = ring(p);
-      return ring != null ? ring.expiredAt(now) : data[p * STRIDE + END] <= now;
+      return ring != null ? ring.expiredAt(now) : ends[p] <= now;
     }
 
     /** Usage that still counts at {@code now}. */
@@ -315,27 +440,38 @@ public final class InMemoryUsageCounter implements UsageCounter {
     }
 
     boolean enforce(int[] keyIds, Slot[] slots, long[] limits, long[] amounts, int n) {
-      boolean allFit = true;
-      for (int i = 0; i < n && allFit; i++) {
+      for (int i = 0; i < n; i++) {
         int p = find(keyIds[i], i);
-        allFit = Checks.fits(limits[i], amounts[i], p < 0 ? 0 : usedFor(p, slots[i]));
-      }
-      if (!allFit) {
-        for (int i = 0; i < n; i++) {
-          int p = find(keyIds[i], i);
-          amounts[i] = p < 0 ? 0 : usedFor(p, slots[i]);
+        if (!Checks.fits(limits[i], amounts[i], p < 0 ? 0 : usedFor(p, slots[i]))) {
+          for (int j = 0; j < n; j++) {
+            int q = find(keyIds[j], j);
+            amounts[j] = q < 0 ? 0 : usedFor(q, slots[j]);
+          }
+          return false;
         }
-        return false;
       }
       for (int i = 0; i < n; i++) {
         int p = find(keyIds[i], i);
         if (p < 0) {
           p = newCell(keyIds[i], slots[i]);
         }
-        add(p, slots[i], amounts[i], true);
-        amounts[i] = usedFor(p, slots[i]);
+        amounts[i] = addForUsage(p, slots[i], amounts[i]);
       }
       return true;
+    }
+
+    /**
+     * Adds {@code amount} for {@code slot} as {@code add(p, slot, amount, true)} does and returns the usage
+     * that then counts against {@code slot}, as {@link #usedFor} would.
+     */
+    private long addForUsage(int p, Slot slot, long amount) {
+      Cell ring = ring(p);
+      if (ring != null) {
+        ring.add(slot, amount, true);
+        return ring.usedFor(slot);
+      }
+      add(p, slot, amount, true);
+      return data[p * STRIDE + USED]; // the stored period is now the slot's or a later one: it counts
     }
 
     ConsumeResult consume(ConsumeRequest request) {

@@ -1,5 +1,6 @@
 package dev.limits.internal;
 
+import dev.limits.Metric;
 import dev.limits.Period;
 import dev.limits.Quota;
 import dev.limits.Window;
@@ -22,6 +23,19 @@ public final class PeriodCache {
   private final int[] keyIds;
   private final long[] limits;
   private final Charge[] charges;
+  private final @Nullable Metric sharedMetric;
+  private volatile @Nullable WarningLevels warningLevels;
+
+  /** The {@link #warningLevels} of one threshold; published as one reference so both always match. */
+  private static final class WarningLevels {
+    final double threshold;
+    final long[] levels;
+
+    WarningLevels(double threshold, long[] levels) {
+      this.threshold = threshold;
+      this.levels = levels;
+    }
+  }
   private final ConcurrentHashMap<ZoneId, ZonePeriods> byZone = new ConcurrentHashMap<>();
   private volatile @Nullable ZonePeriods last;
 
@@ -95,12 +109,26 @@ public final class PeriodCache {
     this.keyIds = new int[quotas.size()];
     this.limits = new long[quotas.size()];
     this.charges = new Charge[quotas.size()];
+    Metric shared = quotas.isEmpty() ? null : quotas.get(0).metric();
     for (int i = 0; i < windows.length; i++) {
+      if (quotas.get(i).metric() != shared || quotas.get(i).scope() != null) {
+        shared = null;
+      }
       windows[i] = quotas.get(i).window();
       keys[i] = quotas.get(i).counterKey();
       keyIds[i] = CounterKeys.id(keys[i]);
       limits[i] = quotas.get(i).limit();
     }
+    this.sharedMetric = shared;
+  }
+
+  /**
+   * The metric of every quota when they all count the very same metric instance for every model, as a plan
+   * of several windows on one metric does: a request with an amount of it is charged by every quota, in
+   * order. Null otherwise, or without quotas.
+   */
+  public @Nullable Metric sharedMetric() {
+    return sharedMetric;
   }
 
   /** The {@link CounterKeys} id of each quota's counter key, by position; shared, never to be written. */
@@ -114,13 +142,45 @@ public final class PeriodCache {
   }
 
   /**
+   * The warning level of each quota for {@code threshold}, by position: the least usage {@code u} with
+   * {@code u >= threshold * limit} in double arithmetic, the rule of a warning, so that a call compares two
+   * longs instead; {@link Long#MAX_VALUE} for a limit of zero or less, which {@code limit > 0} must exclude
+   * before. Shared, never to be written; cached for the last threshold asked.
+   */
+  public long[] warningLevels(double threshold) {
+    WarningLevels w = warningLevels;
+    if (w == null || w.threshold != threshold) {
+      long[] levels = new long[limits.length];
+      for (int i = 0; i < levels.length; i++) {
+        levels[i] = limits[i] > 0 ? leastReaching(threshold * limits[i]) : Long.MAX_VALUE;
+      }
+      w = new WarningLevels(threshold, levels);
+      warningLevels = w; // a benign race: every writer stores correct levels for its threshold
+    }
+    return w.levels;
+  }
+
+  /** The least {@code u >= 0} with {@code (double) u >= x}, for {@code 0 <= x <= Long.MAX_VALUE}. */
+  static long leastReaching(double x) {
+    long u = (long) Math.ceil(x); // (double) u >= x: ceil(x) is a whole double, saturated at 2^63 - 1 = 2^63
+    while (u > 0 && (double) (u - 1) >= x) {
+      u--; // longs near 2^63 round up to the same double: at most a few hundred steps, once per threshold
+    }
+    return u;
+  }
+
+  /**
    * Returns the frame of every quota's period that contains {@code instant} in {@code zone}: the cached one
    * while {@code instant} stays within all of its periods, otherwise a new one.
    */
   public Frame frame(Instant instant, ZoneId zone) {
+    return frame(instant, instant.toEpochMilli(), zone);
+  }
+
+  /** {@link #frame(Instant, ZoneId)} for a caller that already has {@code millis}, the instant's epoch millis. */
+  public Frame frame(Instant instant, long millis, ZoneId zone) {
     ZonePeriods zp = zone(zone);
     Frame f = zp.frame;
-    long millis = instant.toEpochMilli();
     if (f != null && f.covers(millis)) {
       return f;
     }

@@ -7,7 +7,12 @@ import dev.limits.spi.ConsumeRequest;
 import dev.limits.spi.ConsumeRequest.Mode;
 import dev.limits.spi.ConsumeResult;
 import dev.limits.spi.Slot;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** What the contract suite cannot see: the purge schedule and the fast entry point's arrays. */
@@ -24,7 +29,7 @@ class InMemoryUsageCounterTest {
   }
 
   @Test
-  void purgesByItselfEveryPurgeEveryOperationsOfAThread() {
+  void purgesByItselfEveryPurgeEveryNewSubjects() {
     for (int i = 0; i < InMemoryUsageCounter.PURGE_EVERY - 1; i++) {
       long now = T0 + i * HOUR + 60_000;
       counter.consume(new ConsumeRequest("s" + i, List.of(new Charge(hour("m@hour", now), 5, 1)), Mode.ENFORCE,
@@ -36,6 +41,125 @@ class InMemoryUsageCounterTest {
         null, 0, now));
     assertThat(counter.subjectCount()).as("ended subjects dropped by the automatic purge")
         .isLessThan(InMemoryUsageCounter.PURGE_EVERY - 1);
+  }
+
+  static final long LATER = T0 + 2 * HOUR;
+
+  /** 1,000 subjects counted at T0, whose hour has ended by {@link #LATER}. */
+  void countEndedSubjects() {
+    for (int i = 0; i < 1_000; i++) {
+      counter.consume(new ConsumeRequest("s" + i, List.of(new Charge(hour("m@hour", T0), 5, 1)), Mode.ENFORCE,
+          null, 0, T0));
+    }
+  }
+
+  /** One message at {@link #LATER} through the fast entry point. */
+  boolean enforceLater(String subject) {
+    return counter.enforce(subject, new int[] {CounterKeys.id("m@hour")}, new Slot[] {hour("m@hour", LATER)},
+        new long[] {Long.MAX_VALUE}, new long[] {1}, 1, LATER);
+  }
+
+  @Test
+  void purgesByItselfAfterPurgeEveryOperationsSpreadOverSubjects() {
+    countEndedSubjects();
+    // 16 subjects in turn, each counting a step every COUNT_STEP of its operations: the last one is the
+    // PURGE_EVERY-th and completes the PURGE_EVERY / COUNT_STEP-th step.
+    for (int i = 0; i < InMemoryUsageCounter.PURGE_EVERY - 1; i++) {
+      assertThat(enforceLater("live" + i % 16)).isTrue();
+    }
+    assertThat(counter.subjectCount()).isEqualTo(1_016);
+    enforceLater("live15");
+    assertThat(counter.subjectCount()).as("ended subjects dropped by the automatic purge").isEqualTo(16);
+  }
+
+  @Test
+  void purgesByItselfEveryPurgeEveryOperationsOnOneSubject() {
+    countEndedSubjects();
+    // The first operation of the hot subject created it; the purge comes with its PURGE_EVERY-th.
+    for (int i = 0; i < InMemoryUsageCounter.PURGE_EVERY - 1; i++) {
+      assertThat(enforceLater("hot")).isTrue();
+    }
+    assertThat(counter.subjectCount()).isEqualTo(1_001);
+    enforceLater("hot");
+    assertThat(counter.subjectCount()).as("ended subjects dropped by the automatic purge").isEqualTo(1);
+    assertThat(used("hot", hour("m@hour", LATER), LATER)).isEqualTo(InMemoryUsageCounter.PURGE_EVERY);
+  }
+
+  @Test
+  void operationIdsOnOneSubjectStayBoundedByThePurge() {
+    Slot slot = hour("m@hour", T0);
+    for (int i = 0; i < InMemoryUsageCounter.PURGE_EVERY; i++) {
+      long now = T0 + i;
+      counter.consume(new ConsumeRequest("u", List.of(new Charge(slot, Long.MAX_VALUE, 1)), Mode.RESERVE,
+          "op" + i, now + 10, now));
+    }
+    // All but the last ten expired unsettled before the automatic purge, which refunded one batch of them.
+    assertThat(used(slot, T0 + InMemoryUsageCounter.PURGE_EVERY))
+        .isEqualTo(InMemoryUsageCounter.PURGE_EVERY - InMemoryUsageCounter.PURGE_BATCH);
+  }
+
+  @Test
+  void operationIdsSpreadOverSubjectsStayBoundedByThePurge() {
+    Slot slot = hour("m@hour", T0);
+    int subjects = 16; // each sees PURGE_EVERY / 16 operations: only the count of ids brings the purge
+    for (int i = 0; i < InMemoryUsageCounter.PURGE_EVERY; i++) {
+      long now = T0 + i;
+      counter.consume(new ConsumeRequest("s" + i % subjects, List.of(new Charge(slot, Long.MAX_VALUE, 1)),
+          Mode.RESERVE, "op" + i, now + 10, now));
+    }
+    long total = 0;
+    for (int s = 0; s < subjects; s++) {
+      total += used("s" + s, slot, T0 + InMemoryUsageCounter.PURGE_EVERY);
+    }
+    assertThat(total).as("one batch of expired reservations refunded")
+        .isEqualTo(InMemoryUsageCounter.PURGE_EVERY - InMemoryUsageCounter.PURGE_BATCH);
+  }
+
+  /** The subject lock under contention: the fast and the general entry racing on one subject. */
+  @Test
+  void racingOperationsOnOneSubjectNeverOvershootAndLoseNothing() throws Exception {
+    int threads = 4;
+    int perThread = 20_000;
+    long limit = threads * perThread / 2;
+    Slot slot = hour("m@race", T0);
+    int[] ids = {CounterKeys.id("m@race")};
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<Long>> granted = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        boolean fast = t % 2 == 0;
+        granted.add(pool.submit(() -> {
+          long mine = 0;
+          long previous = 0;
+          for (int i = 0; i < perThread; i++) {
+            long used;
+            boolean ok;
+            if (fast) {
+              long[] amounts = {1};
+              ok = counter.enforce("u", ids, new Slot[] {slot}, new long[] {limit}, amounts, 1, T0);
+              used = amounts[0];
+            } else {
+              ConsumeResult r = counter.consume(new ConsumeRequest("u", List.of(new Charge(slot, limit, 1)),
+                  Mode.ENFORCE, null, 0, T0));
+              ok = r.isApplied();
+              used = r.used(0);
+            }
+            assertThat(used).isBetween(previous, limit);
+            previous = used;
+            mine += ok ? 1 : 0;
+          }
+          return mine;
+        }));
+      }
+      long total = 0;
+      for (Future<Long> f : granted) {
+        total += f.get(60, TimeUnit.SECONDS);
+      }
+      assertThat(total).as("granted exactly up to the limit").isEqualTo(limit);
+      assertThat(used(slot, T0)).isEqualTo(limit);
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
@@ -103,7 +227,11 @@ class InMemoryUsageCounterTest {
   }
 
   long used(Slot slot, long now) {
-    return counter.consume(new ConsumeRequest("u", List.of(new Charge(slot, 100, 0)), Mode.CHECK, null, 0, now))
-        .used(0);
+    return used("u", slot, now);
+  }
+
+  long used(String subject, Slot slot, long now) {
+    return counter.consume(new ConsumeRequest(subject, List.of(new Charge(slot, 100, 0)), Mode.CHECK, null, 0,
+        now)).used(0);
   }
 }

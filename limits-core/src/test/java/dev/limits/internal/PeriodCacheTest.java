@@ -24,6 +24,33 @@ class PeriodCacheTest {
     return cache.charge(0, cache.period(0, at, zone).slot(), 1_000, amount);
   }
 
+  /** The warning levels answer exactly as the rule {@code used >= threshold * limit} in doubles. */
+  @Test
+  void warningLevelsAreTheLeastUsageTheDoubleRuleWarnsAt() {
+    java.util.Random random = new java.util.Random(42);
+    double[] thresholds = {0.8, 0.1, 1.0, 0.333, 0.9999999, Double.MIN_VALUE};
+    for (int t = 0; t < 20_000; t++) {
+      double threshold = t < thresholds.length ? thresholds[t] : random.nextDouble() + Double.MIN_VALUE;
+      long limit = switch (t % 4) {
+        case 0 -> 1 + random.nextInt(1_000);
+        case 1 -> 1 + (random.nextLong() >>> 1) % (1L << 53);
+        case 2 -> Long.MAX_VALUE - random.nextInt(100_000);
+        default -> (random.nextLong() >>> 1) | 1;
+      };
+      long level = PeriodCache.leastReaching(threshold * limit);
+      assertThat((double) level >= threshold * limit).as("%s x %s warns at %s", threshold, limit, level).isTrue();
+      if (level > 0) {
+        assertThat((double) (level - 1) >= threshold * limit).as("%s x %s not below %s", threshold, limit, level)
+            .isFalse();
+      }
+    }
+    PeriodCache two = new PeriodCache(List.of(Quota.of(TOKENS, Window.hour(), 10), Quota.of(TOKENS, Window.day(),
+        0)));
+    assertThat(two.warningLevels(0.8)).containsExactly(8, Long.MAX_VALUE);
+    assertThat(two.warningLevels(0.5)).containsExactly(5, Long.MAX_VALUE);
+    assertThat(two.warningLevels(0.5)).isSameAs(two.warningLevels(0.5));
+  }
+
   @Test
   void reusesTheChargeOfARepeatedAmountInOnePeriod() {
     Charge first = charge(T, ZoneOffset.UTC, 1);
