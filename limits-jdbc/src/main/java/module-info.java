@@ -9,6 +9,7 @@
 module dev.limits.jdbc {
   requires transitive dev.limits.core;
   requires transitive java.sql;
+  requires org.slf4j;
   requires static org.jspecify;
 
   exports dev.limits.jdbc;

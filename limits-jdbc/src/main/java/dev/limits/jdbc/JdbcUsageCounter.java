@@ -29,6 +29,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link UsageCounter} in a relational database reached through JDBC: PostgreSQL, H2, MariaDB or MySQL.
@@ -100,6 +102,13 @@ public final class JdbcUsageCounter implements UsageCounter {
   private final Transactions transactions;
   private final @Nullable Coalescer coalescer;
   private final boolean fastConsume;
+  // set when the schema lacks the fast function (created by an older version): the general one serves
+  private volatile boolean fastFunctionMissing;
+
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcUsageCounter.class);
+
+  /** PostgreSQL's SQLSTATE for a call of a function that does not exist. */
+  private static final String UNDEFINED_FUNCTION = "42883";
 
   /** The most consumes sent in one batch. */
   private static final int MAX_BATCH = 64;
@@ -392,7 +401,7 @@ public final class JdbcUsageCounter implements UsageCounter {
    */
   private @Nullable List<ConsumeResult> consumeFast(Connection c, List<ConsumeRequest> requests)
       throws SQLException {
-    FastConsume fast = FastConsume.of(requests);
+    FastConsume fast = fastFunctionMissing ? null : FastConsume.of(requests);
     if (fast == null) {
       return null;
     }
@@ -407,6 +416,16 @@ public final class JdbcUsageCounter implements UsageCounter {
         rs.next();
         return fast.results((Object[]) rs.getArray(1).getArray());
       }
+    } catch (SQLException e) {
+      if (!UNDEFINED_FUNCTION.equals(e.getSQLState())) {
+        throw e;
+      }
+      // The statement failed alone (autocommit): nothing was written, the connection is fine.
+      fastFunctionMissing = true;
+      LOG.warn("{}counter_consume_fast is missing, so every consume takes the general function: create it"
+          + " from dev/limits/jdbc/postgresql.sql, or build the counter with createSchemaIfMissing(true)",
+          prefix);
+      return null;
     }
   }
 

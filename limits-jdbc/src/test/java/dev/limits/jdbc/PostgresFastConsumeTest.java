@@ -185,6 +185,40 @@ class PostgresFastConsumeTest {
   }
 
   /**
+   * A schema made before the fast function existed: consumes take the general function, exactly, after
+   * one failed call of the fast one, alone and in batches.
+   */
+  @Test
+  void withoutTheFastFunctionConsumesTakeTheGeneralOne() throws SQLException {
+    DataSource pool = Databases.postgresPool();
+    JdbcUsageCounter.builder(pool).tablePrefix("nofast_").createSchemaIfMissing(true).build();
+    Databases.truncate(pool, "nofast_");
+    try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+      s.execute("DROP FUNCTION nofast_counter_consume_fast");
+    }
+    CountingDataSource counting = new CountingDataSource(pool);
+    JdbcUsageCounter counter = JdbcUsageCounter.builder(counting.dataSource).tablePrefix("nofast_").build();
+    List<Charge> charges = List.of(new Charge(slot(0, T0, 0), 3, 1), new Charge(slot(3, T0, 0), 100, 1));
+    List<List<String>> statements = new ArrayList<>();
+    List<Status> statuses = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      counting.reset();
+      statuses.add(counter.consume(new ConsumeRequest("u", charges, Mode.ENFORCE, null, 0, T0)).status());
+      statements.add(counting.prepared.stream().map(sql -> sql.substring(0, sql.indexOf('('))).toList());
+    }
+    assertThat(statuses).containsExactly(Status.APPLIED, Status.APPLIED, Status.APPLIED, Status.DENIED);
+    String fast = "SELECT nofast_counter_consume_fast";
+    String general = "SELECT nofast_counter_consume";
+    assertThat(statements).containsExactly(List.of(fast, general), List.of(general), List.of(general),
+        List.of(general));
+    assertThat(counter.consumeAsOneBatch(List.of(
+        new ConsumeRequest("v", charges, Mode.ENFORCE, null, 0, T0),
+        new ConsumeRequest("u", charges, Mode.ENFORCE, null, 0, T0))))
+        .extracting(ConsumeResult::status).containsExactly(Status.APPLIED, Status.DENIED);
+    assertThat(counter.snapshot("u", T0)).extracting(u -> u.used()).containsExactlyInAnyOrder(3L, 3L);
+  }
+
+  /**
    * Coalesced batches of random requests (several subjects, shared cells, small and huge limits, lagging
    * clocks, now and then a request the fast function does not take) must answer and write exactly as the
    * requests run one after another: with the fast function, and with the batch function alone.
