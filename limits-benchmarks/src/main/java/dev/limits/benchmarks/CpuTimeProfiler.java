@@ -143,27 +143,40 @@ public final class CpuTimeProfiler implements InternalProfiler {
    * The CPU time in nanoseconds of a server: its postmaster's, its live children's, and that of the children
    * that have exited (the postmaster's {@code cutime} and {@code cstime}); -1 if {@code pid} is 0 or
    * {@code /proc} cannot be read.
+   *
+   * <p>A child that the postmaster reaps between the two reads (an autovacuum worker, say) would be counted
+   * in neither or in both, so the postmaster is read before and after its children, and the whole read is
+   * repeated until no child was reaped in between.
    */
   static long serverCpu(long pid) {
     if (pid <= 0) {
       return -1;
     }
     try {
-      long[] postmaster = stat(pid);
-      if (postmaster.length == 0) {
-        return -1;
-      }
-      long ticks = postmaster[0] + postmaster[1] + postmaster[2] + postmaster[3];
-      Path children = Path.of("/proc", Long.toString(pid), "task", Long.toString(pid), "children");
-      for (String child : Files.readString(children, StandardCharsets.US_ASCII).trim().split("\\s+")) {
-        if (!child.isEmpty()) {
-          long[] t = stat(Long.parseLong(child));
-          if (t.length > 0) {
-            ticks += t[0] + t[1];
+      for (int attempt = 0; ; attempt++) {
+        long[] before = stat(pid);
+        if (before.length == 0) {
+          return -1;
+        }
+        long ticks = 0;
+        Path children = Path.of("/proc", Long.toString(pid), "task", Long.toString(pid), "children");
+        for (String child : Files.readString(children, StandardCharsets.US_ASCII).trim().split("\\s+")) {
+          if (!child.isEmpty()) {
+            long[] t = stat(Long.parseLong(child));
+            if (t.length > 0) {
+              ticks += t[0] + t[1];
+            }
           }
         }
+        long[] after = stat(pid);
+        if (after.length == 0) {
+          return -1;
+        }
+        boolean reaped = after[2] != before[2] || after[3] != before[3];
+        if (!reaped || attempt == 10) {
+          return (ticks + after[0] + after[1] + after[2] + after[3]) * NANOS_PER_TICK;
+        }
       }
-      return ticks * NANOS_PER_TICK;
     } catch (IOException | RuntimeException e) {
       return -1;
     }
