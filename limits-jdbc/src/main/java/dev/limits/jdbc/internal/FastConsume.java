@@ -47,6 +47,8 @@ public final class FastConsume {
     this.cellOf = cellOf;
   }
 
+  private record CellKey(String subject, String key) {}
+
   /** Whether a request is for the function: an ENFORCE without an operation id, lookback 0, some charge. */
   public static boolean applies(ConsumeRequest request) {
     if (request.mode() != ConsumeRequest.Mode.ENFORCE || request.operationId() != null
@@ -82,13 +84,14 @@ public final class FastConsume {
     long[] rooms = new long[charges];
     int[] cellOf = new int[charges];
     // one request's keys are distinct: its charges are its cells, in its order
-    Map<String, Integer> index = requests.size() == 1 ? Map.of() : new HashMap<>();
+    Map<CellKey, Integer> index = requests.size() == 1 ? Map.of() : new HashMap<>();
     int cells = 0;
     int k = 0;
     for (ConsumeRequest request : requests) {
       for (Charge charge : request.charges()) {
         String key = charge.slot().key();
-        Integer found = requests.size() == 1 ? null : index.putIfAbsent(request.subject() + '\n' + key, cells);
+        Integer found =
+            requests.size() == 1 ? null : index.putIfAbsent(new CellKey(request.subject(), key), cells);
         int cell;
         if (found == null) {
           cell = cells++;
