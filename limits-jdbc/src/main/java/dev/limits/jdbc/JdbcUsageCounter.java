@@ -122,7 +122,7 @@ public final class JdbcUsageCounter implements UsageCounter {
     this.transactions = new Transactions(sql, false);
     this.fastConsume = builder.fastConsume;
     this.coalescer = builder.coalesceConsumes && dialect == JdbcDialect.POSTGRESQL
-        ? new Coalescer(builder.maxConcurrentBatches, MAX_BATCH, false, this::consumeBatch)
+        ? new Coalescer(builder.maxConcurrentBatches, MAX_BATCH, this::consumeBatch)
         : null;
   }
 

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The hand-over between callers of the coalescer, with a runner that blocks until released so that callers
- * surely queue: arrival order within a lane's batches, other subjects never waiting with a lane per subject
- * and sharing batches with one lane, withdrawal of an interrupted queued caller, and an answer for every
- * caller when the runner throws.
+ * surely queue: arrival order within batches, subjects sharing batches, a caller going at once while fewer
+ * than the most batches run, withdrawal of an interrupted queued caller, and an answer for every caller
+ * when the runner throws.
  */
 class CoalescerTest {
 
@@ -83,7 +83,7 @@ class CoalescerTest {
   @Test
   void callersQueuedBehindABatchGoTogetherInArrivalOrder() throws Exception {
     GatedRunner runner = new GatedRunner();
-    Coalescer coalescer = new Coalescer(1, 64, true, runner);
+    Coalescer coalescer = new Coalescer(1, 64, runner);
     CompletableFuture<ConsumeResult> first = async(coalescer, "first", new AtomicReference<>());
     assertThat(runner.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
     List<CompletableFuture<ConsumeResult>> queued = new ArrayList<>();
@@ -101,25 +101,9 @@ class CoalescerTest {
   }
 
   @Test
-  void anotherSubjectNeverWaits() throws Exception {
+  void callersOfAnySubjectQueueAndGoTogether() throws Exception {
     GatedRunner runner = new GatedRunner();
-    Coalescer coalescer = new Coalescer(1, 64, true, runner);
-    CompletableFuture<ConsumeResult> first = async(coalescer, "first", new AtomicReference<>());
-    assertThat(runner.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
-    CompletableFuture<ConsumeResult> other = async(coalescer, "other:1", new AtomicReference<>());
-    for (int i = 0; i < 500 && runner.batches.size() < 2; i++) {
-      Thread.sleep(5);
-    }
-    assertThat(runner.batches).as("the other subject's consume runs at once").hasSize(2);
-    runner.permits.release(2);
-    assertThat(first.get(10, TimeUnit.SECONDS).status()).isEqualTo(Status.APPLIED);
-    assertThat(other.get(10, TimeUnit.SECONDS).status()).isEqualTo(Status.APPLIED);
-  }
-
-  @Test
-  void withOneLaneForAllSubjectsCallersOfAnySubjectQueueAndGoTogether() throws Exception {
-    GatedRunner runner = new GatedRunner();
-    Coalescer coalescer = new Coalescer(1, 64, false, runner);
+    Coalescer coalescer = new Coalescer(1, 64, runner);
     CompletableFuture<ConsumeResult> first = async(coalescer, "first", new AtomicReference<>());
     assertThat(runner.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
     List<CompletableFuture<ConsumeResult>> queued = new ArrayList<>();
@@ -139,7 +123,7 @@ class CoalescerTest {
   @Test
   void withTwoBatchesRunningTheThirdCallerQueues() throws Exception {
     GatedRunner runner = new GatedRunner();
-    Coalescer coalescer = new Coalescer(2, 64, false, runner);
+    Coalescer coalescer = new Coalescer(2, 64, runner);
     CompletableFuture<ConsumeResult> first = async(coalescer, "first", new AtomicReference<>());
     CompletableFuture<ConsumeResult> second = async(coalescer, "other:1", new AtomicReference<>());
     for (int i = 0; i < 500 && runner.batches.size() < 2; i++) {
@@ -159,7 +143,7 @@ class CoalescerTest {
   @Test
   void anInterruptedQueuedCallerIsWithdrawnAndTold() throws Exception {
     GatedRunner runner = new GatedRunner();
-    Coalescer coalescer = new Coalescer(1, 64, true, runner);
+    Coalescer coalescer = new Coalescer(1, 64, runner);
     CompletableFuture<ConsumeResult> first = async(coalescer, "first", new AtomicReference<>());
     assertThat(runner.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
     AtomicReference<Thread> victim = new AtomicReference<>();
@@ -180,7 +164,7 @@ class CoalescerTest {
   @Test
   void aCallerInterruptedAfterItsRequestWasSentGetsTheTrueAnswerAndKeepsItsInterrupt() throws Exception {
     GatedRunner runner = new GatedRunner();
-    Coalescer coalescer = new Coalescer(1, 64, true, runner);
+    Coalescer coalescer = new Coalescer(1, 64, runner);
     CompletableFuture<ConsumeResult> first = async(coalescer, "first", new AtomicReference<>());
     assertThat(runner.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
     AtomicReference<Thread> leaderThread = new AtomicReference<>();
@@ -218,7 +202,7 @@ class CoalescerTest {
   void aRunnerThatThrowsAnswersEveryCallerOfItsBatchAndTheQueueMovesOn() throws Exception {
     GatedRunner runner = new GatedRunner();
     runner.toThrow = new IllegalStateException("boom");
-    Coalescer coalescer = new Coalescer(1, 2, true, runner);
+    Coalescer coalescer = new Coalescer(1, 2, runner);
     CompletableFuture<ConsumeResult> first = async(coalescer, "first", new AtomicReference<>());
     assertThat(runner.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
     List<CompletableFuture<ConsumeResult>> queued = new ArrayList<>();

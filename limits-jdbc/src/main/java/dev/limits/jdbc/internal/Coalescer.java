@@ -5,21 +5,18 @@ import dev.limits.spi.ConsumeResult;
 import dev.limits.spi.StorageException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Group commit for consumes, per lane (all requests in one lane, or one lane per subject): a caller whose
- * lane has fewer than {@code maxRunning} batches running goes at once, alone (no timers, no added latency
- * when idle); callers that arrive while their lane has that many batches running queue up, and when one
- * finishes, the first of them takes everything queued in the lane (up to {@code maxBatch}, in arrival
- * order) and runs it as the next batch. The requests of one batch share one statement, one round trip and
- * one commit.
+ * Group commit for consumes, whatever their subjects: a caller that finds fewer than {@code maxRunning}
+ * batches running goes at once, alone (no timers, no added latency when idle); callers that arrive while
+ * that many run queue up, and when one finishes, the first of them takes everything queued (up to
+ * {@code maxBatch}, in arrival order) and runs it as the next batch. The requests of one batch share one
+ * statement, one round trip and one commit.
  *
  * <p>Every queued request is answered: with its result, or with the failure its batch runner gave it, or,
  * if the runner itself throws, with a {@link StorageException} saying that it may or may not have been
@@ -39,7 +36,6 @@ public final class Coalescer {
   /** One caller's request, waiting for its answer. */
   public static final class Pending {
     private final ConsumeRequest request;
-    private final Object lane;
     private final Condition changed;
     private @Nullable ConsumeResult result;
     private @Nullable RuntimeException failure;
@@ -47,9 +43,8 @@ public final class Coalescer {
     private boolean done;
     private @Nullable List<Pending> lead;
 
-    private Pending(ConsumeRequest request, Object lane, Condition changed) {
+    private Pending(ConsumeRequest request, Condition changed) {
       this.request = request;
-      this.lane = lane;
       this.changed = changed;
     }
 
@@ -84,31 +79,20 @@ public final class Coalescer {
     }
   }
 
-  /** A lane with batches running, and the callers queued behind them. */
-  private static final class Lane {
-    final ArrayDeque<Pending> queue = new ArrayDeque<>();
-    int running;
-  }
-
   private final ReentrantLock lock = new ReentrantLock();
-  private final Map<Object, Lane> lanes = new HashMap<>();
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>(); // the callers waiting to be taken
+  private int running; // batches running
   private final int maxRunning;
   private final int maxBatch;
-  private final boolean perSubject;
   private final Runner runner;
 
   /**
-   * {@code maxRunning} batches of one lane may run at once, so that the next batch is on its way while the
-   * last one's caller hands out the answers (where they touch the same rows, the next waits for the last's
-   * row locks in the database and starts the moment it commits).
-   *
-   * @param perSubject one lane per subject (subjects never wait for each other), or one lane for all
-   *                   requests (batches mix subjects)
+   * {@code maxRunning} batches may run at once (where they touch the same rows, the later waits for the
+   * earlier's row locks in the database and starts the moment it commits).
    */
-  public Coalescer(int maxRunning, int maxBatch, boolean perSubject, Runner runner) {
+  public Coalescer(int maxRunning, int maxBatch, Runner runner) {
     this.maxRunning = maxRunning;
     this.maxBatch = maxBatch;
-    this.perSubject = perSubject;
     this.runner = runner;
   }
 
@@ -119,14 +103,11 @@ public final class Coalescer {
     boolean interrupted = false;
     lock.lock();
     try {
-      Object key = perSubject ? request.subject() : Boolean.TRUE;
-      me = new Pending(request, key, lock.newCondition());
-      Lane lane = lanes.computeIfAbsent(key, k -> new Lane());
-      ArrayDeque<Pending> queue = lane.queue;
-      if (lane.running < maxRunning) {
+      me = new Pending(request, lock.newCondition());
+      if (running < maxRunning) {
         // nothing is queued: callers queue only while maxRunning batches run, and a finishing batch hands
         // a non-empty queue on instead of ending its run
-        lane.running++;
+        running++;
         me.taken = true;
         batch = List.of(me);
       } else {
@@ -140,7 +121,7 @@ public final class Coalescer {
             me.changed.await();
           } catch (InterruptedException e) {
             if (!me.taken) {
-              queue.remove(me); // still the lane's queue: a lane with callers queued is never dropped
+              queue.remove(me);
               Thread.currentThread().interrupt();
               throw new StorageException("consume interrupted while waiting to be sent; it was not counted", e);
             }
@@ -174,7 +155,7 @@ public final class Coalescer {
     ReentrantLock unused = new ReentrantLock();
     List<Pending> batch = new ArrayList<>(requests.size());
     for (ConsumeRequest request : requests) {
-      batch.add(new Pending(request, Boolean.TRUE, unused.newCondition()));
+      batch.add(new Pending(request, unused.newCondition()));
     }
     try {
       runner.run(batch);
@@ -192,7 +173,7 @@ public final class Coalescer {
   }
 
   /** Up to maxBatch queued requests, oldest first; holds the lock. */
-  private List<Pending> take(ArrayDeque<Pending> queue) {
+  private List<Pending> take() {
     List<Pending> batch = new ArrayList<>(Math.min(maxBatch, queue.size()));
     while (!queue.isEmpty() && batch.size() < maxBatch) {
       Pending p = queue.pollFirst();
@@ -223,7 +204,7 @@ public final class Coalescer {
     }
   }
 
-  /** Publishes the answers, and hands the lane's queue to its oldest caller or ends its run. */
+  /** Publishes the answers, and hands the queue to its oldest caller or ends the batch's run. */
   private void finish(List<Pending> batch) {
     lock.lock();
     try {
@@ -234,14 +215,10 @@ public final class Coalescer {
         p.done = true;
         p.changed.signal();
       }
-      Object key = batch.get(0).lane;
-      Lane lane = Objects.requireNonNull(lanes.get(key), "lane");
-      if (lane.queue.isEmpty()) {
-        if (--lane.running == 0) {
-          lanes.remove(key);
-        }
+      if (queue.isEmpty()) {
+        running--;
       } else {
-        List<Pending> next = take(lane.queue);
+        List<Pending> next = take();
         Pending leader = next.get(0);
         leader.lead = next;
         leader.changed.signal();
