@@ -72,17 +72,8 @@ public final class Decision {
 
   Decision(Outcome outcome, Instant at, List<Denial> denials, List<QuotaUsage> usage, List<Warning> warnings,
       MessageCatalog messages, ZoneId zone) {
-    this.outcome = Objects.requireNonNull(outcome, "outcome");
-    this.at = at;
-    this.denials = List.copyOf(denials);
-    this.usage = List.copyOf(usage);
-    this.warnings = List.copyOf(warnings);
-    this.messages = messages;
-    this.zone = zone;
-    this.quotas = null;
-    this.periods = null;
-    this.index = null;
-    this.used = null;
+    this(Objects.requireNonNull(outcome, "outcome"), at, List.copyOf(denials), List.copyOf(warnings), messages,
+        zone, List.copyOf(usage), null, null, null, null);
   }
 
   /**
@@ -92,17 +83,7 @@ public final class Decision {
    */
   Decision(Instant at, List<Warning> warnings, MessageCatalog messages, ZoneId zone, List<Quota> quotas,
       Period[] periods, int @Nullable [] index, long[] used) {
-    this.outcome = Outcome.ALLOWED;
-    this.at = at;
-    this.denials = List.of();
-    this.warnings = warnings;
-    this.messages = messages;
-    this.zone = zone;
-    this.usage = null;
-    this.quotas = quotas;
-    this.periods = periods;
-    this.index = index;
-    this.used = used;
+    this(Outcome.ALLOWED, at, List.of(), warnings, messages, zone, null, quotas, periods, index, used);
   }
 
   /**
@@ -114,17 +95,24 @@ public final class Decision {
    */
   Decision(Instant at, MessageCatalog messages, ZoneId zone, List<Quota> quotas, Period[] periods,
       int @Nullable [] index, long[] usedThenRequested) {
-    this.outcome = Outcome.QUOTA_EXCEEDED;
+    this(Outcome.QUOTA_EXCEEDED, at, null, List.of(), messages, zone, null, quotas, periods, index,
+        usedThenRequested);
+  }
+
+  private Decision(Outcome outcome, Instant at, @Nullable List<Denial> denials, List<Warning> warnings,
+      MessageCatalog messages, ZoneId zone, @Nullable List<QuotaUsage> usage, @Nullable List<Quota> quotas,
+      Period @Nullable [] periods, int @Nullable [] index, long @Nullable [] used) {
+    this.outcome = outcome;
     this.at = at;
-    this.denials = null;
-    this.warnings = List.of();
+    this.denials = denials;
+    this.warnings = warnings;
     this.messages = messages;
     this.zone = zone;
-    this.usage = null;
+    this.usage = usage;
     this.quotas = quotas;
     this.periods = periods;
     this.index = index;
-    this.used = usedThenRequested;
+    this.used = used;
   }
 
   /**
