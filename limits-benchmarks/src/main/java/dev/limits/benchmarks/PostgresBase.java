@@ -67,6 +67,7 @@ public abstract class PostgresBase {
   private final LongAdder bucketAllowed = new LongAdder();
   private final LongAdder bucketDenied = new LongAdder();
   final LongAdder updates = new LongAdder();
+  final LongAdder cellUpdates = new LongAdder();
 
   /** Whether every operation uses one subject rather than {@value Fixtures#SUBJECTS}. */
   abstract boolean hot();
@@ -87,11 +88,15 @@ public abstract class PostgresBase {
     oneSubject = hot();
     pool = Db.pool(server.url());
     System.out.println(Db.postgresSettings(pool));
-    Db.exec(pool, "DROP TABLE IF EXISTS limits_counter, limits_operation, limits_hold, bucket, floor_counter",
+    Db.exec(pool, "DROP TABLE IF EXISTS limits_counter, limits_operation, limits_hold, bucket, floor_counter, "
+            + "floor_cells",
         "CREATE TABLE bucket (id BIGINT PRIMARY KEY, state BYTEA, expires_at BIGINT)",
         "CREATE TABLE floor_counter (id INT PRIMARY KEY, used BIGINT NOT NULL)",
         "INSERT INTO floor_counter SELECT g, 0 FROM generate_series(0, " + (Fixtures.SUBJECTS - 1) + ") g",
-        "VACUUM ANALYZE floor_counter");
+        "CREATE TABLE floor_cells (id INT, w INT, used BIGINT NOT NULL, PRIMARY KEY (id, w))",
+        "INSERT INTO floor_cells SELECT g, w, 0 FROM generate_series(0, " + (Fixtures.SUBJECTS - 1)
+            + ") g CROSS JOIN generate_series(1, " + WINDOWS + ") w",
+        "VACUUM ANALYZE floor_counter", "VACUUM ANALYZE floor_cells");
     limits = limits();
     policy = Fixtures.policy(limits);
     limiter = Limiter.builder(JdbcUsageCounter.builder(pool).createSchemaIfMissing(true).build())
@@ -186,6 +191,7 @@ public abstract class PostgresBase {
     }
     Exact.expect(bucketUsed.sum(), bucketAllowed.sum(), "bucket4j: consumed tokens");
     Exact.expect(Db.queryLong(pool, "SELECT SUM(used) FROM floor_counter"), updates.sum(), "update: rows");
+    Exact.expect(Db.queryLong(pool, "SELECT SUM(used) FROM floor_cells"), cellUpdates.sum(), "update6: rows");
     System.out.printf("%ncheck passed (%s): limits %d allowed, %d denied; bucket4j %d allowed, %d denied; "
         + "update %d%n", oneSubject ? "hot" : "spread", allowed, limitsDenied.sum(), bucketAllowed.sum(), bucketDenied.sum(),
         updates.sum());
@@ -195,7 +201,8 @@ public abstract class PostgresBase {
   void resetHotSubject() {
     Db.exec(pool, "DELETE FROM limits_counter WHERE subject = '" + Fixtures.subject(0) + "'",
         "DELETE FROM bucket WHERE id = 0");
-    for (LongAdder a : new LongAdder[] {limitsAllowed, limitsDenied, bucketAllowed, bucketDenied, updates}) {
+    for (LongAdder a : new LongAdder[] {limitsAllowed, limitsDenied, bucketAllowed, bucketDenied, updates,
+        cellUpdates}) {
       a.reset();
     }
   }
