@@ -1,6 +1,7 @@
 package dev.limits;
 
 import dev.limits.internal.Checks;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,23 +17,16 @@ import java.util.OptionalLong;
  */
 public final class Amounts {
 
-  private static final Amounts NONE = new Amounts(Map.of());
+  private static final Amounts NONE = new Amounts(new Metric[0], new long[0]);
 
-  private final Map<Metric, Long> amounts;
-  // The same amounts as arrays, in the map's order: the limiter reads them on every call without hashing
-  // metrics or iterating the map.
+  // Parallel arrays in the order set, distinct metrics: a request is built on every call, and the limiter
+  // reads them without hashing metrics; the map view is made only when asked for.
   private final Metric[] metrics;
   private final long[] values;
 
-  private Amounts(Map<Metric, Long> amounts) {
-    this.amounts = amounts;
-    this.metrics = new Metric[amounts.size()];
-    this.values = new long[amounts.size()];
-    int i = 0;
-    for (Map.Entry<Metric, Long> e : amounts.entrySet()) {
-      metrics[i] = e.getKey();
-      values[i++] = e.getValue();
-    }
+  private Amounts(Metric[] metrics, long[] values) {
+    this.metrics = metrics;
+    this.values = values;
   }
 
   /** The number of metrics with an amount. */
@@ -99,9 +93,17 @@ public final class Amounts {
   public Amounts and(Metric metric, long amount) {
     Objects.requireNonNull(metric, "metric");
     Checks.requireArgument(amount >= 0, "amount of '%s' must not be negative, got %s", metric.name(), amount);
-    Map<Metric, Long> copy = new LinkedHashMap<>(amounts);
-    copy.put(metric, amount);
-    return new Amounts(Collections.unmodifiableMap(copy));
+    int i = indexOf(metric);
+    if (i >= 0) {
+      long[] v = values.clone();
+      v[i] = amount; // an amount set again keeps its place, as in a map
+      return new Amounts(metrics, v);
+    }
+    Metric[] m = Arrays.copyOf(metrics, metrics.length + 1);
+    long[] v = Arrays.copyOf(values, values.length + 1);
+    m[metrics.length] = metric;
+    v[values.length] = amount;
+    return new Amounts(m, v);
   }
 
   /**
@@ -111,27 +113,48 @@ public final class Amounts {
    * @return its amount, or empty if these amounts do not name it
    */
   public OptionalLong get(Metric metric) {
-    Long amount = amounts.get(metric);
-    return amount == null ? OptionalLong.empty() : OptionalLong.of(amount);
+    Objects.requireNonNull(metric, "metric");
+    int i = indexOf(metric);
+    return i < 0 ? OptionalLong.empty() : OptionalLong.of(values[i]);
   }
 
-  /** {@return every amount, in the order set} */
+  /** {@return every amount, in the order set, as an unmodifiable map} */
   public Map<Metric, Long> asMap() {
-    return amounts;
+    Map<Metric, Long> map = new LinkedHashMap<>(2 * metrics.length);
+    for (int i = 0; i < metrics.length; i++) {
+      map.put(metrics[i], values[i]);
+    }
+    return Collections.unmodifiableMap(map);
   }
 
+  /** Equal when both hold the same amounts of the same metrics, in any order (as maps are equal). */
   @Override
   public boolean equals(Object o) {
-    return o instanceof Amounts && ((Amounts) o).amounts.equals(amounts);
+    if (!(o instanceof Amounts) || ((Amounts) o).metrics.length != metrics.length) {
+      return false;
+    }
+    Amounts other = (Amounts) o;
+    for (int i = 0; i < metrics.length; i++) {
+      int j = other.indexOf(metrics[i]);
+      if (j < 0 || other.values[j] != values[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
+  /** The hash code of {@link #asMap()}. */
   @Override
   public int hashCode() {
-    return amounts.hashCode();
+    int h = 0;
+    for (int i = 0; i < metrics.length; i++) {
+      h += metrics[i].hashCode() ^ Long.hashCode(values[i]);
+    }
+    return h;
   }
 
   @Override
   public String toString() {
-    return "Amounts" + amounts;
+    return "Amounts" + asMap();
   }
 }

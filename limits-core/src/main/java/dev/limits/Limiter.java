@@ -19,7 +19,6 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
@@ -615,9 +614,10 @@ public final class Limiter {
     @Override
     public synchronized void commit(Amounts actual) {
       Objects.requireNonNull(actual, "actual");
-      Map<Metric, Long> reserved = evaluation.request.amounts().asMap();
-      for (Metric m : actual.asMap().keySet()) {
-        Checks.requireArgument(reserved.containsKey(m),
+      Amounts reserved = evaluation.request.amounts();
+      for (int i = 0; i < actual.size(); i++) {
+        Metric m = actual.metric(i);
+        Checks.requireArgument(reserved.indexOf(m) >= 0,
             "metric '%s' was not reserved by request %s; reserve it with an estimate (0 is fine)", m.name(), id);
       }
       Checks.requireState(granted, "reservation %s was not granted: %s", id, decision);
@@ -626,8 +626,8 @@ public final class Limiter {
       List<Charge> charges = evaluation.charges;
       long[] finals = new long[charges.size()];
       for (int i = 0; i < finals.length; i++) {
-        Long a = actual.asMap().get(evaluation.quotas.get(i).metric());
-        finals[i] = a != null ? a : charges.get(i).amount();
+        int a = actual.indexOf(evaluation.quotas.get(i).metric());
+        finals[i] = a >= 0 ? actual.value(a) : charges.get(i).amount();
       }
       if (finals.length > 0 && decision.outcome() == Decision.Outcome.ALLOWED && !decision.usage().isEmpty()) {
         long now = limiter.clock.instant().toEpochMilli();
