@@ -97,6 +97,13 @@ final class Db {
     }
   }
 
+  /** {@link #postgres()}, with its processes' CPU time counted by {@link CpuTimeProfiler} as the server's. */
+  static Server profiledPostgres() {
+    Server server = postgres();
+    CpuTimeProfiler.server(server.pid());
+    return server;
+  }
+
   /** Starts an embedded PostgreSQL in {@code dataDir}, deleted again when it is closed. */
   static EmbeddedPostgres startPostgres(Path dataDir) throws IOException {
     EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setDataDirectory(dataDir)

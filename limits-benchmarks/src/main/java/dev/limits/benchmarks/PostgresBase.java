@@ -12,6 +12,7 @@ import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
 import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import javax.sql.DataSource;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -79,8 +80,7 @@ public abstract class PostgresBase {
 
   @Setup(Level.Trial)
   public void setUp(BenchmarkParams params) {
-    server = Db.postgres();
-    CpuTimeProfiler.server(server.pid());
+    server = Db.profiledPostgres();
     CpuTimeProfiler.excluded(() -> prepare(params.getBenchmark()));
   }
 
@@ -116,12 +116,7 @@ public abstract class PostgresBase {
     if (benchmark.endsWith(".limits")) {
       limits(0);
       if (!oneSubject) {
-        Db.exec(pool, "INSERT INTO limits_counter (subject, counter_key, bucket_ms, lookback, period_start, "
-            + "period_end, used, earlier_starts, earlier_used, expires_at) "
-            + "SELECT 'user-' || lpad(g::text, 5, '0'), c.counter_key, c.bucket_ms, c.lookback, c.period_start, "
-            + "c.period_end, c.used, c.earlier_starts, c.earlier_used, c.expires_at "
-            + "FROM generate_series(1, " + last + ") g CROSS JOIN limits_counter c WHERE c.subject = '"
-            + Fixtures.subject(0) + "'", "VACUUM ANALYZE limits_counter");
+        copyFirstSubjectsRows(pool);
         limitsAllowed.add(last);
       }
     } else if (benchmark.endsWith(".bucket4j")) {
@@ -132,6 +127,16 @@ public abstract class PostgresBase {
         bucketAllowed.add(last);
       }
     }
+  }
+
+  /** Copies the counter rows of the first subject to every other one: as if each had consumed once. */
+  static void copyFirstSubjectsRows(DataSource pool) {
+    Db.exec(pool, "INSERT INTO limits_counter (subject, counter_key, bucket_ms, lookback, period_start, "
+        + "period_end, used, earlier_starts, earlier_used, expires_at) "
+        + "SELECT 'user-' || lpad(g::text, 5, '0'), c.counter_key, c.bucket_ms, c.lookback, c.period_start, "
+        + "c.period_end, c.used, c.earlier_starts, c.earlier_used, c.expires_at "
+        + "FROM generate_series(1, " + (Fixtures.SUBJECTS - 1) + ") g CROSS JOIN limits_counter c WHERE c.subject = '"
+        + Fixtures.subject(0) + "'", "VACUUM ANALYZE limits_counter");
   }
 
   int pick(Cursor cursor) {

@@ -58,8 +58,7 @@ public class PostgresScale1Thread {
 
   @Setup(Level.Trial)
   public void setUp() {
-    server = Db.postgres();
-    CpuTimeProfiler.server(server.pid());
+    server = Db.profiledPostgres();
     CpuTimeProfiler.excluded(this::prepare);
   }
 
