@@ -198,8 +198,8 @@ public abstract class PostgresBase {
     Exact.expect(Db.queryLong(pool, "SELECT SUM(used) FROM floor_counter"), updates.sum(), "update: rows");
     Exact.expect(Db.queryLong(pool, "SELECT SUM(used) FROM floor_cells"), cellUpdates.sum(), "update6: rows");
     System.out.printf("%ncheck passed (%s): limits %d allowed, %d denied; bucket4j %d allowed, %d denied; "
-        + "update %d%n", oneSubject ? "hot" : "spread", allowed, limitsDenied.sum(), bucketAllowed.sum(), bucketDenied.sum(),
-        updates.sum());
+        + "update %d rows; update6 %d rows%n", oneSubject ? "hot" : "spread", allowed, limitsDenied.sum(),
+        bucketAllowed.sum(), bucketDenied.sum(), updates.sum(), cellUpdates.sum());
   }
 
   /** Forgets the hot subject's rows on both sides and the counts (the hot-limit benchmark's iterations). */
