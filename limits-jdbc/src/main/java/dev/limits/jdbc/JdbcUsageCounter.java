@@ -69,12 +69,12 @@ import org.slf4j.LoggerFactory;
  * earlier buckets, it changes nothing and the general function runs next: such a first use costs two
  * statements. Operation ids and reservation holds are written in the same transaction as the counters.
  *
- * <p><b>Coalescing.</b> On PostgreSQL, consumes that arrive while the counter's batch is running queue up,
- * whatever their subjects, and the oldest of them then sends all that queued up meanwhile (up to 64) as one
- * statement and one commit: the common case again as one {@code limits_counter_consume_fast}, when every
+ * <p><b>Coalescing.</b> On PostgreSQL, consumes that arrive while the counter's batches are running (two at
+ * most, by default) queue up, whatever their subjects, and when one ends the oldest of them sends all that
+ * queued up meanwhile (up to 64) as one statement and one commit: the common case again as one {@code limits_counter_consume_fast}, when every
  * request of the batch fits in arrival order; otherwise {@code limits_counter_consume_batch}, which locks
  * the rows once and runs the requests one after another in arrival order. Each caller gets the answer it
- * would get alone in that order. A consume that finds no batch running goes at once, alone. See
+ * would get alone in that order. A consume that finds fewer batches running goes at once, alone. See
  * {@link Builder#coalesceConsumes(boolean)} and {@link Builder#maxConcurrentBatches(int)}.
  *
  * <p><b>Failures.</b> Serialization failures, deadlocks and lock timeouts are retried up to
@@ -567,7 +567,7 @@ public final class JdbcUsageCounter implements UsageCounter {
     private boolean createSchemaIfMissing;
     private int maxRetries = 3;
     private boolean coalesceConsumes = true;
-    private int maxConcurrentBatches = 1;
+    private int maxConcurrentBatches = 2;
     private boolean fastConsume = true;
 
     private Builder(DataSource dataSource) {
@@ -647,11 +647,13 @@ public final class JdbcUsageCounter implements UsageCounter {
     }
 
     /**
-     * How many coalesced batches this counter runs at once on PostgreSQL; default 1. With one, consumes
-     * queue behind the running batch and go as the next: the batch grows with the load and the database
-     * does the least work per consume, which on a busy database gives the most consumes per second. More
-     * let one process use more of a database server that has cores to spare, at more statements per
-     * consume.
+     * How many coalesced batches this counter runs at once on PostgreSQL; default 2. Consumes that arrive
+     * while that many run queue up and go as the next batch: with one, the database does the least work per
+     * consume but works on one batch at a time, however many cores it has; with two, the next batch runs on
+     * a second connection while the first is still on its way. Measured on two cores shared with the server
+     * (8 threads over 10,000 subjects), two batches gave 9,400 to 10,000 consumes per second against 6,400
+     * to 6,800 with one, and no fewer on a hot subject. More let one process use more of a database server
+     * that has cores to spare, at more statements per consume.
      *
      * @throws IllegalArgumentException if {@code maxConcurrentBatches} is not between 1 and 64
      * @param maxConcurrentBatches the most batches running at once, 1 to 64
