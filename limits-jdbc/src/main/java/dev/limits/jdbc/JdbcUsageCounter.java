@@ -72,10 +72,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Coalescing.</b> On PostgreSQL, consumes that arrive while the counter's batches are running (two at
  * most, by default) queue up, whatever their subjects, and when one ends the oldest of them sends all that
  * queued up meanwhile (up to 64) as one statement and one commit: the common case again as one
- * {@code limits_counter_consume_fast}, when every request of the batch fits in arrival order; otherwise {@code limits_counter_consume_batch}, which locks
- * the rows once and runs the requests one after another in arrival order. Each caller gets the answer it
- * would get alone in that order. A consume that finds fewer batches running goes at once, alone. See
- * {@link Builder#coalesceConsumes(boolean)} and {@link Builder#maxConcurrentBatches(int)}.
+ * {@code limits_counter_consume_fast}, when every request of the batch fits in arrival order; otherwise
+ * {@code limits_counter_consume_batch}, which locks the rows once and runs the requests one after another in
+ * arrival order. Each caller gets the answer it would get alone in that order. A consume that finds fewer
+ * batches running goes at once, alone. See {@link Builder#coalesceConsumes(boolean)} and
+ * {@link Builder#maxConcurrentBatches(int)}.
  *
  * <p><b>Failures.</b> Serialization failures, deadlocks and lock timeouts are retried up to
  * {@link Builder#maxRetries(int)} times, as are broken connections and other transient failures when the
