@@ -123,14 +123,13 @@ public class PostgresLayoutProbe {
     charges = Fixtures.charges(policy);
     starts = new long[charges.size()];
     limits = new long[charges.size()];
-    StringBuilder ones = new StringBuilder("{");
     for (int i = 0; i < charges.size(); i++) {
       starts[i] = charges.get(i).slot().start();
       limits[i] = charges.get(i).limit();
-      ones.append(i == 0 ? "1" : ",1");
     }
-    Db.exec(pool, "INSERT INTO layout_row SELECT 'user-' || lpad(g::text, 5, '0'), 'messages', '"
-        + java.util.Arrays.toString(starts).replace('[', '{').replace(']', '}') + "', '" + ones + "}'"
+    // every subject has consumed once, as in today's table
+    Db.exec(pool, "INSERT INTO layout_row SELECT 'user-' || lpad(g::text, 5, '0'), 'messages', ARRAY"
+        + java.util.Arrays.toString(starts) + "::bigint[], array_fill(1::bigint, ARRAY[" + starts.length + "])"
         + " FROM generate_series(0, " + (Fixtures.SUBJECTS - 1) + ") g", "VACUUM ANALYZE layout_row");
     try {
       connection = pool.getConnection();
