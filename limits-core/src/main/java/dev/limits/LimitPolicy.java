@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a plan allows: access rules and quotas, in a zone.
@@ -42,6 +43,7 @@ public final class LimitPolicy {
   private final Map<String, Metric> metrics;
   private final Metric[] metricArray; // the same metrics, for an identity scan before the map look-up
   private final PeriodCache periods;
+  private final @Nullable Metric plainMetric;
 
   private LimitPolicy(Builder b) {
     this.name = b.name;
@@ -51,6 +53,7 @@ public final class LimitPolicy {
     this.metrics = Map.copyOf(b.metrics);
     this.metricArray = b.metrics.values().toArray(new Metric[0]);
     this.periods = new PeriodCache(quotas);
+    this.plainMetric = rules.isEmpty() ? periods.sharedMetric() : null;
   }
 
   /**
@@ -107,6 +110,14 @@ public final class LimitPolicy {
       }
     }
     return false;
+  }
+
+  /**
+   * The metric of every quota when there are no access rules and every quota counts that one metric for
+   * every model ({@link PeriodCache#sharedMetric()}): a request's amount of it is charged by every quota.
+   */
+  @Nullable Metric plainMetric() {
+    return plainMetric;
   }
 
   /** Cached window periods, so calendar arithmetic runs once per boundary, not once per call. */

@@ -53,11 +53,12 @@ public final class Limiter {
   private final @Nullable InMemoryUsageCounter memory; // the counter, when consume can take the fast path
   private final PeriodClock clock;
   private final MessageCatalog messages;
-  private final LimitListener listener;
+  private final GuardedListener listener;
   private final double warningThreshold;
   private final Duration reservationTtl;
   private final Duration idempotencyRetention;
   private final boolean failOpen;
+  private final boolean quiet; // no listeners: tryConsume needs no decision
 
   private Limiter(Builder b) {
     this.counter = b.counter;
@@ -69,6 +70,7 @@ public final class Limiter {
     this.reservationTtl = b.reservationTtl;
     this.idempotencyRetention = b.idempotencyRetention;
     this.failOpen = b.failOpen;
+    this.quiet = listener.isEmpty();
   }
 
   /**
@@ -195,6 +197,47 @@ public final class Limiter {
     } catch (StorageException ex) {
       return unavailable(e, ex);
     }
+  }
+
+  /**
+   * {@link #consume}, answering only whether the request was allowed: the same rules, the same atomic
+   * count, but no {@link Decision} (so no denial message, usage or warnings). On the in-memory counter,
+   * for a policy without access rules whose quotas all count one metric (messages over six windows, say),
+   * a call without an idempotency key allocates nothing; otherwise, or when the limiter has listeners
+   * (they are told as by {@code consume}), it is {@code consume(policy, request).isAllowed()}.
+   *
+   * @param policy  the policy to apply
+   * @param request the request, with its amounts
+   * @return whether every rule and quota allowed the request and its amounts were counted
+   * @throws NullPointerException     if an argument is null
+   * @throws IllegalArgumentException if the request names a metric the policy does not know
+   */
+  public boolean tryConsume(LimitPolicy policy, LimitRequest request) {
+    InMemoryUsageCounter memory = this.memory;
+    Metric metric = Objects.requireNonNull(policy, "policy").plainMetric();
+    if (memory != null && metric != null && quiet
+        && Objects.requireNonNull(request, "request").idempotencyKey() == null) {
+      Amounts amounts = request.amounts();
+      int entry = amounts.size() == 1 && amounts.metric(0) == metric ? 0 : -1;
+      if (entry < 0) {
+        requireKnownMetrics(policy, request);
+        entry = amounts.indexOf(metric);
+      }
+      if (entry >= 0) {
+        Instant now = clock.instant();
+        ZoneId zone = request.zone() != null ? request.zone() : policy.zone();
+        long millis = now.toEpochMilli();
+        PeriodCache cache = policy.periods();
+        if (memory.tryEnforce(request.subject(), cache.keyIds(), cache.frame(now, millis, zone),
+            cache.limits(), amounts.value(entry), millis)) {
+          return true;
+        }
+        LOG.debug("denied {} under policy '{}' (tryConsume: no decision built)", request.subject(),
+            policy.name());
+        return false;
+      }
+    }
+    return consume(policy, request).isAllowed();
   }
 
   /**
@@ -338,7 +381,8 @@ public final class Limiter {
       levels = w;
     }
     long[] used = charged; // in: the amounts; out: the usage after them
-    if (!memory.enforce(request.subject(), keyIds, slots, limits, used, n, millis)) {
+    if (!memory.enforce(request.subject(), index == null ? frame : null, keyIds, slots, limits, used, n,
+        millis)) {
       // Denied: a decision that builds its usage and denials, as fromResult would, only if asked.
       long[] usedThenRequested = Arrays.copyOf(used, 2 * n);
       for (int j = 0; j < n; j++) {

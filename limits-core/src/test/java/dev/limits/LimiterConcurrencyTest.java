@@ -91,6 +91,39 @@ class LimiterConcurrencyTest {
     assertThat(tokens.get()).as("the token limit was actually reached").isGreaterThan(299_000);
   }
 
+  /**
+   * tryConsume (allocation-free on a plan of one metric) racing on one subject over six windows, with amounts
+   * of 0 to 3: no window exceeds its limit, and every window counts exactly what was allowed.
+   */
+  @Test
+  void tryConsumesRacingOnOneSubjectNeverOvershootAndLoseNothing() throws Exception {
+    LimitPolicy plan = LimitPolicy.builder("race").zone("Europe/Berlin")
+        .quota(MESSAGES, Window.hour(), 9_000)
+        .quota(MESSAGES, Window.hours(3), 9_500)
+        .quota(MESSAGES, Window.hours(12), 10_000)
+        .quota(MESSAGES, Window.day(), 8_000)
+        .quota(MESSAGES, Window.week(), 20_000)
+        .quota(MESSAGES, Window.month(), 30_000)
+        .build();
+    Limiter limiter = Limiter.builder(UsageCounter.inMemory())
+        .clock(() -> Instant.parse("2026-04-01T12:30:00Z")).build();
+    AtomicLong counted = new AtomicLong();
+    race(8, thread -> {
+      Random random = new Random(thread);
+      for (int i = 0; i < 2_000; i++) {
+        long amount = random.nextInt(4);
+        if (limiter.tryConsume(plan, LimitRequest.of("one").amount(MESSAGES, amount))) {
+          counted.addAndGet(amount);
+        }
+      }
+    });
+    UsageReport report = limiter.usage(plan, "one");
+    for (QuotaUsage quota : report.quotas()) {
+      assertThat(quota.used()).as(quota.quota().id()).isEqualTo(counted.get());
+    }
+    assertThat(counted.get()).as("the day's limit was reached").isGreaterThan(7_990).isLessThanOrEqualTo(8_000);
+  }
+
   interface Body {
     void run(int thread) throws Exception;
   }

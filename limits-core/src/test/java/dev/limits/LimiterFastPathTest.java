@@ -171,4 +171,119 @@ class LimiterFastPathTest {
     assertThat(limiter.usage(policy, "u").quotas().get(0).used()).as("the earlier hour was not reset")
         .isEqualTo(2);
   }
+
+  /**
+   * {@link Limiter#tryConsume} (and consume, whose common case shares its one pass over the cells) against
+   * consume on the general path: the same answers and the same usage after every step, through new periods,
+   * lagging clocks, purges, zero and huge amounts, and a second policy whose windows of the same metric come
+   * in another order, so that a subject's cells are not at the positions either policy expects.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {11, 12, 13, 14})
+  void tryConsumeAnswersAndCountsAsConsumeOnTheGeneralPath(long seed) {
+    Random random = new Random(seed);
+    ZoneId zone = ZoneId.of(List.of("Europe/Berlin", "Asia/Tehran", "UTC").get((int) (seed % 3)));
+    LimitPolicy sixWindows = LimitPolicy.builder("six").zone(zone)
+        .quota(MESSAGES, Window.hour(), 5)
+        .quota(MESSAGES, Window.hours(3), 8)
+        .quota(MESSAGES, Window.hours(12), 30)
+        .quota(MESSAGES, Window.day(), 45)
+        .quota(MESSAGES, Window.week(), 200)
+        .quota(MESSAGES, Window.month(), 600)
+        .build();
+    LimitPolicy reordered = LimitPolicy.builder("reordered").zone(zone)
+        .quota(MESSAGES, Window.day(), 14)
+        .quota(MESSAGES, Window.hour(), 6)
+        .build();
+    AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-01T22:50:00Z")
+        .plus(Duration.ofMinutes(random.nextInt(60 * 24 * 30))));
+    UsageCounter fastCounter = UsageCounter.inMemory();
+    UsageCounter generalCounter = UsageCounter.inMemory();
+    Limiter fast = Limiter.builder(fastCounter).clock(now::get).build();
+    Limiter general = Limiter.builder(new Delegate(generalCounter)).clock(now::get).build();
+    int allowed = 0;
+    int denied = 0;
+    for (int step = 0; step < 3_000; step++) {
+      int move = random.nextInt(40);
+      Duration by = Duration.ofSeconds(move == 0 ? 30_000 : move == 1 ? -1_200 : random.nextInt(600));
+      now.updateAndGet(t -> t.plus(by));
+      LimitPolicy policy = random.nextInt(6) == 0 ? reordered : sixWindows;
+      // u0 and u1 keep the six windows' cells in order (but for purges), u2 mixes both policies, u3 only the other
+      String subject = "u" + (policy == reordered ? 2 + random.nextInt(2) : random.nextInt(3));
+      int kind = random.nextInt(30);
+      long amount = kind == 0 ? 0 : kind == 1 ? Long.MAX_VALUE : kind == 2 ? 3 : 1;
+      LimitRequest request = LimitRequest.of(subject).amount(MESSAGES, amount);
+      String what = "step " + step + " at " + now.get() + ": " + request + " under " + policy.name();
+      boolean expected = general.consume(policy, request).isAllowed();
+      if (random.nextInt(4) == 0) {
+        assertThat(fast.consume(policy, request).isAllowed()).as(what).isEqualTo(expected);
+      } else {
+        assertThat(fast.tryConsume(policy, request)).as(what).isEqualTo(expected);
+      }
+      if (random.nextInt(20) == 0) {
+        // as an instance whose clock is ahead purges: cells of periods still current here may go
+        long at = now.get().toEpochMilli() + random.nextInt(3 * 3_600_000);
+        assertThat(fastCounter.purge(at, 1_000)).as(what).isEqualTo(generalCounter.purge(at, 1_000));
+      }
+      for (LimitPolicy p : List.of(sixWindows, reordered)) { // both report the shared hour and day
+        assertThat(fast.usage(p, subject).quotas()).as(what).isEqualTo(general.usage(p, subject).quotas());
+      }
+      if (expected) {
+        allowed++;
+      } else {
+        denied++;
+      }
+    }
+    assertThat(allowed).as("allowed answers compared").isGreaterThan(300);
+    assertThat(denied).as("denials compared").isGreaterThan(300);
+  }
+
+  @Test
+  void tryConsumeAppliesRulesAndTellsListeners() {
+    LimitPolicy policy = LimitPolicy.builder("p").allowModels("gpt-4o-mini")
+        .quota(MESSAGES, Window.hour(), 2).build();
+    List<Decision> told = new java.util.ArrayList<>();
+    LimitListener listener = new LimitListener() {
+      @Override
+      public void onAllowed(LimitPolicy p, LimitRequest r, Decision d) {
+        told.add(d);
+      }
+
+      @Override
+      public void onDenied(LimitPolicy p, LimitRequest r, Decision d) {
+        told.add(d);
+      }
+    };
+    Instant t = Instant.parse("2026-03-02T10:15:00Z");
+    Limiter limiter = Limiter.builder(UsageCounter.inMemory()).clock(() -> t).listener(listener).build();
+    LimitRequest mini = LimitRequest.of("u").model("gpt-4o-mini").amount(MESSAGES, 1);
+
+    assertThat(limiter.tryConsume(policy, LimitRequest.of("u").model("o3").amount(MESSAGES, 1)))
+        .as("a model the plan does not allow").isFalse();
+    assertThat(limiter.tryConsume(policy, mini)).isTrue();
+    assertThat(limiter.tryConsume(policy, mini)).isTrue();
+    assertThat(limiter.tryConsume(policy, mini)).as("the hour is used up").isFalse();
+    assertThat(told).extracting(Decision::outcome).containsExactly(Decision.Outcome.FORBIDDEN,
+        Decision.Outcome.ALLOWED, Decision.Outcome.ALLOWED, Decision.Outcome.QUOTA_EXCEEDED);
+    assertThat(limiter.usage(policy, "u").quotas().get(0).used()).isEqualTo(2);
+  }
+
+  @Test
+  void tryConsumeRejectsBadArgumentsAndCountsNothing() {
+    LimitPolicy policy = LimitPolicy.builder("p").quota(MESSAGES, Window.hour(), 5).build();
+    Limiter limiter = Limiter.builder(UsageCounter.inMemory())
+        .clock(() -> Instant.parse("2026-03-02T10:15:00Z")).build();
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> limiter.tryConsume(policy,
+            LimitRequest.of("u").amount(MESSAGES, 1).amount(TOKENS, 10)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown metric 'tokens'");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> limiter.tryConsume(null, LimitRequest.of("u")))
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("policy");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> limiter.tryConsume(policy, null))
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("request");
+    assertThat(limiter.usage(policy, "u").quotas().get(0).used()).isZero();
+    assertThat(limiter.tryConsume(policy, LimitRequest.of("u").amount(MESSAGES, 5))).isTrue();
+    assertThat(limiter.tryConsume(policy, LimitRequest.of("u").amount(MESSAGES, 0)))
+        .as("a zero amount needs room for one more, as consume has it").isFalse();
+  }
 }

@@ -27,17 +27,19 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One message counted against a plan of 1 or 6 windows, three ways, side by side:
+ * One message counted against a plan of 1 or 6 windows, four ways, side by side:
  *
  * <ul>
  *   <li>{@code limiter}: {@link Limiter#consume}, the whole facade over the in-memory counter;
+ *   <li>{@code tryConsume}: {@link Limiter#tryConsume}, the facade answering only allowed or denied, with no
+ *       {@link Decision}, like Bucket4j's {@code tryConsume};
  *   <li>{@code counter}: {@link UsageCounter#consume} of the in-memory counter alone, with a request built
  *       once, so the difference to {@code limiter} is the facade's own cost;
  *   <li>{@code bucket4j}: a Bucket4j local bucket with one bandwidth per window, {@code tryConsume(1)}.
  * </ul>
- * Each looks its subject up by name ({@code limiter} and {@code counter} inside the counter, {@code bucket4j}
- * in a {@link ConcurrentHashMap} as an application would), either cycling through {@value Fixtures#SUBJECTS}
- * subjects ({@code spread}) or always the same one ({@code hot}). Both sides read a fixed clock.
+ * Each looks its subject up by name (ours inside the counter, {@code bucket4j} in a {@link ConcurrentHashMap}
+ * as an application would), either cycling through {@value Fixtures#SUBJECTS} subjects ({@code spread}) or
+ * always the same one ({@code hot}). Both sides read a fixed clock.
  *
  * <p>Iterations are short (one second) and few, so that the whole profile, the JDBC benchmarks included,
  * runs in under ten minutes; on a loaded machine read the CPU time per operation ({@link CpuTimeProfiler}),
@@ -105,6 +107,7 @@ public abstract class ConsumeBenchmark {
     // Every benchmark must take the path it is named for.
     boolean allowed = !denied();
     expect(limiter.consume(policy, requests[0]).isAllowed(), allowed, "limiter");
+    expect(limiter.tryConsume(policy, requests[0]), allowed, "tryConsume");
     expect(counter.consume(counterRequests[0]).isApplied(), allowed, "counter");
     expect(java.util.Objects.requireNonNull(buckets.get(names[0]), "bucket").tryConsume(1), allowed, "bucket4j");
   }
@@ -143,6 +146,16 @@ public abstract class ConsumeBenchmark {
   @Warmup(iterations = 4, time = 1)
   public Decision limiter(Cursor cursor) {
     return limiter.consume(policy, requests[pick(cursor)]);
+  }
+
+  /**
+   * {@link Limiter#tryConsume}: the same rules and atomic count as {@code limiter}, answering only allowed or
+   * denied, as Bucket4j's {@code tryConsume} does; it allocates nothing on this plan of one metric.
+   */
+  @Benchmark
+  @Warmup(iterations = 4, time = 1)
+  public boolean tryConsume(Cursor cursor) {
+    return limiter.tryConsume(policy, requests[pick(cursor)]);
   }
 
   /** The in-memory {@link UsageCounter#consume} alone, on a request built in setup. */

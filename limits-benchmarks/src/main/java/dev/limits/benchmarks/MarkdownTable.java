@@ -104,8 +104,9 @@ public final class MarkdownTable {
         methods.add(method);
       }
     }
-    // The facade first, then the store alone, then any other method, the baseline last.
-    for (String first : List.of("counter", "limiter")) {
+    // The facade (answering a boolean, then a decision) first, then the store alone, then any other
+    // method, the baseline last.
+    for (String first : List.of("counter", "limiter", "tryConsume")) {
       if (methods.remove(first)) {
         methods.add(0, first);
       }

@@ -22,6 +22,11 @@ public final class GuardedListener implements LimitListener {
     this.listeners = listeners.toArray(new LimitListener[0]);
   }
 
+  /** {@return whether there are no listeners to call} */
+  public boolean isEmpty() {
+    return listeners.length == 0;
+  }
+
   @Override
   public void onAllowed(LimitPolicy policy, LimitRequest request, Decision decision) {
     for (LimitListener l : listeners) {

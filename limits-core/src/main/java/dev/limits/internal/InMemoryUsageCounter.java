@@ -81,12 +81,30 @@ public final class InMemoryUsageCounter implements UsageCounter {
    * {@code slots[i]} within {@code limits[i]}, for {@code i < n}; all or nothing, exactly as
    * {@link #consume} does. One array in and out, so that a call allocates nothing here.
    *
+   * @param frame   the policy's frame when {@code keyIds} and {@code slots} are its key ids and slots in order
+   *                (and {@code n} their length), so that the cells need not be matched to them again; else
+   *                null
    * @param amounts the amount of each charge; on return, each cell's usage after the operation (as it
    *                stands if denied)
    * @return whether every charge fit and was counted
    */
-  public boolean enforce(String subject, int[] keyIds, Slot[] slots, long[] limits, long[] amounts, int n,
+  public boolean enforce(String subject, @Nullable Object frame, int[] keyIds, Slot[] slots, long[] limits,
+      long[] amounts, int n, long now) {
+    return enforce(subject, frame, keyIds, slots, limits, amounts, 0, n, now);
+  }
+
+  /**
+   * {@link #enforce} of one amount charged by every quota of a policy, {@code keyIds} and {@code frame}
+   * being its key ids and current frame, without reporting usage: the allocation-free path of
+   * {@code Limiter.tryConsume}.
+   */
+  public boolean tryEnforce(String subject, int[] keyIds, PeriodCache.Frame frame, long[] limits, long amount,
       long now) {
+    return enforce(subject, frame, keyIds, frame.slots(), limits, null, amount, keyIds.length, now);
+  }
+
+  private boolean enforce(String subject, @Nullable Object frame, int[] keyIds, Slot[] slots, long[] limits,
+      long @Nullable [] amounts, long amount, int n, long now) {
     while (true) {
       SubjectState state = state(subject);
       boolean fit;
@@ -96,7 +114,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
         if (state.removed) {
           continue;
         }
-        fit = state.enforce(keyIds, slots, limits, amounts, n);
+        fit = state.enforce(frame, keyIds, slots, limits, amounts, amount, n);
         counted = state.countOperation();
       } finally {
         state.unlock();
@@ -242,6 +260,9 @@ public final class InMemoryUsageCounter implements UsageCounter {
     @Nullable Cell @Nullable [] rings; // only once the subject has a rolling cell
     int size;
     @Nullable HashMap<String, Operation> operations; // most subjects never send an operation id
+    // A frame whose key ids and slots the cells at positions 0 to n - 1 were found to match (see plainFit);
+    // forgotten when a cell moves or starts a new period.
+    @Nullable Object plainFrame;
     boolean removed;
 
     /**
@@ -336,8 +357,34 @@ public final class InMemoryUsageCounter implements UsageCounter {
       return p;
     }
 
+    /** Swaps the cells at {@code a} and {@code b}. */
+    void swap(int a, int b) {
+      long[] d = data;
+      for (int k = 0; k < STRIDE; k++) {
+        long t = d[a * STRIDE + k];
+        d[a * STRIDE + k] = d[b * STRIDE + k];
+        d[b * STRIDE + k] = t;
+      }
+      long end = ends[a];
+      ends[a] = ends[b];
+      ends[b] = end;
+      Cell ringA = ring(a);
+      Cell ringB = ring(b);
+      if (ringA != null || ringB != null) {
+        @Nullable Cell[] r = Objects.requireNonNull(rings);
+        if (r.length < ends.length) {
+          r = Arrays.copyOf(r, ends.length);
+          rings = r;
+        }
+        r[a] = ringB;
+        r[b] = ringA;
+      }
+      plainFrame = null;
+    }
+
     /** Removes the cell at {@code p}, moving the last cell into its place. */
     void remove(int p) {
+      plainFrame = null;
       int last = --size;
       System.arraycopy(data, last * STRIDE, data, p * STRIDE, STRIDE);
       ends[p] = ends[last];
@@ -386,6 +433,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
         target = d[o + START];
       } else if (target > d[o + START]) {
         d[o + START] = target;
+        plainFrame = null;
         ends[p] = slot.end();
         d[o + USED] = 0;
       }
@@ -439,13 +487,30 @@ public final class InMemoryUsageCounter implements UsageCounter {
       return ops == null ? null : ops.get(id);
     }
 
-    boolean enforce(int[] keyIds, Slot[] slots, long[] limits, long[] amounts, int n) {
+    /**
+     * Counts {@code amounts[i]} (or {@code amount} for every charge, if {@code amounts} is null) for charge
+     * {@code i < n} in cell {@code keyIds[i]}, all or nothing; each cell's usage after it, or as it stands if
+     * denied, goes back into {@code amounts} if not null.
+     */
+    boolean enforce(@Nullable Object frame, int[] keyIds, Slot[] slots, long[] limits, long @Nullable [] amounts,
+        long amount, int n) {
+      int plain = plainAdd(frame, keyIds, slots, limits, amounts, amount, n);
+      if (plain == COUNTED || plain == DENIED && amounts == null) {
+        return plain == COUNTED;
+      }
+      // Not the common case (a new period or subject), or a denial to report: nothing was written, and the
+      // loops below answer.
+      long[] a = amounts;
+      if (a == null) {
+        a = new long[n];
+        Arrays.fill(a, amount);
+      }
       for (int i = 0; i < n; i++) {
         int p = find(keyIds[i], i);
-        if (!Checks.fits(limits[i], amounts[i], p < 0 ? 0 : usedFor(p, slots[i]))) {
+        if (!Checks.fits(limits[i], a[i], p < 0 ? 0 : usedFor(p, slots[i]))) {
           for (int j = 0; j < n; j++) {
             int q = find(keyIds[j], j);
-            amounts[j] = q < 0 ? 0 : usedFor(q, slots[j]);
+            a[j] = q < 0 ? 0 : usedFor(q, slots[j]);
           }
           return false;
         }
@@ -455,9 +520,69 @@ public final class InMemoryUsageCounter implements UsageCounter {
         if (p < 0) {
           p = newCell(keyIds[i], slots[i]);
         }
-        amounts[i] = addForUsage(p, slots[i], amounts[i]);
+        if (p > i) {
+          // Keep the cells in the order of the charges (a purge moves them), for plainAdd next time.
+          swap(p, i);
+          p = i;
+        }
+        a[i] = addForUsage(p, slots[i], a[i]);
       }
       return true;
+    }
+
+    static final int NOT_PLAIN = -1;
+    static final int DENIED = 0;
+    static final int COUNTED = 1;
+
+    /**
+     * Counts the charges in the common case, in which a charge's usage is its cell's and counting it is an
+     * addition: the subject has no rolling cell, and the cell of each charge {@code i} sits at position
+     * {@code i} and holds the period of the charge's slot. Then answers {@link #COUNTED}, each cell's usage
+     * after it in {@code amounts} (if not null), when every charge had room for its amount
+     * ({@code amounts[i]}, or {@code amount} for every charge when {@code amounts} is null), and
+     * {@link #DENIED} otherwise; either way, as the general loops of {@link #enforce} would have. Otherwise
+     * answers {@link #NOT_PLAIN}. Nothing is written unless it answers {@link #COUNTED}.
+     *
+     * <p>{@code frame}, if not null, stands for {@code keyIds} and {@code slots} (a policy's frame, whose key
+     * ids and slots never change): once the cells were found to match it, they are not compared again until
+     * a cell moves or starts a new period ({@link #plainFrame}).
+     */
+    private int plainAdd(@Nullable Object frame, int[] keyIds, Slot[] slots, long[] limits,
+        long @Nullable [] amounts, long amount, int n) {
+      if (rings != null || n > size) {
+        return NOT_PLAIN;
+      }
+      long[] d = data;
+      boolean whole = n == keyIds.length; // the frame stands for all of its key ids and slots
+      if (!whole || frame == null || frame != plainFrame) {
+        for (int i = 0; i < n; i++) {
+          int o = i * STRIDE;
+          if (d[o] != keyIds[i] || d[o + START] != slots[i].start()) {
+            return NOT_PLAIN;
+          }
+        }
+        if (whole) {
+          plainFrame = frame;
+        }
+      }
+      // One pass: add where there is room, and take back what was added at the first charge without.
+      for (int i = 0; i < n; i++) {
+        int o = i * STRIDE + USED;
+        long a = amounts == null ? amount : amounts[i];
+        if (!Checks.fits(limits[i], a, d[o])) {
+          for (int j = 0; j < i; j++) {
+            d[j * STRIDE + USED] -= amounts == null ? amount : amounts[j];
+          }
+          return DENIED;
+        }
+        d[o] += a; // within the limit: no overflow
+      }
+      if (amounts != null) {
+        for (int i = 0; i < n; i++) {
+          amounts[i] = d[i * STRIDE + USED];
+        }
+      }
+      return COUNTED;
     }
 
     /**

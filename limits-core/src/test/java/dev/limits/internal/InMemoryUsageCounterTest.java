@@ -55,7 +55,7 @@ class InMemoryUsageCounterTest {
 
   /** One message at {@link #LATER} through the fast entry point. */
   boolean enforceLater(String subject) {
-    return counter.enforce(subject, new int[] {CounterKeys.id("m@hour")}, new Slot[] {hour("m@hour", LATER)},
+    return counter.enforce(subject, null, new int[] {CounterKeys.id("m@hour")}, new Slot[] {hour("m@hour", LATER)},
         new long[] {Long.MAX_VALUE}, new long[] {1}, 1, LATER);
   }
 
@@ -136,7 +136,7 @@ class InMemoryUsageCounterTest {
             boolean ok;
             if (fast) {
               long[] amounts = {1};
-              ok = counter.enforce("u", ids, new Slot[] {slot}, new long[] {limit}, amounts, 1, T0);
+              ok = counter.enforce("u", null, ids, new Slot[] {slot}, new long[] {limit}, amounts, 1, T0);
               used = amounts[0];
             } else {
               ConsumeResult r = counter.consume(new ConsumeRequest("u", List.of(new Charge(slot, limit, 1)),
@@ -169,13 +169,13 @@ class InMemoryUsageCounterTest {
     long[] limits = {2, 3};
 
     long[] first = {2, 2};
-    assertThat(counter.enforce("u", ids, slots, limits, first, 2, T0)).isTrue();
+    assertThat(counter.enforce("u", null, ids, slots, limits, first, 2, T0)).isTrue();
     assertThat(first).containsExactly(2, 2);
     long[] second = {1, 1};
-    assertThat(counter.enforce("u", ids, slots, limits, second, 2, T0)).as("the hour is full").isFalse();
+    assertThat(counter.enforce("u", null, ids, slots, limits, second, 2, T0)).as("the hour is full").isFalse();
     assertThat(second).as("usage as it stands").containsExactly(2, 2);
     long[] onlyDay = {1};
-    assertThat(counter.enforce("u", new int[] {ids[1]}, new Slot[] {slots[1]}, new long[] {3}, onlyDay, 1, T0))
+    assertThat(counter.enforce("u", null, new int[] {ids[1]}, new Slot[] {slots[1]}, new long[] {3}, onlyDay, 1, T0))
         .isTrue();
     assertThat(onlyDay).containsExactly(3);
     assertThat(counter.snapshot("u", T0)).extracting(u -> u.key() + "=" + u.used())
