@@ -260,7 +260,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
     @Nullable Cell @Nullable [] rings; // only once the subject has a rolling cell
     int size;
     @Nullable HashMap<String, Operation> operations; // most subjects never send an operation id
-    // A frame whose key ids and slots the cells at positions 0 to n - 1 were found to match (see plainFit);
+    // A frame whose key ids and slots the cells at positions 0 to n - 1 were found to match (see plainAdd);
     // forgotten when a cell moves or starts a new period.
     @Nullable Object plainFrame;
     boolean removed;
