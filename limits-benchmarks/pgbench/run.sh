@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The server's cost of one consume statement against the floors, without Java or JDBC: pgbench sends each
+# script of this folder as a prepared statement, one client, and the server's CPU time (postmaster and its
+# children from /proc, autovacuum off) is divided by the transactions. Needs PostgreSQL's server binaries
+# and pgbench (Debian: apt-get install postgresql), run as root from this folder:
+#   ./run.sh                    # every script, 3 rounds of 4 s, alternating
+#   ./run.sh 8 2 update.sql consume_fast.sql
+# Starts a throwaway server on port 5499 under /tmp/limits-pgbench with the benchmark's settings
+# (fsync and synchronous_commit off, shared_buffers 512MB), loads ../../limits-jdbc's schema, and stops it.
+set -euo pipefail
+cd "$(dirname "$0")"
+seconds=${1:-4}; rounds=${2:-3}; shift $(( $# < 2 ? $# : 2 )) || true
+scripts=("$@")
+[ ${#scripts[@]} -gt 0 ] || scripts=(update.sql update6.sql update6_any.sql update6_unnest.sql plain_checks.sql
+  row_checks.sql consume_fast.sql fast_no_exception.sql fast_no_settings.sql)
+bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+dir=/tmp/limits-pgbench
+rm -rf "$dir" && mkdir -p "$dir" && chown postgres "$dir"
+su postgres -c "$bin/initdb -D $dir/data -E UTF8 --locale=C.UTF-8 -A trust >/dev/null"
+su postgres -c "$bin/pg_ctl -D $dir/data -l $dir/log -w start -o '-p 5499 -k $dir -c fsync=off \
+  -c synchronous_commit=off -c shared_buffers=512MB -c autovacuum=off'" >/dev/null
+trap 'su postgres -c "$bin/pg_ctl -D $dir/data -m fast stop" >/dev/null' EXIT
+psql=(psql -q -X -v ON_ERROR_STOP=1 -h "$dir" -p 5499 -U postgres)
+schema=$(sed 's/\${prefix}/limits_/g' ../../limits-jdbc/src/main/resources/dev/limits/jdbc/postgresql.sql)
+"${psql[@]}" -c "$schema" -f data.sql -f variants.sql
+# Two variants of the shipped fast function: without its SET clauses, and without its exception block (the
+# block stays, so that a partial write raises out of the function and the statement fails).
+fast=$(echo "$schema" | sed -n '/^CREATE OR REPLACE FUNCTION limits_counter_consume_fast/,/^\$\$;/p')
+echo "$fast" | perl -0pe 's/limits_counter_consume_fast/probe_fast_no_settings/;
+  s/\n    SET plan_cache_mode.*?AS \$\$/\n    AS \$\$/s or die "no SET clauses"' | "${psql[@]}" -f -
+echo "$fast" | perl -0pe 's/limits_counter_consume_fast/probe_fast_no_exception/;
+  s/\n  EXCEPTION WHEN SQLSTATE .P0002. THEN.*?\n  END;/\n  END;/s or die "no exception block"' | "${psql[@]}" -f -
+pm=$(head -1 "$dir/data/postmaster.pid")
+cpu() { # clock ticks of the postmaster, its live children and its reaped ones
+  local t=0 p a
+  for p in $(pgrep -P "$pm") "$pm"; do
+    read -ra a < "/proc/$p/stat" 2>/dev/null || continue
+    t=$((t + a[13] + a[14]))
+  done
+  read -ra a < "/proc/$pm/stat"
+  echo $((t + a[15] + a[16]))
+}
+hz=$(getconf CLK_TCK)
+for ((r = 1; r <= rounds; r++)); do
+  for f in "${scripts[@]}"; do
+    c0=$(cpu)
+    out=$(pgbench -h "$dir" -p 5499 -U postgres -n -M prepared -c 1 -T "$seconds" -f "$f" postgres 2>&1)
+    c1=$(cpu)
+    tx=$(echo "$out" | sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p')
+    tps=$(echo "$out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p')
+    printf '%-24s round %d  %8.0f tx/s  server %4d us/tx\n' "$f" "$r" "$tps" $(( (c1 - c0) * 1000000 / hz / tx ))
+  done
+  "${psql[@]}" -c VACUUM
+done

@@ -1,0 +1,2 @@
+\set s random(0, 9999)
+UPDATE floor_counter SET used = used + 1 WHERE id = :s;
