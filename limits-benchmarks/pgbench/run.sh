@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 seconds=${1:-4}; rounds=${2:-3}; shift $(( $# < 2 ? $# : 2 )) || true
 scripts=("$@")
 [ ${#scripts[@]} -gt 0 ] || scripts=(update.sql update6.sql update6_any.sql update6_unnest.sql plain_checks.sql
-  row_checks.sql consume_fast.sql fast_no_exception.sql fast_no_settings.sql)
+  row_checks.sql consume_fast.sql fast_no_exception.sql fast_no_settings.sql) # the last two made below
 bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 dir=/tmp/limits-pgbench
 rm -rf "$dir" && mkdir -p "$dir" && chown postgres "$dir"
@@ -30,6 +30,10 @@ echo "$fast" | perl -0pe 's/limits_counter_consume_fast/probe_fast_no_settings/;
   s/\n    SET plan_cache_mode.*?AS \$\$/\n    AS \$\$/s or die "no SET clauses"' | "${psql[@]}" -f -
 echo "$fast" | perl -0pe 's/limits_counter_consume_fast/probe_fast_no_exception/;
   s/\n  EXCEPTION WHEN SQLSTATE .P0002. THEN.*?\n  END;/\n  END;/s or die "no exception block"' | "${psql[@]}" -f -
+# and their calls: consume_fast.sql with the variant's name
+for v in no_settings no_exception; do
+  sed "s/limits_counter_consume_fast/probe_fast_$v/" consume_fast.sql > "$dir/fast_$v.sql"
+done
 pm=$(head -1 "$dir/data/postmaster.pid")
 cpu() { # clock ticks of the postmaster, its live children and its reaped ones
   local t=0 p a
@@ -44,7 +48,8 @@ hz=$(getconf CLK_TCK)
 for ((r = 1; r <= rounds; r++)); do
   for f in "${scripts[@]}"; do
     c0=$(cpu)
-    out=$(pgbench -h "$dir" -p 5499 -U postgres -n -M prepared -c 1 -T "$seconds" -f "$f" postgres 2>&1)
+    file=$f; [ -f "$file" ] || file=$dir/$f
+    out=$(pgbench -h "$dir" -p 5499 -U postgres -n -M prepared -c 1 -T "$seconds" -f "$file" postgres 2>&1)
     c1=$(cpu)
     tx=$(echo "$out" | sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p')
     tps=$(echo "$out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p')

@@ -1,2 +1,0 @@
-\set s random(0, 9999)
-SELECT probe_fast_no_settings(ARRAY['user-' || :s, 'user-' || :s, 'user-' || :s, 'user-' || :s, 'user-' || :s, 'user-' || :s]::varchar[], ARRAY['messages@PT1H','messages@PT3H','messages@PT12H','messages@P1D','messages@P1W','messages@P1M']::varchar[], ARRAY[0,0,0,0,0,0]::bigint[], ARRAY[3600000,10800000,43200000,86400000,604800000,2678400000]::bigint[], ARRAY[1,1,1,1,1,1]::bigint[], ARRAY[999999999,999999999,999999999,999999999,999999999,999999999]::bigint[]);
