@@ -12,8 +12,9 @@ cd "$(dirname "$0")"
 seconds=${1:-4}; rounds=${2:-3}; shift $(( $# < 2 ? $# : 2 )) || true
 scripts=("$@")
 [ ${#scripts[@]} -gt 0 ] || scripts=(update.sql update6.sql update6_any.sql update6_unnest.sql plain_checks.sql
-  row_checks.sql consume_fast.sql fast_no_exception.sql fast_no_settings.sql) # the last two made below
-bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  row_checks.sql consume_fast.sql fast_no_exception.sql fast_no_settings.sql fast_precheck.sql
+  upd6_b4.sql fast_b4.sql fast_b4_no_exception.sql fast_b4_precheck.sql upd6_b8.sql fast_b8.sql) # *_no_*, *_precheck made below
+bin=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)} # PG_BIN: another server's binaries
 dir=/tmp/limits-pgbench
 rm -rf "$dir" && mkdir -p "$dir" && chown postgres "$dir"
 su postgres -c "$bin/initdb -D $dir/data -E UTF8 --locale=C.UTF-8 -A trust >/dev/null"
@@ -23,16 +24,27 @@ trap 'su postgres -c "$bin/pg_ctl -D $dir/data -m fast stop" >/dev/null' EXIT
 psql=(psql -q -X -v ON_ERROR_STOP=1 -h "$dir" -p 5499 -U postgres)
 schema=$(sed 's/\${prefix}/limits_/g' ../../limits-jdbc/src/main/resources/dev/limits/jdbc/postgresql.sql)
 "${psql[@]}" -c "$schema" -f data.sql -f variants.sql
-# Two variants of the shipped fast function: without its SET clauses, and without its exception block (the
-# block stays, so that a partial write raises out of the function and the statement fails).
+# PGBENCH_SETUP: more SQL run after the tables are loaded (say, a storage parameter to try)
+[ -z "${PGBENCH_SETUP:-}" ] || echo "$PGBENCH_SETUP" | "${psql[@]}" -f -
+# Three variants of the shipped fast function: without its SET clauses; without its exception block (the
+# block stays, so that a partial write raises out of the function and the statement fails); and with the
+# block's lock-free read moved before the write, answering a denial without writing, so that only a write
+# that lost a race to a concurrent one raises (precheck).
 fast=$(echo "$schema" | sed -n '/^CREATE OR REPLACE FUNCTION limits_counter_consume_fast/,/^\$\$;/p')
 echo "$fast" | perl -0pe 's/limits_counter_consume_fast/probe_fast_no_settings/;
   s/\n    SET plan_cache_mode.*?AS \$\$/\n    AS \$\$/s or die "no SET clauses"' | "${psql[@]}" -f -
-echo "$fast" | perl -0pe 's/limits_counter_consume_fast/probe_fast_no_exception/;
+echo "$fast" | perl -0pe 's/limits_counter_consume_fast/probe_fast_no_exception/; s/ -- caught below: undoes the rows written//;
   s/\n  EXCEPTION WHEN SQLSTATE .P0002. THEN.*?\n  END;/\n  END;/s or die "no exception block"' | "${psql[@]}" -f -
-# and their calls: consume_fast.sql with the variant's name
-for v in no_settings no_exception; do
+echo "$fast" | perl -0pe 's/limits_counter_consume_fast/probe_fast_precheck/; s/ -- caught below: undoes the rows written//;
+  s/\nBEGIN\n  BEGIN\n(.*?)\n  EXCEPTION WHEN SQLSTATE .P0002. THEN\n(.*?;)\n.*?\n  END;\n/\nBEGIN\n$2
+    IF NOT plain THEN\n      RETURN ARRAY[NULL::bigint];\n    END IF;
+    IF NOT fits THEN\n      RETURN 1::bigint || res;\n    END IF;\n$1\n/s or die "no exception block"' | "${psql[@]}" -f -
+# and their calls: the scripts of the shipped function with the variant's name (fast_*.sql: batches)
+for v in no_settings no_exception precheck; do
   sed "s/limits_counter_consume_fast/probe_fast_$v/" consume_fast.sql > "$dir/fast_$v.sql"
+  for b in fast_b*.sql; do
+    sed "s/limits_counter_consume_fast/probe_fast_$v/" "$b" > "$dir/${b%.sql}_$v.sql"
+  done
 done
 pm=$(head -1 "$dir/data/postmaster.pid")
 cpu() { # clock ticks of the postmaster, its live children and its reaped ones

@@ -59,6 +59,9 @@ public abstract class PostgresBase {
   HikariDataSource pool;
   private LimitPolicy policy;
   private long[] limits;
+  /** The counter's batches in flight ({@code maxConcurrentBatches}), to compare other values; default 2. */
+  static final String BATCHES_PROPERTY = "limits.bench.batches";
+
   private Limiter limiter;
   private LimitRequest[] requests;
   private Bucket[] buckets;
@@ -99,8 +102,8 @@ public abstract class PostgresBase {
         "VACUUM ANALYZE floor_counter", "VACUUM ANALYZE floor_cells");
     limits = limits();
     policy = Fixtures.policy(limits);
-    limiter = Limiter.builder(JdbcUsageCounter.builder(pool).createSchemaIfMissing(true).build())
-        .clock(Fixtures.CLOCK).build();
+    limiter = Limiter.builder(JdbcUsageCounter.builder(pool).createSchemaIfMissing(true)
+        .maxConcurrentBatches(Integer.getInteger(BATCHES_PROPERTY, 2)).build()).clock(Fixtures.CLOCK).build();
     PostgreSQLSelectForUpdateBasedProxyManager<Long> proxies = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(pool)
         .clientClock(Fixtures.fixedTime()).build();
     BucketConfiguration configuration = Fixtures.bucketConfiguration(limits);
