@@ -13,7 +13,8 @@ seconds=${1:-4}; rounds=${2:-3}; shift $(( $# < 2 ? $# : 2 )) || true
 scripts=("$@")
 [ ${#scripts[@]} -gt 0 ] || scripts=(update.sql update6.sql update6_any.sql update6_unnest.sql plain_checks.sql
   row_checks.sql consume_fast.sql fast_no_exception.sql fast_no_settings.sql fast_precheck.sql
-  upd6_b4.sql fast_b4.sql fast_b4_no_exception.sql fast_b4_precheck.sql upd6_b8.sql fast_b8.sql) # *_no_*, *_precheck made below
+  upd6_b4.sql fast_b4.sql fast_b4_no_exception.sql fast_b4_precheck.sql row_b4.sql upd6_b8.sql fast_b8.sql
+  row_b8.sql) # *_no_*, *_precheck made below
 bin=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)} # PG_BIN: another server's binaries
 dir=/tmp/limits-pgbench
 rm -rf "$dir" && mkdir -p "$dir" && chown postgres "$dir"
