@@ -38,12 +38,14 @@ public final class FastConsume {
   private FastConsume(List<ConsumeRequest> requests, int cells, String[] subjects, String[] keys, long[] starts,
       long[] ends, long[] totals, long[] rooms, int[] cellOf) {
     this.requests = requests;
-    this.subjects = Arrays.copyOf(subjects, cells);
-    this.keys = Arrays.copyOf(keys, cells);
-    this.starts = Arrays.copyOf(starts, cells);
-    this.ends = Arrays.copyOf(ends, cells);
-    this.totals = Arrays.copyOf(totals, cells);
-    this.rooms = Arrays.copyOf(rooms, cells);
+    // sized per charge; trimmed only when some cell took several charges (never for one request)
+    boolean trim = cells < subjects.length;
+    this.subjects = trim ? Arrays.copyOf(subjects, cells) : subjects;
+    this.keys = trim ? Arrays.copyOf(keys, cells) : keys;
+    this.starts = trim ? Arrays.copyOf(starts, cells) : starts;
+    this.ends = trim ? Arrays.copyOf(ends, cells) : ends;
+    this.totals = trim ? Arrays.copyOf(totals, cells) : totals;
+    this.rooms = trim ? Arrays.copyOf(rooms, cells) : rooms;
     this.cellOf = cellOf;
   }
 
