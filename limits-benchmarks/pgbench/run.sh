@@ -14,7 +14,7 @@ scripts=("$@")
 [ ${#scripts[@]} -gt 0 ] || scripts=(update.sql update6.sql update6_any.sql update6_unnest.sql plain_checks.sql
   row_checks.sql consume_fast.sql fast_no_exception.sql fast_no_settings.sql fast_precheck.sql
   upd6_b4.sql fast_b4.sql fast_b4_no_exception.sql fast_b4_precheck.sql row_b4.sql upd6_b8.sql fast_b8.sql
-  row_b8.sql) # *_no_*, *_precheck made below
+  row_b8.sql) # *_b4, *_b8, *_no_*, *_precheck made below
 bin=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)} # PG_BIN: another server's binaries
 dir=/tmp/limits-pgbench
 rm -rf "$dir" && mkdir -p "$dir" && chown postgres "$dir"
@@ -40,11 +40,27 @@ echo "$fast" | perl -0pe 's/limits_counter_consume_fast/probe_fast_precheck/; s/
   s/\nBEGIN\n  BEGIN\n(.*?)\n  EXCEPTION WHEN SQLSTATE .P0002. THEN\n(.*?;)\n.*?\n  END;\n/\nBEGIN\n$2
     IF NOT plain THEN\n      RETURN ARRAY[NULL::bigint];\n    END IF;
     IF NOT fits THEN\n      RETURN 1::bigint || res;\n    END IF;\n$1\n/s or die "no exception block"' | "${psql[@]}" -f -
-# and their calls: the scripts of the shipped function with the variant's name (fast_*.sql: batches)
+# Batches, as a coalesced batch sends them (each cell once): batch B SCRIPT writes SCRIPT's consume for B
+# distinct subjects drawn from B disjoint ranges, in one statement. A subject compared with = becomes an IN
+# list (upd6_bB, the bare write of the rows; row_bB, the one-row layout, a lower bound: it neither undoes a
+# partial batch nor answers each window's usage); otherwise each ARRAY is repeated per subject (fast_bB).
+batch() {
+  b=$1 perl -0pe 'my $b = $ENV{b}; my $w = 10000 / $b;
+    s/^\\set s random\(0, 9999\)\n/join "", map { "\\set s$_ " . $_ * $w . " + random(0, " . ($w - 1) . ")\n" } 0 .. $b - 1/me
+      or die "no subject";
+    s/= (\x27user-\x27 \|\| :s)\b/"IN (" . join(", ", map { "\x27user-\x27 || :s$_" } 0 .. $b - 1) . ")"/e
+      or s/ARRAY\[(.*?)\]/my $a = $1; "ARRAY[" . join(",", map { (my $x = $a) =~ s{:s\b}{:s$_}g; $x } 0 .. $b - 1) . "]"/ge;' "$2"
+}
+for b in 4 8; do
+  batch $b consume_fast.sql > "$dir/fast_b$b.sql"
+  batch $b update6.sql > "$dir/upd6_b$b.sql"
+  batch $b row_checks.sql > "$dir/row_b$b.sql"
+done
+# and the variants' calls: the scripts of the shipped function with the variant's name
 for v in no_settings no_exception precheck; do
-  sed "s/limits_counter_consume_fast/probe_fast_$v/" consume_fast.sql > "$dir/fast_$v.sql"
-  for b in fast_b*.sql; do
-    sed "s/limits_counter_consume_fast/probe_fast_$v/" "$b" > "$dir/${b%.sql}_$v.sql"
+  for f in consume_fast.sql "$dir"/fast_b*.sql; do
+    n=$(basename "$f" .sql); n=${n/consume_fast/fast}
+    sed "s/limits_counter_consume_fast/probe_fast_$v/" "$f" > "$dir/${n}_$v.sql"
   done
 done
 pm=$(head -1 "$dir/data/postmaster.pid")

@@ -55,13 +55,13 @@ public abstract class PostgresBase {
 
   static final int WINDOWS = 6;
 
+  /** The counter's batches in flight ({@code maxConcurrentBatches}), to compare other values; default 2. */
+  static final String BATCHES_PROPERTY = "limits.bench.batches";
+
   private Db.Server server;
   HikariDataSource pool;
   private LimitPolicy policy;
   private long[] limits;
-  /** The counter's batches in flight ({@code maxConcurrentBatches}), to compare other values; default 2. */
-  static final String BATCHES_PROPERTY = "limits.bench.batches";
-
   private Limiter limiter;
   private LimitRequest[] requests;
   private Bucket[] buckets;
