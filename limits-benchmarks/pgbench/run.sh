@@ -7,6 +7,7 @@
 #   ./run.sh 8 2 update.sql consume_fast.sql
 # Starts a throwaway server on port 5499 under /tmp/limits-pgbench with the benchmark's settings
 # (fsync and synchronous_commit off, shared_buffers 512MB), loads ../../limits-jdbc's schema, and stops it.
+# LOCALE=C initdb's the server with the C collation instead of C.UTF-8 (keys then compare as bytes).
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-4}; rounds=${2:-3}; shift $(( $# < 2 ? $# : 2 )) || true
@@ -18,7 +19,7 @@ scripts=("$@")
 bin=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)} # PG_BIN: another server's binaries
 dir=/tmp/limits-pgbench
 rm -rf "$dir" && mkdir -p "$dir" && chown postgres "$dir"
-su postgres -c "$bin/initdb -D $dir/data -E UTF8 --locale=C.UTF-8 -A trust >/dev/null"
+su postgres -c "$bin/initdb -D $dir/data -E UTF8 --locale=${LOCALE:-C.UTF-8} -A trust >/dev/null"
 su postgres -c "$bin/pg_ctl -D $dir/data -l $dir/log -w start -o '-p 5499 -k $dir -c fsync=off \
   -c synchronous_commit=off -c shared_buffers=512MB -c autovacuum=off'" >/dev/null
 trap 'su postgres -c "$bin/pg_ctl -D $dir/data -m fast stop" >/dev/null' EXIT
