@@ -177,11 +177,12 @@ public final class LimitPolicy {
     }
 
     /**
-     * Adds a quota of {@code limit} per {@code window} on every request carrying {@code metric}.
+     * Adds a quota of {@code limit} per {@code window} on every request carrying {@code metric}. A limit of
+     * zero denies every such request; to leave a metric unlimited, add no quota for it (see {@link Quota}).
      *
      * @param metric what is counted
      * @param window the window it is counted over
-     * @param limit  the most allowed per period, zero or more
+     * @param limit  the most allowed per period, zero or more; zero allows nothing
      * @return this builder
      */
     public Builder quota(Metric metric, Window window, long limit) {

@@ -12,6 +12,11 @@ import org.jspecify.annotations.Nullable;
  * not of the policy: a user who changes plan keeps the usage already counted, and two plans limiting
  * "tokens per day" share one counter. Immutable and thread-safe.
  *
+ * <p>A limit of zero denies every request that carries the metric; it never means "unlimited". There is no
+ * unlimited quota: a metric without one is not limited. (Plans of limits-plans name unlimited
+ * {@code Allowance.unlimited()}; their admin settings write it as 0, and only {@code Plan.fromConfig} reads
+ * that convention.)
+ *
  * @param id     identifies the quota within its policy and in messages; by default the counter key
  * @param metric what is counted
  * @param window the window it is counted over

@@ -8,16 +8,12 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.DateTimeException;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -33,9 +29,10 @@ import org.jspecify.annotations.Nullable;
  * user's subscription dates): counted limits, a free-model token pool, per-model token budgets, a cost budget,
  * the models allowed, file rules and the subscription's validity.
  *
- * <p>In the Java API an absent limit is unlimited and a limit of zero allows nothing. The admin convention
- * of the seeds, where 0 means unlimited, applies only to {@link #fromConfig(Map)}. Image limits default to
- * the seeds' 10 a day, 50 a week and 200 a month, everything else to unlimited.
+ * <p>What a plan allows of each counted limit is an {@link Allowance}: a number, where 0 allows nothing (as a
+ * quota of 0 does in a {@link LimitPolicy}), or {@link Allowance#unlimited()}. Admin settings, where 0 means
+ * unlimited, are read by {@link #fromConfig(Map)} alone. Image limits default to 10 a day, 50 a week and 200 a
+ * month, everything else to unlimited.
  *
  * <p>A plan {@linkplain #toPolicies compiles} to three {@link LimitPolicy} objects (chat, user files, chat
  * files). Immutable and thread-safe; equal plans compile to equivalent policies.
@@ -61,7 +58,7 @@ public final class Plan {
 
   private final String name;
   private final boolean enabled;
-  private final Map<PlanLimit, Long> limits;
+  private final Map<PlanLimit, Allowance> limits;
   private final long maxTokensFree;
   private final Map<String, Long> modelTokenBudgets;
   private final long costBudgetMicros;
@@ -100,12 +97,17 @@ public final class Plan {
   }
 
   /**
-   * Reads a plan from admin configuration, keyed by the seeds' field names: {@code name}, {@code is_active},
-   * each {@link PlanLimit#configKey()}, {@code max_tokens_free}, {@code max_openrouter_cost_usd} (decimal
-   * dollars), {@code model_token_budget.<model>} (tokens a month), {@code allowed_models}, {@code free_models},
-   * {@code allowed_extensions} (comma-separated), {@code max_file_size} (bytes), {@code active_from} and
-   * {@code active_until} (ISO-8601 instants). A limit of 0 means unlimited; an absent image limit takes the
-   * seeds' default; an empty model or extension list allows all.
+   * Reads a plan from admin settings, as admins write them and as the plan tables of limits-plans-jdbc store
+   * them, keyed by field name: {@code name}, {@code is_active}, each {@link PlanLimit#configKey()},
+   * {@code max_tokens_free}, {@code max_openrouter_cost_usd} (decimal dollars), {@code model_token_budget.<model>}
+   * (tokens a month), {@code allowed_models}, {@code free_models}, {@code allowed_extensions}
+   * (comma-separated), {@code max_file_size} (bytes), {@code active_from} and {@code active_until} (ISO-8601
+   * instants).
+   *
+   * <p>In these settings, and only here, a limit, budget or size of 0 means unlimited: it reads as
+   * {@link Allowance#unlimited()} (or no budget, no size limit), never as a limit that allows nothing. An absent
+   * image limit takes its {@linkplain PlanLimit#defaultAllowance() default}; an empty model or extension list
+   * allows all.
    *
    * @param config the admin settings, by field name
    * @return the plan
@@ -113,140 +115,7 @@ public final class Plan {
    * @throws InvalidPlanException listing every unknown key and bad value, if there is any
    */
   public static Plan fromConfig(Map<String, String> config) {
-    Objects.requireNonNull(config, "config");
-    List<String> problems = new ArrayList<>();
-    String name = config.get("name");
-    Builder b;
-    try {
-      b = new Builder(name == null ? "" : name.trim());
-    } catch (IllegalArgumentException e) {
-      problems.add(e.getMessage());
-      b = new Builder("invalid");
-    }
-    Map<String, PlanLimit> byKey = new TreeMap<>();
-    for (PlanLimit l : PlanLimit.values()) {
-      byKey.put(l.configKey(), l);
-    }
-    for (Map.Entry<String, String> e : new TreeMap<>(config).entrySet()) {
-      String key = Objects.requireNonNull(e.getKey(), "key");
-      String value = Objects.requireNonNull(e.getValue(), () -> "value of " + key).trim();
-      try {
-        PlanLimit limit = byKey.get(key);
-        if (limit != null) {
-          long v = nonNegative(key, value);
-          if (v == 0) {
-            b.unlimited(limit);
-          } else {
-            b.limit(limit, v);
-          }
-        } else if (key.startsWith("model_token_budget.")) {
-          long v = nonNegative(key, value);
-          if (v > 0) {
-            b.modelTokens(key.substring("model_token_budget.".length()), v);
-          }
-        } else {
-          switch (key) {
-            case "name":
-              break;
-            case "is_active":
-              b.enabled(bool(key, value));
-              break;
-            case "max_tokens_free": {
-              long v = nonNegative(key, value);
-              if (v > 0) {
-                b.maxTokensFree(v);
-              }
-              break;
-            }
-            case "max_openrouter_cost_usd": {
-              BigDecimal v = decimal(key, value);
-              if (v.signum() > 0) {
-                b.costBudget(v);
-              }
-              break;
-            }
-            case "max_file_size": {
-              long v = nonNegative(key, value);
-              if (v > 0) {
-                b.maxFileSize(v);
-              }
-              break;
-            }
-            case "allowed_models":
-              b.allowModels(list(value));
-              break;
-            case "free_models":
-              b.freeModels(list(value));
-              break;
-            case "allowed_extensions":
-              b.allowExtensions(list(value));
-              break;
-            case "active_from":
-              if (!value.isEmpty()) {
-                b.activeFrom(instant(key, value));
-              }
-              break;
-            case "active_until":
-              if (!value.isEmpty()) {
-                b.activeUntil(instant(key, value));
-              }
-              break;
-            default:
-              problems.add("unknown key '" + key + "'");
-          }
-        }
-      } catch (IllegalArgumentException ex) {
-        problems.add(ex.getMessage());
-      }
-    }
-    if (b.activeFrom != null && b.activeUntil != null && !b.activeUntil.isAfter(b.activeFrom)) {
-      problems.add("active_until " + b.activeUntil + " must be after active_from " + b.activeFrom);
-    }
-    if (!problems.isEmpty()) {
-      throw new InvalidPlanException(name == null ? "(unnamed)" : name, problems);
-    }
-    return b.build();
-  }
-
-  private static long nonNegative(String key, String value) {
-    try {
-      long v = Long.parseLong(value);
-      Require.argument(v >= 0, "%s must be 0 (unlimited) or more, got %s", key, value);
-      return v;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + " must be a whole number, got '" + value + "'");
-    }
-  }
-
-  private static BigDecimal decimal(String key, String value) {
-    try {
-      BigDecimal v = new BigDecimal(value);
-      Require.argument(v.signum() >= 0, "%s must be 0 (unlimited) or more, got %s", key, value);
-      return v;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + " must be a decimal number, got '" + value + "'");
-    }
-  }
-
-  private static boolean bool(String key, String value) {
-    switch (value.toLowerCase(Locale.ROOT)) {
-      case "true": case "1": case "yes": return true;
-      case "false": case "0": case "no": return false;
-      default: throw new IllegalArgumentException(key + " must be true or false, got '" + value + "'");
-    }
-  }
-
-  private static Instant instant(String key, String value) {
-    try {
-      return Instant.parse(value);
-    } catch (DateTimeException e) {
-      throw new IllegalArgumentException(key + " must be an ISO-8601 instant such as 2026-01-01T00:00:00Z, got '"
-          + value + "'");
-    }
-  }
-
-  private static String[] list(String value) {
-    return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toArray(String[]::new);
+    return PlanConfig.read(config);
   }
 
   /** {@return the plan's name} */
@@ -260,19 +129,18 @@ public final class Plan {
   }
 
   /**
-   * Returns the limit of {@code limit}.
+   * Returns what this plan allows of {@code limit}.
    *
    * @param limit the counted limit
-   * @return its value; empty if unlimited
+   * @return its allowance: a number (0 allows nothing) or {@link Allowance#unlimited()}
    * @throws NullPointerException if {@code limit} is null
    */
-  public OptionalLong limit(PlanLimit limit) {
-    Long v = limits.get(Objects.requireNonNull(limit, "limit"));
-    return v == null ? OptionalLong.empty() : OptionalLong.of(v);
+  public Allowance limit(PlanLimit limit) {
+    return Objects.requireNonNull(limits.get(Objects.requireNonNull(limit, "limit")), "every limit has an allowance");
   }
 
-  /** {@return every limited {@link PlanLimit} with its limit, in declaration order} */
-  public Map<PlanLimit, Long> limits() {
+  /** {@return every {@link PlanLimit} with its allowance, unlimited ones included, in declaration order} */
+  public Map<PlanLimit, Allowance> limits() {
     return limits;
   }
 
@@ -401,9 +269,9 @@ public final class Plan {
     }
     LimitPolicy.Builder chatFiles = LimitPolicy.builder(name + "/chat-files").zone(zone).track(PlanMetrics.FILES);
     for (PlanLimit l : PlanLimit.values()) {
-      Long v = limits.get(l);
-      if (v != null) {
-        Quota q = new Quota(l.quotaId(), l.metric(), l.window(weekStart), v, null);
+      Allowance a = limit(l);
+      if (!a.isUnlimited()) {
+        Quota q = new Quota(l.quotaId(), l.metric(), l.window(weekStart), a.max(), null);
         (l.metric().equals(PlanMetrics.FILES) ? (l.perChat() ? chatFiles : files) : chat).quota(q);
       }
       if (l == PlanLimit.TOKENS_PER_MONTH) {
@@ -464,7 +332,13 @@ public final class Plan {
 
   @Override
   public String toString() {
-    return "Plan[" + name + (enabled ? "" : ", disabled") + ", limits=" + limits
+    Map<PlanLimit, Allowance> limited = new EnumMap<>(PlanLimit.class);
+    limits.forEach((l, a) -> {
+      if (!a.isUnlimited()) {
+        limited.put(l, a);
+      }
+    });
+    return "Plan[" + name + (enabled ? "" : ", disabled") + ", limits=" + limited
         + (maxTokensFree < 0 ? "" : ", maxTokensFree=" + maxTokensFree)
         + (modelTokenBudgets.isEmpty() ? "" : ", modelTokenBudgets=" + modelTokenBudgets)
         + costBudgetUsd().map(c -> ", cost=" + c.toPlainString() + " USD").orElse("")
@@ -482,7 +356,7 @@ public final class Plan {
   public static final class Builder {
     private final String name;
     private boolean enabled = true;
-    private final Map<PlanLimit, Long> limits = new EnumMap<>(PlanLimit.class);
+    private final Map<PlanLimit, Allowance> limits = new EnumMap<>(PlanLimit.class);
     private long maxTokensFree = -1;
     private final Map<String, Long> modelTokenBudgets = new TreeMap<>();
     private long costBudgetMicros = -1;
@@ -499,7 +373,7 @@ public final class Plan {
           Character::isISOControl), "plan name must have 1 to %s characters, got '%s'", MAX_NAME_LENGTH, name);
       this.name = name;
       for (PlanLimit l : PlanLimit.values()) {
-        l.seedDefault().ifPresent(v -> limits.put(l, v));
+        limits.put(l, l.defaultAllowance());
       }
     }
 
@@ -515,31 +389,45 @@ public final class Plan {
     }
 
     /**
-     * Limits {@code limit} to {@code value} (zero allows nothing).
+     * Limits {@code limit} to {@code value} per window. Zero allows nothing, unlike the admin settings read by
+     * {@link Plan#fromConfig(Map)}; to lift a limit use {@link #unlimited(PlanLimit)}.
      *
      * @param limit the counted limit
-     * @param value the most allowed per window, zero or more
+     * @param value the most allowed per window, zero or more; zero allows nothing
      * @return this builder
      * @throws NullPointerException     if {@code limit} is null
      * @throws IllegalArgumentException if {@code value} is negative
      */
     public Builder limit(PlanLimit limit, long value) {
       Objects.requireNonNull(limit, "limit");
-      Require.argument(value >= 0, "%s must not be negative, got %s", limit.configKey(), value);
-      limits.put(limit, value);
+      Require.argument(value >= 0, "%s must be 0 (allows nothing) or more, got %s; to lift it use unlimited(%s)",
+          limit.configKey(), value, limit);
+      return limit(limit, Allowance.of(value));
+    }
+
+    /**
+     * Sets what the plan allows of {@code limit}: a number, or {@link Allowance#unlimited()}.
+     *
+     * @param limit     the counted limit
+     * @param allowance what is allowed per window
+     * @return this builder
+     * @throws NullPointerException if an argument is null
+     */
+    public Builder limit(PlanLimit limit, Allowance allowance) {
+      limits.put(Objects.requireNonNull(limit, "limit"), Objects.requireNonNull(allowance, "allowance"));
       return this;
     }
 
     /**
-     * Lifts {@code limit}, including an image limit's seed default.
+     * Lifts {@code limit}, including an image limit's default: the same as
+     * {@code limit(limit, Allowance.unlimited())}.
      *
      * @param limit the counted limit
      * @return this builder
      * @throws NullPointerException if {@code limit} is null
      */
     public Builder unlimited(PlanLimit limit) {
-      limits.remove(Objects.requireNonNull(limit, "limit"));
-      return this;
+      return limit(limit, Allowance.unlimited());
     }
 
     /**
@@ -559,7 +447,7 @@ public final class Plan {
      * Gives {@code model} a budget of its own of {@code tokensPerMonth}, on top of the plan's token limits.
      *
      * @param model          the model id
-     * @param tokensPerMonth the model's budget, zero or more
+     * @param tokensPerMonth the model's budget, zero or more; zero allows the model nothing
      * @return this builder
      * @throws NullPointerException     if {@code model} is null
      * @throws IllegalArgumentException if the model id is empty or too long, or the budget is negative
@@ -573,7 +461,8 @@ public final class Plan {
     }
 
     /**
-     * Sets a monthly budget of provider cost, exact to the micro-dollar.
+     * Sets a monthly budget of provider cost, exact to the micro-dollar; a budget of zero allows no call that
+     * costs anything (without a call, there is no budget).
      *
      * @param usd the budget in dollars
      * @return this builder
@@ -624,7 +513,7 @@ public final class Plan {
     /**
      * Allows files of at most {@code bytes}.
      *
-     * @param bytes the largest file size, zero or more
+     * @param bytes the largest file size, zero or more; zero allows only empty files
      * @return this builder
      * @throws IllegalArgumentException if {@code bytes} is negative
      */

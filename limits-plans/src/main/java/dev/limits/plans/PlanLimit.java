@@ -3,7 +3,6 @@ package dev.limits.plans;
 import dev.limits.Metric;
 import dev.limits.Window;
 import java.time.DayOfWeek;
-import java.util.OptionalLong;
 
 /**
  * The counted limits of a {@link Plan}: each is at most some number of a metric per calendar window
@@ -17,42 +16,43 @@ import java.util.OptionalLong;
  */
 public enum PlanLimit {
   /** Image generations per day (the seeds' default: 10). */
-  IMAGES_PER_DAY("images-day", PlanMetrics.IMAGES, Span.DAY, "daily_image_generation_limit", 10),
+  IMAGES_PER_DAY("images-day", PlanMetrics.IMAGES, Span.DAY, "daily_image_generation_limit", Allowance.of(10)),
   /** Image generations per week (the seeds' default: 50). */
-  IMAGES_PER_WEEK("images-week", PlanMetrics.IMAGES, Span.WEEK, "weekly_image_generation_limit", 50),
+  IMAGES_PER_WEEK("images-week", PlanMetrics.IMAGES, Span.WEEK, "weekly_image_generation_limit",
+      Allowance.of(50)),
   /** Image generations per month (the seeds' default: 200). */
-  IMAGES_PER_MONTH("images-month", PlanMetrics.IMAGES, Span.MONTH, "monthly_image_generation_limit", 200),
+  IMAGES_PER_MONTH("images-month", PlanMetrics.IMAGES, Span.MONTH, "monthly_image_generation_limit",
+      Allowance.of(200)),
   /** Messages per clock hour. */
-  MESSAGES_PER_HOUR("messages-hour", PlanMetrics.MESSAGES, Span.HOUR, "hourly_max_messages", 0),
+  MESSAGES_PER_HOUR("messages-hour", PlanMetrics.MESSAGES, Span.HOUR, "hourly_max_messages"),
   /** Messages per 3-hour block from local midnight. */
-  MESSAGES_PER_3_HOURS("messages-3h", PlanMetrics.MESSAGES, Span.HOURS_3, "three_hour_max_messages", 0),
+  MESSAGES_PER_3_HOURS("messages-3h", PlanMetrics.MESSAGES, Span.HOURS_3, "three_hour_max_messages"),
   /** Messages per 12-hour block from local midnight. */
-  MESSAGES_PER_12_HOURS("messages-12h", PlanMetrics.MESSAGES, Span.HOURS_12, "twelve_hour_max_messages", 0),
+  MESSAGES_PER_12_HOURS("messages-12h", PlanMetrics.MESSAGES, Span.HOURS_12, "twelve_hour_max_messages"),
   /** Messages per day. */
-  MESSAGES_PER_DAY("messages-day", PlanMetrics.MESSAGES, Span.DAY, "daily_max_messages", 0),
+  MESSAGES_PER_DAY("messages-day", PlanMetrics.MESSAGES, Span.DAY, "daily_max_messages"),
   /** Messages per week. */
-  MESSAGES_PER_WEEK("messages-week", PlanMetrics.MESSAGES, Span.WEEK, "weekly_max_messages", 0),
+  MESSAGES_PER_WEEK("messages-week", PlanMetrics.MESSAGES, Span.WEEK, "weekly_max_messages"),
   /** Messages per month. */
-  MESSAGES_PER_MONTH("messages-month", PlanMetrics.MESSAGES, Span.MONTH, "monthly_max_messages", 0),
+  MESSAGES_PER_MONTH("messages-month", PlanMetrics.MESSAGES, Span.MONTH, "monthly_max_messages"),
   /** Paid-model tokens per clock hour. */
-  TOKENS_PER_HOUR("tokens-hour", PlanMetrics.TOKENS, Span.HOUR, "hourly_max_tokens", 0),
+  TOKENS_PER_HOUR("tokens-hour", PlanMetrics.TOKENS, Span.HOUR, "hourly_max_tokens"),
   /** Paid-model tokens per day. */
-  TOKENS_PER_DAY("tokens-day", PlanMetrics.TOKENS, Span.DAY, "daily_max_tokens", 0),
+  TOKENS_PER_DAY("tokens-day", PlanMetrics.TOKENS, Span.DAY, "daily_max_tokens"),
   /** Paid-model tokens per week. */
-  TOKENS_PER_WEEK("tokens-week", PlanMetrics.TOKENS, Span.WEEK, "weekly_max_tokens", 0),
+  TOKENS_PER_WEEK("tokens-week", PlanMetrics.TOKENS, Span.WEEK, "weekly_max_tokens"),
   /** Paid-model tokens per month. */
-  TOKENS_PER_MONTH("tokens-month", PlanMetrics.TOKENS, Span.MONTH, "monthly_max_tokens", 0),
+  TOKENS_PER_MONTH("tokens-month", PlanMetrics.TOKENS, Span.MONTH, "monthly_max_tokens"),
   /** Tokens of free models per month: the free pool, which paid token quotas never see. */
-  FREE_MODEL_TOKENS_PER_MONTH("free-tokens-month", PlanMetrics.FREE_TOKENS, Span.MONTH,
-      "monthly_free_model_tokens", 0),
+  FREE_MODEL_TOKENS_PER_MONTH("free-tokens-month", PlanMetrics.FREE_TOKENS, Span.MONTH, "monthly_free_model_tokens"),
   /** File uploads per day. */
-  FILES_PER_DAY("files-day", PlanMetrics.FILES, Span.DAY, "daily_file_limit", 0),
+  FILES_PER_DAY("files-day", PlanMetrics.FILES, Span.DAY, "daily_file_limit"),
   /** File uploads per week. */
-  FILES_PER_WEEK("files-week", PlanMetrics.FILES, Span.WEEK, "weekly_file_limit", 0),
+  FILES_PER_WEEK("files-week", PlanMetrics.FILES, Span.WEEK, "weekly_file_limit"),
   /** File uploads per month. */
-  FILES_PER_MONTH("files-month", PlanMetrics.FILES, Span.MONTH, "monthly_file_limit", 0),
+  FILES_PER_MONTH("files-month", PlanMetrics.FILES, Span.MONTH, "monthly_file_limit"),
   /** File uploads per chat session, ever; counted for the subject {@code user/chat}. */
-  FILES_PER_CHAT("files-chat", PlanMetrics.FILES, Span.LIFETIME, "max_files_per_chat", 0);
+  FILES_PER_CHAT("files-chat", PlanMetrics.FILES, Span.LIFETIME, "max_files_per_chat");
 
   private enum Span { HOUR, HOURS_3, HOURS_12, DAY, WEEK, MONTH, LIFETIME }
 
@@ -60,14 +60,18 @@ public enum PlanLimit {
   private final Metric metric;
   private final Span span;
   private final String configKey;
-  private final long seedDefault;
+  private final Allowance defaultAllowance;
 
-  PlanLimit(String quotaId, Metric metric, Span span, String configKey, long seedDefault) {
+  PlanLimit(String quotaId, Metric metric, Span span, String configKey) {
+    this(quotaId, metric, span, configKey, Allowance.unlimited());
+  }
+
+  PlanLimit(String quotaId, Metric metric, Span span, String configKey, Allowance defaultAllowance) {
     this.quotaId = quotaId;
     this.metric = metric;
     this.span = span;
     this.configKey = configKey;
-    this.seedDefault = seedDefault;
+    this.defaultAllowance = defaultAllowance;
   }
 
   /** {@return the id of the compiled quota, used in message keys ({@code quota.<id>}) and HTTP headers} */
@@ -85,9 +89,12 @@ public enum PlanLimit {
     return configKey;
   }
 
-  /** {@return the seeds' default when the field is absent; empty for unlimited} */
-  public OptionalLong seedDefault() {
-    return seedDefault == 0 ? OptionalLong.empty() : OptionalLong.of(seedDefault);
+  /**
+   * {@return what a new plan allows until the builder or the admin settings say otherwise: a number for the
+   * image limits, {@link Allowance#unlimited()} for every other limit}
+   */
+  public Allowance defaultAllowance() {
+    return defaultAllowance;
   }
 
   /** {@return whether this limit counts per chat session rather than per user} */

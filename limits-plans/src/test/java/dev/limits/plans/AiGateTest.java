@@ -115,11 +115,6 @@ class AiGateTest extends GateFixture {
   private static Plan.Builder withoutCost(Plan plan) {
     Plan.Builder b = Plan.builder(plan.name() + "-nocost");
     plan.limits().forEach(b::limit);
-    for (PlanLimit l : PlanLimit.values()) {
-      if (!plan.limits().containsKey(l)) {
-        b.unlimited(l);
-      }
-    }
     return b.allowModels(plan.allowedModels().toArray(String[]::new))
         .allowExtensions(plan.allowedExtensions().toArray(String[]::new));
   }

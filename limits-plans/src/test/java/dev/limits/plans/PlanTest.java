@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.limits.AccessRule;
 import dev.limits.LimitPolicy;
+import dev.limits.LimitRequest;
+import dev.limits.Limiter;
 import dev.limits.Quota;
 import dev.limits.Window;
+import dev.limits.spi.UsageCounter;
 import java.math.BigDecimal;
 import java.time.DayOfWeek;
 import java.time.Instant;
@@ -14,7 +17,6 @@ import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -25,23 +27,76 @@ class PlanTest {
   @Test
   void imageLimitsDefaultToTheSeedsAndEverythingElseIsUnlimited() {
     Plan plan = Plan.builder("basic").build();
-    assertThat(plan.limit(PlanLimit.IMAGES_PER_DAY)).hasValue(10);
-    assertThat(plan.limit(PlanLimit.IMAGES_PER_WEEK)).hasValue(50);
-    assertThat(plan.limit(PlanLimit.IMAGES_PER_MONTH)).hasValue(200);
-    assertThat(plan.limit(PlanLimit.MESSAGES_PER_HOUR)).isEmpty();
-    assertThat(plan.limit(PlanLimit.TOKENS_PER_DAY)).isEmpty();
+    assertThat(plan.limit(PlanLimit.IMAGES_PER_DAY)).isEqualTo(Allowance.of(10));
+    assertThat(plan.limit(PlanLimit.IMAGES_PER_WEEK)).isEqualTo(Allowance.of(50));
+    assertThat(plan.limit(PlanLimit.IMAGES_PER_MONTH)).isEqualTo(Allowance.of(200));
+    assertThat(plan.limit(PlanLimit.MESSAGES_PER_HOUR)).isEqualTo(Allowance.unlimited());
+    assertThat(plan.limit(PlanLimit.TOKENS_PER_DAY)).isEqualTo(Allowance.unlimited());
     assertThat(plan.costBudgetMicros()).isEmpty();
     assertThat(plan.maxTokensFree()).isEmpty();
     assertThat(plan.allowedModels()).isEmpty();
-    assertThat(plan.limits()).containsOnlyKeys(PlanLimit.IMAGES_PER_DAY, PlanLimit.IMAGES_PER_WEEK,
-        PlanLimit.IMAGES_PER_MONTH);
+    assertThat(plan.limits()).as("every limit, unlimited ones named as such").hasSize(PlanLimit.values().length)
+        .containsEntry(PlanLimit.IMAGES_PER_DAY, Allowance.of(10))
+        .containsEntry(PlanLimit.MESSAGES_PER_HOUR, Allowance.unlimited());
   }
 
   @Test
-  void inTheJavaApiZeroAllowsNothingAndUnlimitedLiftsADefault() {
-    Plan plan = Plan.builder("p").limit(PlanLimit.MESSAGES_PER_DAY, 0).unlimited(PlanLimit.IMAGES_PER_DAY).build();
-    assertThat(plan.limit(PlanLimit.MESSAGES_PER_DAY)).hasValue(0);
-    assertThat(plan.limit(PlanLimit.IMAGES_PER_DAY)).isEmpty();
+  void inTheJavaApiZeroAllowsNothingAndUnlimitedIsANamedValue() {
+    Plan plan = Plan.builder("p").limit(PlanLimit.MESSAGES_PER_DAY, 0).unlimited(PlanLimit.IMAGES_PER_DAY)
+        .limit(PlanLimit.TOKENS_PER_DAY, Allowance.unlimited()).limit(PlanLimit.FILES_PER_DAY, Allowance.of(0))
+        .build();
+    assertThat(plan.limit(PlanLimit.MESSAGES_PER_DAY)).isEqualTo(Allowance.of(0))
+        .isNotEqualTo(Allowance.unlimited()).hasToString("0");
+    assertThat(plan.limit(PlanLimit.MESSAGES_PER_DAY).isUnlimited()).isFalse();
+    assertThat(plan.limit(PlanLimit.MESSAGES_PER_DAY).max()).isZero();
+    assertThat(plan.limit(PlanLimit.IMAGES_PER_DAY)).isEqualTo(Allowance.unlimited()).hasToString("unlimited");
+    assertThat(plan.limit(PlanLimit.TOKENS_PER_DAY).isUnlimited()).isTrue();
+    assertThatThrownBy(() -> plan.limit(PlanLimit.TOKENS_PER_DAY).max())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("unlimited");
+    assertThatThrownBy(() -> Allowance.of(-1)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("-1").hasMessageContaining("Allowance.unlimited()");
+    assertThatThrownBy(() -> Plan.builder("p").limit(PlanLimit.MESSAGES_PER_DAY, -1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unlimited(MESSAGES_PER_DAY)");
+
+    PlanPolicies p = plan.toPolicies(ZoneId.of("UTC"), DayOfWeek.MONDAY);
+    assertThat(p.chat().quota("messages-day").orElseThrow().limit()).as("0 compiles to a quota of 0").isZero();
+    assertThat(p.files().quota("files-day").orElseThrow().limit()).isZero();
+    assertThat(p.chat().quota("tokens-day")).as("unlimited compiles to no quota").isEmpty();
+    assertThat(p.chat().quota("images-day")).isEmpty();
+  }
+
+  @Test
+  void aZeroLimitDeniesTheFirstMessageAndAnUnlimitedOneNever() {
+    Limiter limiter = Limiter.builder(UsageCounter.inMemory()).build();
+    Plan zero = Plan.builder("zero").limit(PlanLimit.MESSAGES_PER_HOUR, 0).build();
+    Plan unlimited = Plan.builder("unlimited").limit(PlanLimit.MESSAGES_PER_HOUR, Allowance.unlimited()).build();
+    LimitRequest message = LimitRequest.of("u").amount(PlanMetrics.MESSAGES, 1);
+    assertThat(limiter.consume(zero.toPolicies(ZoneId.of("UTC"), DayOfWeek.MONDAY).chat(), message).denial())
+        .hasValueSatisfying(d -> assertThat(d.ruleId()).isEqualTo("messages-hour"));
+    LimitPolicy open = unlimited.toPolicies(ZoneId.of("UTC"), DayOfWeek.MONDAY).chat();
+    for (int i = 0; i < 100; i++) {
+      assertThat(limiter.consume(open, LimitRequest.of("v").amount(PlanMetrics.MESSAGES, 1)).isAllowed()).isTrue();
+    }
+  }
+
+  @Test
+  void configZeroIsUnlimitedWhereTheJavaApiZeroAllowsNothing() {
+    Plan fromConfig = Plan.fromConfig(Map.of("name", "p", "daily_max_messages", "0", "daily_image_generation_limit",
+        "0", "max_file_size", "0", "model_token_budget.m", "0", "max_openrouter_cost_usd", "0"));
+    assertThat(fromConfig.limit(PlanLimit.MESSAGES_PER_DAY)).isEqualTo(Allowance.unlimited());
+    assertThat(fromConfig.limit(PlanLimit.IMAGES_PER_DAY)).isEqualTo(Allowance.unlimited());
+    assertThat(fromConfig.maxFileSize()).isEmpty();
+    assertThat(fromConfig.modelTokenBudgets()).isEmpty();
+    assertThat(fromConfig.costBudgetMicros()).isEmpty();
+    assertThat(fromConfig).isEqualTo(Plan.builder("p").unlimited(PlanLimit.MESSAGES_PER_DAY)
+        .unlimited(PlanLimit.IMAGES_PER_DAY).build());
+
+    Plan inJava = Plan.builder("p").limit(PlanLimit.MESSAGES_PER_DAY, 0).build();
+    assertThat(inJava).isNotEqualTo(fromConfig);
+    assertThat(inJava.toPolicies(ZoneId.of("UTC"), DayOfWeek.MONDAY).chat().quota("messages-day")).isPresent();
+    assertThat(fromConfig.toPolicies(ZoneId.of("UTC"), DayOfWeek.MONDAY).chat().quota("messages-day")).isEmpty();
+    assertThat(Plan.fromConfig(Map.of("name", "p", "daily_max_messages", "1")).limit(PlanLimit.MESSAGES_PER_DAY))
+        .isEqualTo(Allowance.of(1));
   }
 
   @Test
@@ -83,14 +138,14 @@ class PlanTest {
     Plan plan = Plan.fromConfig(c);
 
     assertThat(plan.name()).isEqualTo("pro");
-    assertThat(plan.limit(PlanLimit.MESSAGES_PER_HOUR)).hasValue(20);
-    assertThat(plan.limit(PlanLimit.MESSAGES_PER_3_HOURS)).isEmpty();
-    assertThat(plan.limit(PlanLimit.TOKENS_PER_MONTH)).isEmpty();
-    assertThat(plan.limit(PlanLimit.IMAGES_PER_DAY)).as("0 lifts the seed default").isEmpty();
-    assertThat(plan.limit(PlanLimit.IMAGES_PER_WEEK)).hasValue(30);
-    assertThat(plan.limit(PlanLimit.IMAGES_PER_MONTH)).as("absent keeps the seed default").hasValue(200);
+    assertThat(plan.limit(PlanLimit.MESSAGES_PER_HOUR)).isEqualTo(Allowance.of(20));
+    assertThat(plan.limit(PlanLimit.MESSAGES_PER_3_HOURS)).isEqualTo(Allowance.unlimited());
+    assertThat(plan.limit(PlanLimit.TOKENS_PER_MONTH)).isEqualTo(Allowance.unlimited());
+    assertThat(plan.limit(PlanLimit.IMAGES_PER_DAY)).as("0 lifts the seed default").isEqualTo(Allowance.unlimited());
+    assertThat(plan.limit(PlanLimit.IMAGES_PER_WEEK)).isEqualTo(Allowance.of(30));
+    assertThat(plan.limit(PlanLimit.IMAGES_PER_MONTH)).as("absent keeps the seed default").isEqualTo(Allowance.of(200));
     assertThat(plan.maxTokensFree()).hasValue(800);
-    assertThat(plan.limit(PlanLimit.FREE_MODEL_TOKENS_PER_MONTH)).hasValue(100_000);
+    assertThat(plan.limit(PlanLimit.FREE_MODEL_TOKENS_PER_MONTH)).isEqualTo(Allowance.of(100_000));
     assertThat(plan.costBudgetMicros()).hasValue(5_250_000);
     assertThat(plan.costBudgetUsd()).hasValue(new BigDecimal("5.250000"));
     assertThat(plan.modelTokenBudgets()).containsOnly(Map.entry("openai/gpt-4o", 20_000L));
@@ -98,7 +153,7 @@ class PlanTest {
     assertThat(plan.freeModels()).containsExactly("meta/llama");
     assertThat(plan.maxFileSize()).isEmpty();
     assertThat(plan.allowedExtensions()).containsExactly("pdf", "png");
-    assertThat(plan.limit(PlanLimit.FILES_PER_CHAT)).hasValue(3);
+    assertThat(plan.limit(PlanLimit.FILES_PER_CHAT)).isEqualTo(Allowance.of(3));
     assertThat(plan.activeUntil()).hasValue(Instant.parse("2026-04-01T00:00:00Z"));
     assertThat(plan.activeFrom()).isEmpty();
   }
@@ -185,7 +240,7 @@ class PlanTest {
     assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
     assertThat(a.toBuilder().build()).isEqualTo(a);
     assertThat(a.toBuilder().limit(PlanLimit.MESSAGES_PER_DAY, 4).build()).isNotEqualTo(a);
-    assertThat(a.limit(PlanLimit.MESSAGES_PER_DAY)).isEqualTo(OptionalLong.of(3));
+    assertThat(a.limit(PlanLimit.MESSAGES_PER_DAY)).isEqualTo(Allowance.of(3));
   }
 
   private static List<String> ids(LimitPolicy policy) {

@@ -23,7 +23,8 @@ import javax.sql.DataSource;
  * plain JDBC on the host's {@link DataSource}.
  *
  * <p>Each plan is compiled by {@link Plan#fromConfig(Map)} from its settings plus {@code name} and
- * {@code is_active} from its {@code limits_plan} row, so a limit of 0 means unlimited. Thread-safe; every
+ * {@code is_active} from its {@code limits_plan} row, so a limit of 0 in the tables means unlimited
+ * ({@link dev.limits.plans.Allowance#unlimited()}), not a limit that allows nothing. Thread-safe; every
  * call reads the tables again.
  *
  * <pre>{@code

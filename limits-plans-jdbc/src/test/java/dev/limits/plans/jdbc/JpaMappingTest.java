@@ -3,6 +3,7 @@ package dev.limits.plans.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.limits.plans.Allowance;
 import dev.limits.plans.Plan;
 import dev.limits.plans.PlanLimit;
 import dev.limits.plans.PlanMessages;
@@ -74,8 +75,8 @@ class JpaMappingTest {
 
       inTransaction(emf, em -> {
         Plan pro = em.find(PlanEntity.class, "pro").toPlan();
-        assertThat(pro.limit(PlanLimit.MESSAGES_PER_HOUR)).hasValue(25);
-        assertThat(pro.limit(PlanLimit.TOKENS_PER_DAY)).isEmpty();
+        assertThat(pro.limit(PlanLimit.MESSAGES_PER_HOUR)).isEqualTo(Allowance.of(25));
+        assertThat(pro.limit(PlanLimit.TOKENS_PER_DAY)).isEqualTo(Allowance.unlimited());
         assertThat(pro.costBudgetMicros()).hasValue(5_000_000);
         MessageTemplateEntity m = em.find(MessageTemplateEntity.class,
             new MessageTemplateId("fa", "quota.messages-hour"));
@@ -86,7 +87,7 @@ class JpaMappingTest {
     // What JPA wrote, the JDBC loader reads.
     PlanStore store = new PlanStore(dataSource);
     Plan pro = store.load().get("pro");
-    assertThat(pro.limit(PlanLimit.MESSAGES_PER_HOUR)).hasValue(25);
+    assertThat(pro.limit(PlanLimit.MESSAGES_PER_HOUR)).isEqualTo(Allowance.of(25));
     assertThat(Denials.messagesPerHour(pro, store.messages(PlanMessages.chatBuilder()))
         .message(Locale.forLanguageTag("fa"))).hasValue("سقف پیام ساعتی شما (25 عدد) پر شده است");
   }

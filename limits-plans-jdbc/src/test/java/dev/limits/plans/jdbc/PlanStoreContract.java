@@ -7,6 +7,7 @@ import dev.limits.Decision;
 import dev.limits.InvalidPolicyException;
 import dev.limits.MessageCatalog;
 import dev.limits.PeriodClock;
+import dev.limits.plans.Allowance;
 import dev.limits.plans.Plan;
 import dev.limits.plans.PlanLimit;
 import dev.limits.plans.PlanMessages;
@@ -44,9 +45,10 @@ abstract class PlanStoreContract {
     Map<String, Plan> plans = new PlanStore(dataSource()).load();
 
     assertThat(plans).containsOnlyKeys("free", "old", "pro");
-    assertThat(plans.get("free").limit(PlanLimit.MESSAGES_PER_HOUR)).hasValue(5);
-    assertThat(plans.get("free").limit(PlanLimit.TOKENS_PER_DAY)).hasValue(10_000);
-    assertThat(plans.get("pro").limit(PlanLimit.MESSAGES_PER_HOUR)).isEmpty(); // 0 = unlimited
+    assertThat(plans.get("free").limit(PlanLimit.MESSAGES_PER_HOUR)).isEqualTo(Allowance.of(5));
+    assertThat(plans.get("free").limit(PlanLimit.TOKENS_PER_DAY)).isEqualTo(Allowance.of(10_000));
+    assertThat(plans.get("pro").limit(PlanLimit.MESSAGES_PER_HOUR)).as("0 in the table: unlimited")
+        .isEqualTo(Allowance.unlimited());
     assertThat(plans.get("pro").costBudgetMicros()).hasValue(5_000_000);
     assertThat(plans.get("pro").allowedModels()).containsExactly("meta/llama-3-8b", "openai/gpt-4o");
     assertThat(plans.get("old").enabled()).isFalse();
@@ -73,20 +75,21 @@ abstract class PlanStoreContract {
     AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-23T10:00:00Z"));
     PeriodClock clock = now::get;
     RefreshingPlans plans = new RefreshingPlans(new PlanStore(dataSource()), Duration.ofMinutes(1), clock);
-    assertThat(plans.plan("free").orElseThrow().limit(PlanLimit.MESSAGES_PER_HOUR)).hasValue(5);
+    assertThat(plans.plan("free").orElseThrow().limit(PlanLimit.MESSAGES_PER_HOUR)).isEqualTo(Allowance.of(5));
 
     Databases.exec(dataSource(),
         "UPDATE limits_plan_setting SET setting_value = '7' WHERE plan_name = 'free' AND setting_key = 'hourly_max_messages'");
-    assertThat(plans.plan("free").orElseThrow().limit(PlanLimit.MESSAGES_PER_HOUR)).hasValue(5); // cached
+    assertThat(plans.plan("free").orElseThrow().limit(PlanLimit.MESSAGES_PER_HOUR)).as("cached")
+        .isEqualTo(Allowance.of(5));
     assertThat(plans.refresh()).isTrue();
-    assertThat(plans.plan("free").orElseThrow().limit(PlanLimit.MESSAGES_PER_HOUR)).hasValue(7);
+    assertThat(plans.plan("free").orElseThrow().limit(PlanLimit.MESSAGES_PER_HOUR)).isEqualTo(Allowance.of(7));
 
     Databases.exec(dataSource(),
         "UPDATE limits_plan_setting SET setting_value = '9' WHERE plan_name = 'free' AND setting_key = 'hourly_max_messages'");
     now.set(now.get().plusSeconds(59));
-    assertThat(plans.plan("free").orElseThrow().limit(PlanLimit.MESSAGES_PER_HOUR)).hasValue(7);
+    assertThat(plans.plan("free").orElseThrow().limit(PlanLimit.MESSAGES_PER_HOUR)).isEqualTo(Allowance.of(7));
     now.set(now.get().plusSeconds(1));
-    assertThat(plans.plan("free").orElseThrow().limit(PlanLimit.MESSAGES_PER_HOUR)).hasValue(9);
+    assertThat(plans.plan("free").orElseThrow().limit(PlanLimit.MESSAGES_PER_HOUR)).isEqualTo(Allowance.of(9));
     assertThat(plans.lastProblem()).isEmpty();
   }
 
@@ -98,17 +101,17 @@ abstract class PlanStoreContract {
     Databases.exec(dataSource(),
         "UPDATE limits_plan_setting SET setting_value = '-3' WHERE plan_name = 'free' AND setting_key = 'hourly_max_messages'");
     assertThat(plans.refresh()).isFalse();
-    assertThat(plans.plan("free").orElseThrow().limit(PlanLimit.MESSAGES_PER_HOUR)).hasValue(5);
+    assertThat(plans.plan("free").orElseThrow().limit(PlanLimit.MESSAGES_PER_HOUR)).isEqualTo(Allowance.of(5));
     assertThat(plans.lastProblem()).get().isInstanceOf(InvalidPolicyException.class);
 
     now.set(now.get().plusSeconds(120)); // the reload on read fails the same way
     assertThat(plans.plans()).containsOnlyKeys("free", "old", "pro");
-    assertThat(plans.plan("free").orElseThrow().limit(PlanLimit.MESSAGES_PER_HOUR)).hasValue(5);
+    assertThat(plans.plan("free").orElseThrow().limit(PlanLimit.MESSAGES_PER_HOUR)).isEqualTo(Allowance.of(5));
 
     Databases.exec(dataSource(),
         "UPDATE limits_plan_setting SET setting_value = '6' WHERE plan_name = 'free' AND setting_key = 'hourly_max_messages'");
     assertThat(plans.refresh()).isTrue();
-    assertThat(plans.plan("free").orElseThrow().limit(PlanLimit.MESSAGES_PER_HOUR)).hasValue(6);
+    assertThat(plans.plan("free").orElseThrow().limit(PlanLimit.MESSAGES_PER_HOUR)).isEqualTo(Allowance.of(6));
     assertThat(plans.lastProblem()).isEmpty();
   }
 

@@ -16,7 +16,8 @@ import java.util.TreeMap;
 
 /**
  * A row of {@code limits_plan} with its settings from {@code limits_plan_setting}, keyed by the names
- * {@link Plan#fromConfig(Map)} reads (a limit of 0 means unlimited). Not thread-safe, like any entity.
+ * {@link Plan#fromConfig(Map)} reads (a limit of 0 means unlimited: {@link dev.limits.plans.Allowance#unlimited()}).
+ * Not thread-safe, like any entity.
  */
 @Entity
 @Table(name = "limits_plan")
