@@ -29,10 +29,10 @@ import org.slf4j.LoggerFactory;
  * The limits of an AI-chat backend around each AI call, following the seeds' flow: check and reserve before
  * the call, settle to what it used after it.
  *
- * <p>{@link #before} checks in the seeds' order, the first failure winning: subscription active (403), model
- * access (403), image limits (only when generating an image), messages, then for a paid model its tokens, its
- * own budget and the cost budget, for a free model the free pool instead (429), then each file's size and
- * extension (403) and the upload counts per user and per chat session (429). It reserves atomically per
+ * <p>{@link #before} checks in this order, the first failure winning: subscription active (403), model access
+ * (403), for a free model its monthly free pool (429), then the time windows: image limits (only when generating
+ * an image), messages, and for a paid model its tokens, its own budget and the cost budget (429), then each
+ * file's size and extension (403) and the upload counts per user and per chat session (429). It reserves atomically per
  * subject; when a later subject denies, what was reserved for the earlier ones is cancelled, so nothing is ever
  * over-counted.
  * {@link #validate} is the dry run that reports every failure and the remaining quota of every limit.

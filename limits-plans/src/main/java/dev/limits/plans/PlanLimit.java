@@ -8,13 +8,15 @@ import java.time.DayOfWeek;
  * The counted limits of a {@link Plan}: each is at most some number of a metric per calendar window
  * (or per chat session), and compiles to one {@link dev.limits.Quota} whose id is {@link #quotaId()}.
  *
- * <p>The constants are declared in the order the seeds check them: images, messages, tokens, the free-model
- * pool, files. Each names the seeds' admin field it is read from by {@link Plan#fromConfig}. Immutable and
- * thread-safe.
+ * <p>The constants are declared in the order a call is checked against them, after model access: the free-model
+ * pool (only calls to free models draw on it), then the time windows of images, messages and tokens, then files.
+ * Each names the admin field it is read from by {@link Plan#fromConfig}. Immutable and thread-safe.
  *
  * @see Plan.Builder#limit(PlanLimit, long)
  */
 public enum PlanLimit {
+  /** Tokens of free models per month: the free pool, which paid token quotas never see. */
+  FREE_MODEL_TOKENS_PER_MONTH("free-tokens-month", PlanMetrics.FREE_TOKENS, Span.MONTH, "monthly_free_model_tokens"),
   /** Image generations per day (the seeds' default: 10). */
   IMAGES_PER_DAY("images-day", PlanMetrics.IMAGES, Span.DAY, "daily_image_generation_limit", Allowance.of(10)),
   /** Image generations per week (the seeds' default: 50). */
@@ -43,8 +45,6 @@ public enum PlanLimit {
   TOKENS_PER_WEEK("tokens-week", PlanMetrics.TOKENS, Span.WEEK, "weekly_max_tokens"),
   /** Paid-model tokens per month. */
   TOKENS_PER_MONTH("tokens-month", PlanMetrics.TOKENS, Span.MONTH, "monthly_max_tokens"),
-  /** Tokens of free models per month: the free pool, which paid token quotas never see. */
-  FREE_MODEL_TOKENS_PER_MONTH("free-tokens-month", PlanMetrics.FREE_TOKENS, Span.MONTH, "monthly_free_model_tokens"),
   /** File uploads per day. */
   FILES_PER_DAY("files-day", PlanMetrics.FILES, Span.DAY, "daily_file_limit"),
   /** File uploads per week. */

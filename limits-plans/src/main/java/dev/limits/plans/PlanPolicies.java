@@ -7,8 +7,8 @@ import java.util.Objects;
  * A {@link Plan} compiled to limits policies, one per subject that is counted.
  *
  * <ul>
- *   <li>{@code chat}, for the user: subscription validity and model access (403), then images, messages,
- *       paid tokens, per-model budgets, the free pool and cost (429), in the seeds' order;
+ *   <li>{@code chat}, for the user: subscription validity and model access (403), then the free-model pool,
+ *       images, messages, paid tokens, per-model budgets and cost (429), in {@link PlanLimit}'s order;
  *   <li>{@code files}, for the user: file size and extension (403), then uploads per day, week and month;
  *   <li>{@code chatFiles}, for the subject {@code user/chat}: uploads per chat session.
  * </ul>

@@ -329,6 +329,29 @@ class AiGateTest extends GateFixture {
   }
 
   @Test
+  void theFreePoolDeniesBeforeTheMessageWindows() {
+    set("2026-03-02T10:00:00Z");
+    Plan plan = Plan.builder("p").limit(PlanLimit.MESSAGES_PER_HOUR, 1)
+        .limit(PlanLimit.FREE_MODEL_TOKENS_PER_MONTH, 100).freeModels(LLAMA).build();
+    send("u1", plan, AiCall.message(LLAMA).estimatedTokens(100), AiUsage.of(100));
+    AiPermit over = gate.before("u1", plan, AiCall.message(LLAMA).estimatedTokens(10));
+    assertThat(over.decision().denial()).as("access, then the free pool, then the time windows")
+        .hasValueSatisfying(d -> assertThat(d.ruleId()).isEqualTo("free-tokens-month"));
+    assertThat(over.decision().denials()).extracting(Denial::ruleId)
+        .containsExactly("free-tokens-month", "messages-hour");
+    assertThat(gate.validate("u1", plan, AiCall.message(LLAMA).estimatedTokens(10)).denials())
+        .extracting(Denial::ruleId).containsExactly("free-tokens-month", "messages-hour");
+    assertThat(over.message(EN)).hasValue("You have used up your free tokens for free models (100 a month).");
+
+    HttpLimits h = HttpLimits.of(over);
+    assertThat(h.status()).isEqualTo(429);
+    assertThat(h.retryAfter()).as("both reset by 1 April").hasValue(Duration.between(Instant.parse(
+        "2026-03-02T10:00:00Z"), Instant.parse("2026-04-01T00:00:00Z")).getSeconds());
+    assertThat(h.rateLimitPolicy()).hasValue("\"free-tokens-month\";q=100;w=2678400, \"messages-hour\";q=1;w=3600");
+    assertThat(h.rateLimit()).hasValue("\"free-tokens-month\";r=0;t=2556000, \"messages-hour\";r=0;t=3600");
+  }
+
+  @Test
   void aModelsOwnBudgetAppliesOnlyToThatModel() {
     Plan plan = Plan.builder("p").modelTokens(GPT, 1_000).build();
     send("u1", plan, AiCall.message(GPT), AiUsage.of(1_000));

@@ -204,8 +204,8 @@ class PlanTest {
         .build();
     PlanPolicies p = plan.toPolicies(TEHRAN, DayOfWeek.SATURDAY);
 
-    assertThat(ids(p.chat())).containsExactly("images-day", "images-week", "images-month", "messages-hour",
-        "messages-3h", "tokens-day", "model-tokens:openai/gpt-4o", "free-tokens-month", "cost-month");
+    assertThat(ids(p.chat())).containsExactly("free-tokens-month", "images-day", "images-week", "images-month",
+        "messages-hour", "messages-3h", "tokens-day", "model-tokens:openai/gpt-4o", "cost-month");
     assertThat(p.chat().zone()).isEqualTo(TEHRAN);
     assertThat(p.chat().quota("images-week").orElseThrow().window()).isEqualTo(Window.week(DayOfWeek.SATURDAY));
     assertThat(p.chat().quota("messages-3h").orElseThrow().window()).isEqualTo(Window.hours(3));
