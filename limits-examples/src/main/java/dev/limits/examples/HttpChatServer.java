@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,13 +28,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The chat demo's backend over HTTP, on the JDK's built-in {@link HttpServer}: {@code POST
  * /chat?user=ali&model=openai/gpt-4o-mini&tokens=600} (optional {@code chat=...}) runs the call through the
- * users' plans of {@link ChatBackend}. It answers 200 with a JSON reply, or 403/429 with the denial message in
- * the language of {@code Accept-Language} (Persian for {@code fa}, English otherwise), {@code Retry-After} and
- * the {@code RateLimit-Policy} / {@code RateLimit} fields of {@link HttpLimits}. Binds 127.0.0.1 on a free port.
+ * users' plans of {@link ChatBackend}. It answers 200 with a JSON reply, or 403/429/503 with the denial message
+ * in the language of {@code Accept-Language} (Persian for {@code fa}, English otherwise), {@code Retry-After} and
+ * the {@code RateLimit-Policy} / {@code RateLimit} fields of {@link HttpLimits} (none on a 403 or a 503). A
+ * missing user, model or tokens, or tokens that are not a whole number of 0 or more, answer 400 naming each
+ * problem. Binds 127.0.0.1 on a free port.
  */
 public final class HttpChatServer implements AutoCloseable {
 
@@ -109,22 +113,23 @@ public final class HttpChatServer implements AutoCloseable {
         return;
       }
       Map<String, String> q = query(http.getRequestURI().getRawQuery());
-      String user = q.get("user");
-      String model = q.getOrDefault("model", "");
-      long tokens;
-      AiCall call;
-      try {
-        tokens = Long.parseLong(q.getOrDefault("tokens", "0"));
-        call = AiCall.message(model).estimatedTokens(tokens)
-            .estimatedCost(ChatBackend.price(model, tokens, false));
-        if (q.containsKey("chat")) {
-          call = call.chat(q.get("chat"));
+      List<String> problems = new ArrayList<>();
+      String user = required(q, "user", "the user id, such as user=ali", problems);
+      String model = required(q, "model", "the model id, such as model=openai/gpt-4o-mini", problems);
+      long tokens = tokens(q.get("tokens"), problems);
+      AiCall call = null;
+      if (problems.isEmpty()) {
+        try {
+          call = AiCall.message(model).estimatedTokens(tokens).estimatedCost(ChatBackend.price(model, tokens, false));
+          if (q.containsKey("chat")) {
+            call = call.chat(q.get("chat"));
+          }
+        } catch (IllegalArgumentException e) {   // a model or chat id the plans refuse
+          problems.add(String.valueOf(e.getMessage()));
         }
-        if (user == null || user.isEmpty()) {
-          throw new IllegalArgumentException("user is required");
-        }
-      } catch (IllegalArgumentException e) {
-        send(http, 400, locale, error(400, "bad-request", "expected user, model and tokens: " + e.getMessage()));
+      }
+      if (call == null) {
+        send(http, 400, locale, error(400, "bad-request", String.join("; ", problems)));
         return;
       }
       Account account = backend.account(user).orElse(null);
@@ -153,6 +158,37 @@ public final class HttpChatServer implements AutoCloseable {
     } catch (RuntimeException e) {
       send(http, 500, Locale.ENGLISH, error(500, "internal", e.toString()));
     }
+  }
+
+  /** The non-blank value of parameter {@code name}; "" after adding a problem naming it when it is missing. */
+  private static String required(Map<String, String> q, String name, String what, List<String> problems) {
+    String v = q.get(name);
+    if (v == null || v.isBlank()) {
+      problems.add(name + " is required: " + what);
+      return "";
+    }
+    return v;
+  }
+
+  /**
+   * The estimated tokens of the call; 0 after adding a problem when the parameter is missing, not a whole
+   * number or negative. Never a silent default: a call's estimate is what its reservation holds.
+   */
+  private static long tokens(@Nullable String raw, List<String> problems) {
+    if (raw == null || raw.isBlank()) {
+      problems.add("tokens is required: the estimated tokens of the call, a whole number such as tokens=600");
+      return 0;
+    }
+    try {
+      long tokens = Long.parseLong(raw.trim());
+      if (tokens >= 0) {
+        return tokens;
+      }
+      problems.add("tokens must be 0 or more, got " + raw);
+    } catch (NumberFormatException e) {
+      problems.add("tokens must be a whole number such as tokens=600, got '" + raw + "'");
+    }
+    return 0;
   }
 
   private static String error(int status, String rule, String message) {

@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.limits.PeriodClock;
+import dev.limits.spi.ConsumeRequest;
+import dev.limits.spi.ConsumeResult;
+import dev.limits.spi.SettleRequest;
+import dev.limits.spi.SettleResult;
+import dev.limits.spi.SlotUsage;
+import dev.limits.spi.StorageException;
 import dev.limits.spi.UsageCounter;
 import java.io.IOException;
 import java.net.URI;
@@ -14,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -129,6 +136,73 @@ class HttpChatServerTest {
     HttpResponse<String> first = post("user=ali&model=openai/gpt-4o-mini&tokens=1", "en");
     assertThat(first.statusCode()).isEqualTo(200);
     assertThat(first.body()).as("nothing was counted before").contains("\"messages-hour\": 2");
+  }
+
+  @Test
+  void aMissingOrNonNumericTokensIsA400SayingWhatIsExpected() throws Exception {
+    HttpResponse<String> missing = post("user=ali&model=openai/gpt-4o-mini", "fa");
+    assertThat(missing.statusCode()).isEqualTo(400);
+    assertThat(missing.headers().firstValue("Content-Type")).hasValue("application/json; charset=utf-8");
+    assertThat(missing.headers().firstValue("RateLimit")).isEmpty();
+    assertThat(missing.body()).isEqualTo("{\"status\": 400, \"rule\": \"bad-request\", \"error\": \"tokens is "
+        + "required: the estimated tokens of the call, a whole number such as tokens=600\"}");
+    assertThat(post("user=ali&model=openai/gpt-4o-mini&tokens=", "en").body())
+        .contains("\"error\": \"tokens is required: ");
+    assertThat(post("user=ali&model=openai/gpt-4o-mini&tokens=lots", "en").body())
+        .contains("\"error\": \"tokens must be a whole number such as tokens=600, got 'lots'\"");
+    assertThat(post("user=ali&model=openai/gpt-4o-mini&tokens=1.5", "en").statusCode()).isEqualTo(400);
+    assertThat(post("user=ali&model=openai/gpt-4o-mini&tokens=-5", "en").body())
+        .contains("\"error\": \"tokens must be 0 or more, got -5\"");
+    HttpResponse<String> nothing = post("", "en");
+    assertThat(nothing.statusCode()).isEqualTo(400);
+    assertThat(nothing.body()).as("every missing parameter at once")
+        .contains("user is required: the user id", "model is required: the model id", "tokens is required");
+    assertThat(post("user=ali&model=&tokens=5", "en").body()).contains("model is required");
+    assertThat(post("user=%20&model=openai/gpt-4o-mini&tokens=5", "en").body()).contains("user is required");
+
+    HttpResponse<String> first = post("user=ali&model=openai/gpt-4o-mini&tokens=1", "en");
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(first.body()).as("none of the refused calls was counted").contains("\"messages-hour\": 2");
+  }
+
+  @Test
+  void a403CarriesNoRateLimitFields() throws Exception {
+    HttpResponse<String> model = post("user=ali&model=anthropic/claude-3.5-sonnet&tokens=10", "en");
+    assertThat(model.statusCode()).isEqualTo(403);
+    assertThat(model.headers().map()).doesNotContainKeys("RateLimit", "RateLimit-Policy", "Retry-After");
+    HttpResponse<String> expired = post("user=reza&model=openai/gpt-4o&tokens=10", "en");
+    assertThat(expired.statusCode()).isEqualTo(403);
+    assertThat(expired.headers().map()).doesNotContainKeys("RateLimit", "RateLimit-Policy", "Retry-After");
+  }
+
+  @Test
+  void anUnreachableCounterIsA503WithoutRateLimitFields() throws Exception {
+    server.close();
+    server = HttpChatServer.start(new UsageCounter() {
+      @Override
+      public ConsumeResult consume(ConsumeRequest request) {
+        throw new StorageException("database down");
+      }
+
+      @Override
+      public SettleResult settle(SettleRequest request) {
+        throw new StorageException("database down");
+      }
+
+      @Override
+      public List<SlotUsage> snapshot(String subject, long now) {
+        throw new StorageException("database down");
+      }
+
+      @Override
+      public int purge(long now, int maxItems) {
+        return 0;
+      }
+    }, clock);
+    HttpResponse<String> r = post("user=ali&model=openai/gpt-4o-mini&tokens=10", "en");
+    assertThat(r.statusCode()).as("fail-closed").isEqualTo(503);
+    assertThat(r.headers().map()).doesNotContainKeys("RateLimit", "RateLimit-Policy", "Retry-After");
+    assertThat(r.body()).startsWith("{\"status\": 503, ");
   }
 
   @Test

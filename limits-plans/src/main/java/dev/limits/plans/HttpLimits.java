@@ -26,7 +26,8 @@ import java.util.StringJoiner;
  * </pre>
  *
  * <ul>
- *   <li>Status: 200, 403 (forbidden), 429 (quota exceeded) or 503 (counter unavailable).
+ *   <li>Status: 200, 403 (forbidden), 429 (quota exceeded) or 503 (counter unavailable, when the limiter
+ *       fails closed). A 403 and a 503 carry no {@code RateLimit} fields: no quota was counted.
  *   <li>{@code Retry-After}: on a 429, the seconds until every denying quota has reset (the next calendar
  *       boundary), rounded up; absent when waiting cannot help (a lifetime quota) and on other statuses.
  *   <li>One policy item per quota the decision reports, named by its quota id as a Structured Fields

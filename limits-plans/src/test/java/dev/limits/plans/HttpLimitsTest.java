@@ -91,6 +91,7 @@ class HttpLimitsTest extends GateFixture {
     AiPermit p = gate.before("u1", plan, AiCall.message("m"));
     assertThat(p.isGranted()).isFalse();
     assertThat(HttpLimits.of(p).status()).isEqualTo(503);
+    assertThat(HttpLimits.of(p).headers()).as("no RateLimit fields: nothing was counted").isEmpty();
     assertThat(p.message(FA)).isPresent();
     gate = AiGate.builder(broken).clock(clock).failOpen(true).build();
     assertThat(gate.before("u1", plan, AiCall.message("m")).isGranted()).isTrue();
