@@ -78,15 +78,31 @@ import org.slf4j.LoggerFactory;
  * batches running goes at once, alone. See {@link Builder#coalesceConsumes(boolean)} and
  * {@link Builder#maxConcurrentBatches(int)}.
  *
- * <p><b>Failures.</b> Serialization failures, deadlocks and lock timeouts are retried up to
- * {@link Builder#maxRetries(int)} times, as are broken connections and other transient failures when the
- * operation cannot have committed, is a {@link ConsumeRequest.Mode#CHECK}, or carries an operation id (a
- * retry then answers
- * {@link ConsumeResult.Status#DUPLICATE} if the first attempt had committed). Anything else throws a
- * {@link StorageException} with the cause. A coalesced batch is retried the same way, request by request:
- * after a failure that may have committed, only its idempotent requests are retried and the others throw.
- * A caller interrupted while its consume waits to be sent gets a {@link StorageException} (the consume
- * was not counted); once it was sent, the caller waits for the answer and keeps its interrupt status.
+ * <p><b>Failures.</b> A failure that surely changed nothing is retried up to {@link Builder#maxRetries(int)}
+ * times, whatever the request: no connection could be had (nothing was sent); a transaction not yet asked
+ * to commit broke (MariaDB's consume before its COMMIT: the database rolls it back); or the database
+ * answered the statement, or the COMMIT, with an error that says it did not commit: a serialization
+ * failure, a deadlock, a lock timeout, a statement timeout, too many connections, a shutdown (57P01, what
+ * {@code pg_terminate_backend} sends, 57P02, 57P03). A connection that broke while an autocommitted
+ * statement (a consume on PostgreSQL or H2) or a COMMIT was on its way leaves the outcome unknown: the
+ * operation is retried only if it carries an operation id (a retry then answers
+ * {@link ConsumeResult.Status#DUPLICATE} if the first attempt had committed) or is a
+ * {@link ConsumeRequest.Mode#CHECK}; otherwise it throws a {@link StorageException} whose
+ * {@link StorageException#outcomeUnknown()} is true. Every {@code StorageException} says which of the two it
+ * is, in {@code outcomeUnknown()} and in its message, and carries the cause. A coalesced batch is retried the
+ * same way, request by request: after a failure of unknown outcome, only its idempotent requests are retried
+ * and the others throw. A caller interrupted while its consume waits to be sent gets a
+ * {@link StorageException} (the consume was not counted); once it was sent, the caller waits for the answer
+ * and keeps its interrupt status.
+ *
+ * <p><b>Schema.</b> {@link Builder#build()} checks that the tables, the columns the counter uses and, on
+ * PostgreSQL and H2, its functions exist, and fails at once, naming what is missing, if they do not.
+ *
+ * <p><b>Purging.</b> Nothing in the database purges by itself: ended periods, expired reservations (refunded
+ * then) and old operation ids stay until {@link #purge(long, int)} runs. Have the limiter run it on a
+ * schedule with {@link dev.limits.Limiter.Builder#purgeEvery(java.time.Duration,
+ * java.util.concurrent.ScheduledExecutorService) Limiter.Builder.purgeEvery}, or call it from a scheduler of
+ * your own.
  *
  * <p>Thread-safe; borrows a connection from the data source per operation.
  *
@@ -629,9 +645,10 @@ public final class JdbcUsageCounter implements UsageCounter {
     }
 
     /**
-     * Whether {@link #build()} creates the tables (and the PostgreSQL or H2 function) if they are missing;
-     * default false, for schemas managed by migrations. The DDL is idempotent; run it from one process at
-     * a time.
+     * Whether {@link #build()} creates the tables (and the PostgreSQL or H2 functions) if they are missing;
+     * default false, for schemas managed by migrations (from the DDL in {@link JdbcDialect#schemaResource()}).
+     * The DDL is idempotent; run it from one process at a time. Either way {@code build()} then checks the
+     * schema.
      * @param createSchemaIfMissing whether to create missing tables and functions
      * @return this builder
      */
