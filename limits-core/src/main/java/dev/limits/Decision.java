@@ -147,7 +147,8 @@ public final class Decision {
    * {@link Outcome#UNAVAILABLE} decision, or an allowed one from a limiter that fails open). False for every
    * other decision, and for an unavailable one whose request surely was not counted: then the user's
    * quota is as it was, and the request can be sent again as it is. When true, sending it again without an
-   * idempotency key may count it twice; with the same key it counts once.
+   * idempotency key may count it twice; with the same key it counts once. A reservation ({@link Limiter#acquire})
+   * that may have been made is refunded when it expires, by the purge.
    *
    * @return true if the counter could not tell whether the request was counted
    * @see dev.limits.spi.StorageException#outcomeUnknown()

@@ -60,6 +60,7 @@ public final class Faults {
      * unknown when repeating the work is harmless.
      *
      * @param idempotent whether a repeat changes nothing if the first attempt committed
+     * @return whether a retry may help and cannot count twice
      */
     public boolean mayRetry(boolean idempotent) {
       return retryable && (!applied || idempotent);
