@@ -61,6 +61,11 @@ public final class Limiter {
 
   private static final Logger LOG = LoggerFactory.getLogger(Limiter.class);
 
+  /** The items one scheduled purge handles per call of {@link #purge(int)}. */
+  private static final int PURGE_BATCH = 1_000;
+  /** The most calls of {@link #purge(int)} in one scheduled run, so that it leaves the executor in time. */
+  private static final int PURGE_BATCHES_PER_RUN = 100;
+
   private final UsageCounter counter;
   private final @Nullable InMemoryUsageCounter memory; // the counter, when consume can take the fast path
   private final PeriodClock clock;
@@ -330,11 +335,6 @@ public final class Limiter {
   public int purge(int maxItems) {
     return counter.purge(clock.instant().toEpochMilli(), maxItems);
   }
-
-  /** The items one scheduled purge handles per call of {@link #purge(int)}. */
-  private static final int PURGE_BATCH = 1_000;
-  /** The most calls of {@link #purge(int)} in one scheduled run, so that it leaves the executor in time. */
-  private static final int PURGE_BATCHES_PER_RUN = 100;
 
   /**
    * One run of the scheduled purge: batches until one comes up short, or {@link #PURGE_BATCHES_PER_RUN}.
