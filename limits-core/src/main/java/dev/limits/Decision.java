@@ -69,11 +69,19 @@ public final class Decision {
   private final int @Nullable [] index;
   // Allowed: the usage of each entry. Denied: the usage of each entry, then the amount each requested.
   private final long @Nullable [] used;
+  // The counter failed and could not tell whether the request was counted.
+  private final boolean outcomeUnknown;
 
   Decision(Outcome outcome, Instant at, List<Denial> denials, List<QuotaUsage> usage, List<Warning> warnings,
       MessageCatalog messages, ZoneId zone) {
+    this(outcome, at, denials, usage, warnings, messages, zone, false);
+  }
+
+  /** A decision as above, taken when the counter failed; {@code outcomeUnknown} as the counter said. */
+  Decision(Outcome outcome, Instant at, List<Denial> denials, List<QuotaUsage> usage, List<Warning> warnings,
+      MessageCatalog messages, ZoneId zone, boolean outcomeUnknown) {
     this(Objects.requireNonNull(outcome, "outcome"), at, List.copyOf(denials), List.copyOf(warnings), messages,
-        zone, List.copyOf(usage), null, null, null, null);
+        zone, List.copyOf(usage), null, null, null, null, outcomeUnknown);
   }
 
   /**
@@ -83,7 +91,7 @@ public final class Decision {
    */
   Decision(Instant at, List<Warning> warnings, MessageCatalog messages, ZoneId zone, List<Quota> quotas,
       Period[] periods, int @Nullable [] index, long[] used) {
-    this(Outcome.ALLOWED, at, List.of(), warnings, messages, zone, null, quotas, periods, index, used);
+    this(Outcome.ALLOWED, at, List.of(), warnings, messages, zone, null, quotas, periods, index, used, false);
   }
 
   /**
@@ -96,12 +104,12 @@ public final class Decision {
   Decision(Instant at, MessageCatalog messages, ZoneId zone, List<Quota> quotas, Period[] periods,
       int @Nullable [] index, long[] usedThenRequested) {
     this(Outcome.QUOTA_EXCEEDED, at, null, List.of(), messages, zone, null, quotas, periods, index,
-        usedThenRequested);
+        usedThenRequested, false);
   }
 
   private Decision(Outcome outcome, Instant at, @Nullable List<Denial> denials, List<Warning> warnings,
       MessageCatalog messages, ZoneId zone, @Nullable List<QuotaUsage> usage, @Nullable List<Quota> quotas,
-      Period @Nullable [] periods, int @Nullable [] index, long @Nullable [] used) {
+      Period @Nullable [] periods, int @Nullable [] index, long @Nullable [] used, boolean outcomeUnknown) {
     this.outcome = outcome;
     this.at = at;
     this.denials = denials;
@@ -113,6 +121,7 @@ public final class Decision {
     this.periods = periods;
     this.index = index;
     this.used = used;
+    this.outcomeUnknown = outcomeUnknown;
   }
 
   /**
@@ -130,6 +139,22 @@ public final class Decision {
   /** {@return whether the request may go ahead} */
   public boolean isAllowed() {
     return outcome == Outcome.ALLOWED;
+  }
+
+  /**
+   * Whether the request may have been counted although the counter failed: true only when the counter
+   * failed while the request was on its way to storage and could not tell whether it was counted (an
+   * {@link Outcome#UNAVAILABLE} decision, or an allowed one from a limiter that fails open). False for every
+   * other decision, and for an unavailable one whose request surely was not counted: then the user's
+   * quota is as it was, and the request can be sent again as it is. When true, sending it again without an
+   * idempotency key may count it twice; with the same key it counts once. A reservation ({@link Limiter#acquire})
+   * that may have been made is refunded when it expires, by the purge.
+   *
+   * @return true if the counter could not tell whether the request was counted
+   * @see dev.limits.spi.StorageException#outcomeUnknown()
+   */
+  public boolean outcomeUnknown() {
+    return outcomeUnknown;
   }
 
   /** {@return the kind of decision} */

@@ -20,7 +20,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +38,17 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #usage} reports used, remaining and reset time of every quota, for a usage panel.
  * </ul>
  * A denial is a {@link Decision}, never an exception. When the counter fails, the limiter fails closed by
- * default (an {@link Decision.Outcome#UNAVAILABLE} decision) or, if so built, fails open (allows and logs).
+ * default (an {@link Decision.Outcome#UNAVAILABLE} decision) or, if so built, fails open (allows and logs);
+ * {@link Decision#outcomeUnknown()} then tells whether the request may have been counted all the same.
+ *
+ * <p><b>Purging.</b> Ended periods, expired reservations (which are refunded then) and idempotency keys
+ * past their retention are dropped by {@link #purge(int)}, and only by it: until then a reservation that
+ * was never committed nor cancelled keeps holding its user's quota after its time to live. No store runs
+ * it on a clock of its own: the in-memory counter purges now and then as a side effect of its traffic
+ * (every few tens of thousands of operations), a database counter never. Have the limiter run it on a
+ * schedule with {@link Builder#purgeEvery(Duration, ScheduledExecutorService)} (every minute, say, on an
+ * executor you own), or call {@code purge} from a scheduler of your own; with several processes on one
+ * database, one schedule in any of them is enough, and more are harmless.
  *
  * <p>Thread-safe: one limiter serves a whole application. Denials are logged at DEBUG, storage failures
  * and listener failures at WARN, on the {@code dev.limits.Limiter} logger.
@@ -48,6 +60,11 @@ import org.slf4j.LoggerFactory;
 public final class Limiter {
 
   private static final Logger LOG = LoggerFactory.getLogger(Limiter.class);
+
+  /** The items one scheduled purge handles per call of {@link #purge(int)}. */
+  private static final int PURGE_BATCH = 1_000;
+  /** The most calls of {@link #purge(int)} in one scheduled run, so that it leaves the executor in time. */
+  private static final int PURGE_BATCHES_PER_RUN = 100;
 
   private final UsageCounter counter;
   private final @Nullable InMemoryUsageCounter memory; // the counter, when consume can take the fast path
@@ -176,6 +193,11 @@ public final class Limiter {
    * @throws IllegalArgumentException if the request names a metric the policy does not know
    */
   public Decision consume(LimitPolicy policy, LimitRequest request) {
+    return consume(policy, request, false);
+  }
+
+  /** {@link #consume}; with {@code throwIfClosed}, a storage failure that denies throws instead. */
+  private Decision consume(LimitPolicy policy, LimitRequest request, boolean throwIfClosed) {
     InMemoryUsageCounter memory = this.memory;
     if (memory != null && Objects.requireNonNull(request, "request").idempotencyKey() == null) {
       Decision d = consumeInMemory(policy, request, memory);
@@ -195,7 +217,11 @@ public final class Limiter {
       long expiresAt = id == null ? 0 : e.now.plus(idempotencyRetention).toEpochMilli();
       return fromResult(e, counter.consume(e.request(Mode.ENFORCE, id, expiresAt)));
     } catch (StorageException ex) {
-      return unavailable(e, ex);
+      Decision d = unavailable(e, ex);
+      if (throwIfClosed && !d.isAllowed()) {
+        throw ex;
+      }
+      return d;
     }
   }
 
@@ -204,13 +230,20 @@ public final class Limiter {
    * count, but no {@link Decision} (so no denial message, usage or warnings). On the in-memory counter,
    * for a policy without access rules whose quotas all count one metric (messages over six windows, say),
    * a call without an idempotency key allocates nothing; otherwise, or when the limiter has listeners
-   * (they are told as by {@code consume}), it is {@code consume(policy, request).isAllowed()}.
+   * (they are told as by {@code consume}), it is {@code consume(policy, request).isAllowed()}, except that
+   * a failed counter is not a plain {@code false}: a limiter that fails closed throws the counter's
+   * {@link StorageException} (after logging it and telling the listeners, as {@code consume} does), so that
+   * a denial (false: answer 429 or 403) and an outage (answer 503) stay apart; one that fails open answers
+   * true.
    *
    * @param policy  the policy to apply
    * @param request the request, with its amounts
    * @return whether every rule and quota allowed the request and its amounts were counted
    * @throws NullPointerException     if an argument is null
    * @throws IllegalArgumentException if the request names a metric the policy does not know
+   * @throws StorageException         if the counter failed and the limiter fails closed; its
+   *                                  {@link StorageException#outcomeUnknown()} tells whether the request
+   *                                  may have been counted
    */
   public boolean tryConsume(LimitPolicy policy, LimitRequest request) {
     InMemoryUsageCounter memory = this.memory;
@@ -237,7 +270,7 @@ public final class Limiter {
         return false;
       }
     }
-    return consume(policy, request).isAllowed();
+    return consume(policy, request, true).isAllowed();
   }
 
   /**
@@ -291,7 +324,8 @@ public final class Limiter {
 
   /**
    * Purges the counter: drops ended periods, refunds expired reservations, forgets old idempotency keys.
-   * Schedule it (every minute, say) for stores that do not purge by themselves.
+   * Call it on a schedule (every minute, say), or let the limiter do so: see
+   * {@link Builder#purgeEvery(Duration, ScheduledExecutorService)}.
    *
    * @param maxItems the most items to handle in this call, at least 1
    * @return how many items were handled
@@ -300,6 +334,22 @@ public final class Limiter {
    */
   public int purge(int maxItems) {
     return counter.purge(clock.instant().toEpochMilli(), maxItems);
+  }
+
+  /**
+   * One run of the scheduled purge: batches until one comes up short, or {@link #PURGE_BATCHES_PER_RUN}.
+   * Never throws, so that the schedule goes on after a failure.
+   */
+  private void purgeScheduled(Duration interval) {
+    try {
+      for (int i = 0; i < PURGE_BATCHES_PER_RUN; i++) {
+        if (purge(PURGE_BATCH) < PURGE_BATCH) {
+          return;
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("scheduled purge failed; it runs again in {}: {}", interval, e.toString());
+    }
   }
 
   /**
@@ -555,12 +605,16 @@ public final class Limiter {
   private Decision unavailable(Evaluation e, StorageException ex) {
     if (failOpen) {
       LOG.warn("usage counter failed, allowing {} (fail-open): {}", e.request.subject(), ex.toString());
-      return allowed(e, List.of(), List.of());
+      Decision d = e.decision(List.of(), List.of(), List.of(), ex.outcomeUnknown());
+      notifyAllowed(e.policy, e.request, d);
+      return d;
     }
     LOG.warn("usage counter failed, denying {} (fail-closed): {}", e.request.subject(), ex.toString());
     Denial d = new Denial(Decision.Outcome.UNAVAILABLE, Denial.Reason.STORAGE_UNAVAILABLE, "storage", null, 0, 0,
         0, null, null);
-    return denied(e, List.of(d), List.of());
+    Decision decision = e.decision(List.of(d), List.of(), List.of(), ex.outcomeUnknown());
+    reportDenied(e.policy, e.request, decision);
+    return decision;
   }
 
   private static String newId() {
@@ -602,13 +656,18 @@ public final class Limiter {
     }
 
     Decision decision(List<Denial> denials, List<QuotaUsage> usage, List<Warning> warnings) {
+      return decision(denials, usage, warnings, false);
+    }
+
+    Decision decision(List<Denial> denials, List<QuotaUsage> usage, List<Warning> warnings,
+        boolean outcomeUnknown) {
       Decision.Outcome outcome = denials.isEmpty() ? Decision.Outcome.ALLOWED : denials.get(0).outcome();
       for (int i = 1; i < denials.size(); i++) {
         if (denials.get(i).outcome() == Decision.Outcome.FORBIDDEN) {
           outcome = Decision.Outcome.FORBIDDEN;
         }
       }
-      return new Decision(outcome, now, denials, usage, warnings, messages, zone);
+      return new Decision(outcome, now, denials, usage, warnings, messages, zone, outcomeUnknown);
     }
   }
 
@@ -739,6 +798,8 @@ public final class Limiter {
     private Duration reservationTtl = Duration.ofMinutes(10);
     private Duration idempotencyRetention = Duration.ofHours(24);
     private boolean failOpen;
+    private @Nullable Duration purgeInterval;
+    private @Nullable ScheduledExecutorService purgeExecutor;
 
     private Builder(UsageCounter counter) {
       this.counter = counter;
@@ -835,12 +896,49 @@ public final class Limiter {
     }
 
     /**
-     * Builds the limiter.
+     * Has the limiter {@linkplain Limiter#purge(int) purge} its counter every {@code interval} on
+     * {@code executor}, at the limiter's clock: ended periods are dropped, expired reservations refunded,
+     * old idempotency keys forgotten. Each run purges in batches until nothing is left (or a bounded amount
+     * of work is done, the rest waiting for the next run). A failed run is logged at WARN and the schedule
+     * goes on. The executor is yours: the limiter only schedules on it, at {@link #build()}, and never
+     * shuts it down; shut it down to stop the purging (a thread or two serve any number of limiters).
+     * Without this, nothing purges on a schedule (see {@link Limiter}).
+     *
+     * @param interval the time between the end of a run and the start of the next, positive and at most
+     *                 one day
+     * @param executor where the runs take place
+     * @return this builder
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException unless {@code interval} is positive and at most one day
+     */
+    public Builder purgeEvery(Duration interval, ScheduledExecutorService executor) {
+      Objects.requireNonNull(interval, "interval");
+      Objects.requireNonNull(executor, "executor");
+      Checks.requireArgument(!interval.isNegative() && !interval.isZero()
+          && interval.compareTo(Duration.ofDays(1)) <= 0,
+          "purge interval must be positive and at most one day, got %s", interval);
+      this.purgeInterval = interval;
+      this.purgeExecutor = executor;
+      return this;
+    }
+
+    /**
+     * Builds the limiter, and schedules its purge if {@link #purgeEvery} was set.
      *
      * @return the limiter
+     * @throws java.util.concurrent.RejectedExecutionException if the purge executor refuses the schedule
+     *                                                         (it was shut down)
      */
     public Limiter build() {
-      return new Limiter(this);
+      Limiter limiter = new Limiter(this);
+      Duration interval = purgeInterval;
+      ScheduledExecutorService executor = purgeExecutor;
+      if (interval != null && executor != null) {
+        long nanos = interval.toNanos();
+        executor.scheduleWithFixedDelay(() -> limiter.purgeScheduled(interval), nanos, nanos,
+            TimeUnit.NANOSECONDS);
+      }
+      return limiter;
     }
   }
 }

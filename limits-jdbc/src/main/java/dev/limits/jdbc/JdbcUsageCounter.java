@@ -78,15 +78,31 @@ import org.slf4j.LoggerFactory;
  * batches running goes at once, alone. See {@link Builder#coalesceConsumes(boolean)} and
  * {@link Builder#maxConcurrentBatches(int)}.
  *
- * <p><b>Failures.</b> Serialization failures, deadlocks and lock timeouts are retried up to
- * {@link Builder#maxRetries(int)} times, as are broken connections and other transient failures when the
- * operation cannot have committed, is a {@link ConsumeRequest.Mode#CHECK}, or carries an operation id (a
- * retry then answers
- * {@link ConsumeResult.Status#DUPLICATE} if the first attempt had committed). Anything else throws a
- * {@link StorageException} with the cause. A coalesced batch is retried the same way, request by request:
- * after a failure that may have committed, only its idempotent requests are retried and the others throw.
- * A caller interrupted while its consume waits to be sent gets a {@link StorageException} (the consume
- * was not counted); once it was sent, the caller waits for the answer and keeps its interrupt status.
+ * <p><b>Failures.</b> A failure that surely changed nothing is retried up to {@link Builder#maxRetries(int)}
+ * times, whatever the request: no connection could be had (nothing was sent); a transaction not yet asked
+ * to commit broke (MariaDB's consume before its COMMIT: the database rolls it back); or the database
+ * answered the statement, or the COMMIT, with an error that says it did not commit: a serialization
+ * failure, a deadlock, a lock timeout, a statement timeout, too many connections, a shutdown (57P01, what
+ * {@code pg_terminate_backend} sends, 57P02, 57P03). A connection that broke while an autocommitted
+ * statement (a consume on PostgreSQL or H2) or a COMMIT was on its way leaves the outcome unknown: the
+ * operation is retried only if it carries an operation id (a retry then answers
+ * {@link ConsumeResult.Status#DUPLICATE} if the first attempt had committed) or is a
+ * {@link ConsumeRequest.Mode#CHECK}; otherwise it throws a {@link StorageException} whose
+ * {@link StorageException#outcomeUnknown()} is true. Every {@code StorageException} says which of the two it
+ * is, in {@code outcomeUnknown()} and in its message, and carries the cause. A coalesced batch is retried the
+ * same way, request by request: after a failure of unknown outcome, only its idempotent requests are retried
+ * and the others throw. A caller interrupted while its consume waits to be sent gets a
+ * {@link StorageException} (the consume was not counted); once it was sent, the caller waits for the answer
+ * and keeps its interrupt status.
+ *
+ * <p><b>Schema.</b> {@link Builder#build()} checks that the tables, the columns the counter uses and, on
+ * PostgreSQL and H2, its functions exist, and fails at once, naming what is missing, if they do not.
+ *
+ * <p><b>Purging.</b> Nothing in the database purges by itself: ended periods, expired reservations (refunded
+ * then) and old operation ids stay until {@link #purge(long, int)} runs. Have the limiter run it on a
+ * schedule with {@link dev.limits.Limiter.Builder#purgeEvery(java.time.Duration,
+ * java.util.concurrent.ScheduledExecutorService) Limiter.Builder.purgeEvery}, or call it from a scheduler of
+ * your own.
  *
  * <p>Thread-safe; borrows a connection from the data source per operation.
  *
@@ -157,9 +173,9 @@ public final class JdbcUsageCounter implements UsageCounter {
     boolean idempotent = isIdempotent(request);
     // ConsumeRequest guarantees each key at most once, as the one-statement functions require.
     if (dialect == JdbcDialect.H2 || dialect == JdbcDialect.POSTGRESQL) {
-      return withRetries("consume", idempotent, true, c -> consumeInOneStatement(c, request));
+      return withRetries(what(request), idempotent, true, c -> consumeInOneStatement(c, request));
     }
-    return withRetries("consume", idempotent, false, c -> {
+    return withRetries(what(request), idempotent, false, c -> {
       Transactions.Outcome outcome = transactions.consume(c, request);
       if (outcome.rollback()) {
         c.rollback();
@@ -193,14 +209,15 @@ public final class JdbcUsageCounter implements UsageCounter {
   private void consumeBatch(List<Coalescer.Pending> batch) {
     List<Coalescer.Pending> open = batch;
     for (int attempt = 0; ; attempt++) {
-      boolean mayHaveCommitted = false;
+      Faults.Stage stage = Faults.Stage.CONNECT;
       try (Connection c = dataSource.getConnection()) {
+        stage = Faults.Stage.IN_TRANSACTION;
         boolean wasAutoCommit = c.getAutoCommit();
         try {
           if (!wasAutoCommit) {
             c.setAutoCommit(true);
           }
-          mayHaveCommitted = true;
+          stage = Faults.Stage.COMMIT;
           if (open.size() == 1) {
             open.get(0).succeed(consumeInOneStatement(c, open.get(0).request()));
           } else {
@@ -213,16 +230,13 @@ public final class JdbcUsageCounter implements UsageCounter {
           }
         }
       } catch (SQLException e) {
-        boolean rolledBack = Faults.isRolledBack(e);
-        boolean transientFault = Faults.isTransient(e);
+        Faults.Verdict verdict = Faults.classify(e, stage);
         List<Coalescer.Pending> retry = new ArrayList<>(open.size());
         for (Coalescer.Pending p : open) {
-          boolean mayRetry = rolledBack || (transientFault && (isIdempotent(p.request()) || !mayHaveCommitted));
-          if (mayRetry && attempt < maxRetries) {
+          if (verdict.mayRetry(isIdempotent(p.request())) && attempt < maxRetries) {
             retry.add(p);
           } else {
-            p.fail(new StorageException("consume failed on " + dialect + (attempt > 0
-                ? " after " + (attempt + 1) + " attempts" : "") + ": " + e.getMessage(), e));
+            p.fail(failure(what(p.request()), attempt, verdict, e));
           }
         }
         if (retry.isEmpty()) {
@@ -439,7 +453,7 @@ public final class JdbcUsageCounter implements UsageCounter {
   @Override
   public List<SlotUsage> snapshot(String subject, long now) {
     ConsumeRequest.requireSubject(subject);
-    return withRetries("snapshot", true, true, c -> transactions.snapshot(c, subject, now));
+    return withRetries("usage snapshot", true, true, c -> transactions.snapshot(c, subject, now));
   }
 
   @Override
@@ -484,8 +498,9 @@ public final class JdbcUsageCounter implements UsageCounter {
    */
   private <T> T withRetries(String what, boolean idempotent, boolean autocommit, Work<T> work) {
     for (int attempt = 0; ; attempt++) {
-      boolean mayHaveCommitted = false;
+      Faults.Stage stage = Faults.Stage.CONNECT;
       try (Connection c = dataSource.getConnection()) {
+        stage = Faults.Stage.IN_TRANSACTION;
         boolean wasAutoCommit = c.getAutoCommit();
         try {
           if (wasAutoCommit != autocommit) {
@@ -496,10 +511,12 @@ public final class JdbcUsageCounter implements UsageCounter {
           }
           T result;
           try {
-            mayHaveCommitted = autocommit;
+            if (autocommit) {
+              stage = Faults.Stage.COMMIT;
+            }
             result = work.run(c);
             if (!autocommit) {
-              mayHaveCommitted = true;
+              stage = Faults.Stage.COMMIT;
               c.commit();
             }
           } catch (SQLException | RuntimeException e) {
@@ -515,17 +532,40 @@ public final class JdbcUsageCounter implements UsageCounter {
           }
         }
       } catch (SQLException e) {
+        Faults.Verdict verdict = Faults.classify(e, stage);
         // H2's consume statement fails as a whole when a cell or operation id was inserted concurrently;
         // H2 rolled it back, and the retry finds the row.
-        boolean retry = Faults.isRolledBack(e)
-            || (dialect == JdbcDialect.H2 && Faults.isUniqueViolation(e))
-            || (Faults.isTransient(e) && (idempotent || !mayHaveCommitted));
+        boolean retry = verdict.mayRetry(idempotent)
+            || (dialect == JdbcDialect.H2 && Faults.isUniqueViolation(e));
         if (!retry || attempt >= maxRetries) {
-          throw new StorageException(what + " failed on " + dialect + (attempt > 0
-              ? " after " + (attempt + 1) + " attempts" : "") + ": " + e.getMessage(), e);
+          throw failure(what, attempt, verdict, e);
         }
-        backOff(attempt);
+        backOff(attempt, verdict);
       }
+    }
+  }
+
+  /**
+   * The exception for an operation that failed for good: what failed, after how many attempts, and whether
+   * it may have taken effect.
+   */
+  private StorageException failure(String what, int attempt, Faults.Verdict verdict, SQLException e) {
+    return new StorageException(what + " failed on " + dialect + (attempt > 0 ? " after " + (attempt + 1)
+        + " attempts" : "") + (verdict.applied() ? " and may or may not have taken effect"
+        : "; nothing was changed") + ": " + e.getMessage(), e, verdict.applied());
+  }
+
+  /** Names a consume by what it does, for messages: a check is a usage read, not a consume. */
+  private static String what(ConsumeRequest request) {
+    switch (request.mode()) {
+      case CHECK:
+        return "usage read";
+      case RESERVE:
+        return "reservation";
+      case REFUND:
+        return "refund";
+      default:
+        return "consume";
     }
   }
 
@@ -545,13 +585,15 @@ public final class JdbcUsageCounter implements UsageCounter {
     }
   }
 
-  private static void backOff(int attempt) {
+  private static void backOff(int attempt, Faults.Verdict lastFailure) {
     long bound = 5L << Math.min(attempt, 8);
     try {
       Thread.sleep(ThreadLocalRandom.current().nextLong(1, bound + 1));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new StorageException("interrupted while waiting to retry", e);
+      throw new StorageException("interrupted while waiting to retry" + (lastFailure.applied()
+          ? "; the failed attempt may or may not have taken effect" : "; nothing was changed"), e,
+          lastFailure.applied());
     }
   }
 
@@ -603,9 +645,10 @@ public final class JdbcUsageCounter implements UsageCounter {
     }
 
     /**
-     * Whether {@link #build()} creates the tables (and the PostgreSQL or H2 function) if they are missing;
-     * default false, for schemas managed by migrations. The DDL is idempotent; run it from one process at
-     * a time.
+     * Whether {@link #build()} creates the tables (and the PostgreSQL or H2 functions) if they are missing;
+     * default false, for schemas managed by migrations (from the DDL in {@link JdbcDialect#schemaResource()}).
+     * The DDL is idempotent; run it from one process at a time. Either way {@code build()} then checks the
+     * schema.
      * @param createSchemaIfMissing whether to create missing tables and functions
      * @return this builder
      */
@@ -676,25 +719,44 @@ public final class JdbcUsageCounter implements UsageCounter {
     }
 
     /**
-     * Builds the counter, detecting the dialect and creating the schema if so configured.
+     * Builds the counter: detects the dialect (unless it was set), creates the schema if so configured,
+     * and checks that the tables, the columns the counter uses and (on PostgreSQL and H2) the functions
+     * exist, with a few cheap queries. A schema left to migrations is so found missing here, once, rather
+     * than by every consume.
      *
      * @throws IllegalArgumentException if the database product is not supported
+     * @throws IllegalStateException    if the schema lacks a table, column or function the counter uses;
+     *                                  the message names each missing piece, the DDL resource and
+     *                                  {@link #createSchemaIfMissing(boolean)}
      * @throws StorageException         if the database cannot be reached or the DDL fails
      * @return the counter
      */
     public JdbcUsageCounter build() {
       JdbcDialect resolved = dialect;
-      if (resolved == null || createSchemaIfMissing) {
-        try (Connection c = dataSource.getConnection()) {
-          if (resolved == null) {
-            resolved = JdbcDialect.fromProductName(c.getMetaData().getDatabaseProductName());
-          }
-          if (createSchemaIfMissing) {
-            Schema.create(c, resolved, tablePrefix);
-          }
-        } catch (SQLException e) {
-          throw new StorageException("cannot prepare the limits schema: " + e.getMessage(), e);
+      List<String> missing;
+      try (Connection c = dataSource.getConnection()) {
+        if (resolved == null) {
+          resolved = JdbcDialect.fromProductName(c.getMetaData().getDatabaseProductName());
         }
+        if (createSchemaIfMissing) {
+          try {
+            Schema.create(c, resolved, tablePrefix);
+          } catch (SQLException e) {
+            throw new StorageException("cannot create the limits schema from " + resolved.schemaResource()
+                + " with the table prefix '" + tablePrefix + "': " + e.getMessage(), e, false);
+          }
+        }
+        missing = Schema.missing(c, resolved, tablePrefix);
+      } catch (SQLException e) {
+        throw new StorageException("cannot reach the database to " + (dialect == null ? "detect its dialect and "
+            : "") + "check the limits schema: " + e.getMessage(), e, false);
+      }
+      if (!missing.isEmpty()) {
+        throw new IllegalStateException("the limits schema with the table prefix '" + tablePrefix + "' is"
+            + " incomplete: missing " + String.join("; ", missing) + ". Create it from the DDL in the class-path"
+            + " resource " + resolved.schemaResource() + " (with ${prefix} replaced by '" + tablePrefix
+            + "'), in a Flyway or Liquibase migration for example, or build the counter with"
+            + " createSchemaIfMissing(true)");
       }
       return new JdbcUsageCounter(this, resolved);
     }

@@ -42,7 +42,8 @@ class JdbcUsageCounterTest {
         .isInstanceOf(NullPointerException.class).hasMessageContaining("dialect");
     assertThatThrownBy(() -> JdbcUsageCounter.builder(h2).maxRetries(-1))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
-    assertThat(JdbcUsageCounter.builder(h2).tablePrefix("Tenant_7_").build().tablePrefix()).isEqualTo("Tenant_7_");
+    assertThat(JdbcUsageCounter.builder(h2).tablePrefix("Tenant_7_").createSchemaIfMissing(true).build()
+        .tablePrefix()).isEqualTo("Tenant_7_");
   }
 
   @Test
@@ -53,8 +54,9 @@ class JdbcUsageCounterTest {
     assertThat(JdbcDialect.fromProductName("MySQL")).isEqualTo(JdbcDialect.MYSQL);
     assertThatThrownBy(() -> JdbcDialect.fromProductName("Oracle")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("Oracle");
-    assertThat(JdbcUsageCounter.builder(Databases.h2Pool()).build().dialect()).isEqualTo(JdbcDialect.H2);
-    assertThat(JdbcUsageCounter.builder(Databases.postgresPool()).build().dialect())
+    assertThat(JdbcUsageCounter.builder(Databases.h2Pool()).createSchemaIfMissing(true).build().dialect())
+        .isEqualTo(JdbcDialect.H2);
+    assertThat(JdbcUsageCounter.builder(Databases.postgresPool()).createSchemaIfMissing(true).build().dialect())
         .isEqualTo(JdbcDialect.POSTGRESQL);
   }
 

@@ -39,7 +39,9 @@ import org.junit.jupiter.api.Test;
  * Consumes and refunds with operation ids while backends are killed with {@code pg_terminate_backend} and
  * the database restarts on its data directory. Whatever threw {@link StorageException} is in doubt and is
  * resolved by retrying it with its operation id; afterwards every counter equals the operations applied.
- * Consumes are coalesced, so a killed backend may take a whole batch with it.
+ * Consumes are coalesced, so a killed backend may take a whole batch with it. Beside them, consumes without
+ * an operation id on a subject of their own: its counter equals those answered, plus at most those whose
+ * failure said the outcome was unknown (never one that said nothing was changed).
  */
 class PostgresFaultTest {
 
@@ -72,6 +74,9 @@ class PostgresFaultTest {
     Queue<ConsumeRequest> applied = new ConcurrentLinkedQueue<>();
     Queue<ConsumeRequest> inDoubt = new ConcurrentLinkedQueue<>();
     AtomicInteger failures = new AtomicInteger();
+    AtomicInteger keylessApplied = new AtomicInteger();
+    AtomicInteger keylessUnknown = new AtomicInteger();
+    AtomicInteger keylessNotApplied = new AtomicInteger();
     AtomicInteger running = new AtomicInteger(THREADS);
     AtomicInteger progress = new AtomicInteger();
     AtomicLong terminated = new AtomicLong();
@@ -107,6 +112,16 @@ class PostgresFaultTest {
             } catch (StorageException e) {
               failures.incrementAndGet();
               inDoubt.add(request);
+            }
+            if (i % 2 == 0) {
+              try {
+                ConsumeResult result = (thread % 2 == 0 ? counter : noRetries).consume(new ConsumeRequest("keyless",
+                    List.of(new Charge(MESSAGES, 1_000_000, 1)), Mode.ENFORCE, null, 0, T0 + i));
+                assertThat(result.status()).isEqualTo(Status.APPLIED);
+                keylessApplied.incrementAndGet();
+              } catch (StorageException e) {
+                (e.outcomeUnknown() ? keylessUnknown : keylessNotApplied).incrementAndGet();
+              }
             }
             progress.incrementAndGet();
           }
@@ -160,14 +175,19 @@ class PostgresFaultTest {
       assertThat(applied).hasSize(THREADS * OPS);
       assertThat(restarts.get()).isEqualTo(1);
       assertThat(terminated.get()).as("backends terminated").isPositive();
-      System.out.printf("PostgresFaultTest: %d backends terminated, 1 restart, %d operations in doubt%n",
-          terminated.get(), failures.get());
+      System.out.printf("PostgresFaultTest: %d backends terminated, 1 restart, %d operations in doubt; without an"
+          + " id: %d answered, %d failed with the outcome unknown, %d failed having changed nothing%n",
+          terminated.get(), failures.get(), keylessApplied.get(), keylessUnknown.get(), keylessNotApplied.get());
       // The pool may still hold connections killed at the very end: a check is safe to repeat.
       ConsumeResult stored = retryUntilAnswered(counter, new ConsumeRequest("tenant", List.of(
           new Charge(MESSAGES, Long.MAX_VALUE, 0), new Charge(TOKENS, Long.MAX_VALUE, 0)), Mode.CHECK, null, 0,
           T0 + OPS));
       assertThat(stored.used(0)).as("messages").isEqualTo(messages);
       assertThat(stored.used(1)).as("tokens").isEqualTo(tokens);
+      long keyless = retryUntilAnswered(counter, new ConsumeRequest("keyless", List.of(
+          new Charge(MESSAGES, Long.MAX_VALUE, 0)), Mode.CHECK, null, 0, T0 + OPS)).used(0);
+      assertThat(keyless).as("consumes without an id").isBetween((long) keylessApplied.get(),
+          (long) keylessApplied.get() + keylessUnknown.get());
       try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement st = c.createStatement();
            ResultSet rs = st.executeQuery("SELECT count(*) FROM fault_operation")) {
         rs.next();

@@ -3,6 +3,13 @@ package dev.limits.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.limits.Decision;
+import dev.limits.LimitPolicy;
+import dev.limits.LimitRequest;
+import dev.limits.Limiter;
+import dev.limits.Metric;
+import dev.limits.Reservation;
+import dev.limits.Window;
 import dev.limits.spi.Charge;
 import dev.limits.spi.ConsumeRequest;
 import dev.limits.spi.ConsumeRequest.Mode;
@@ -14,6 +21,8 @@ import dev.limits.spi.Slot;
 import dev.limits.spi.SlotUsage;
 import dev.limits.spi.UsageCounter;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -37,6 +46,7 @@ import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -1125,6 +1135,39 @@ public abstract class UsageCounterContract {
     assertThatThrownBy(() -> counter.purge(T0 + DAY, -7)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("-7");
     assertThat(snapshot(SUBJECT, T0)).containsOnlyKeys("messages@hour");
+  }
+
+  /**
+   * A reservation never committed, cancelled nor closed holds its user's quota until its time to live ends,
+   * and then the limiter's scheduled purge refunds it, at the limiter's clock, with no other traffic (the
+   * in-memory store purges by itself only after tens of thousands of operations, a database store never).
+   */
+  @Test
+  void aLimitersScheduledPurgeRefundsAnAbandonedReservation() throws InterruptedException {
+    FakeClock clock = FakeClock.at(Instant.ofEpochMilli(T0 + MINUTE));
+    Metric messages = Metric.count("messages");
+    LimitPolicy policy = LimitPolicy.builder("free").zone(ZoneOffset.UTC).quota(messages, Window.day(), 1).build();
+    LimitRequest request = LimitRequest.of(SUBJECT).amount(messages, 1);
+    ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
+    try {
+      Limiter limiter = Limiter.builder(counter).clock(clock).reservationTtl(Duration.ofMinutes(10))
+          .purgeEvery(Duration.ofMillis(10), executor).build();
+      Reservation abandoned = limiter.acquire(policy, request);
+      assertThat(abandoned.isGranted()).isTrue();
+      assertThat(limiter.consume(policy, request).outcome()).isEqualTo(Decision.Outcome.QUOTA_EXCEEDED);
+
+      clock.advance(Duration.ofMinutes(11));
+      long deadline = System.nanoTime() + concurrencyTimeout().toNanos();
+      while (limiter.usage(policy, SUBJECT).quotas().get(0).used() != 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+
+      assertThat(limiter.usage(policy, SUBJECT).quotas().get(0).used()).as("refunded").isZero();
+      assertThat(limiter.consume(policy, request).isAllowed()).isTrue();
+    } finally {
+      executor.shutdownNow();
+      assertThat(executor.awaitTermination(concurrencyTimeout().toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    }
   }
 
   // ---------------------------------------------------------------------------------------------------------

@@ -123,7 +123,8 @@ public final class Coalescer {
             if (!me.taken) {
               queue.remove(me);
               Thread.currentThread().interrupt();
-              throw new StorageException("consume interrupted while waiting to be sent; it was not counted", e);
+              throw new StorageException("consume interrupted while waiting to be sent; it was not counted", e,
+                  false);
             }
             interrupted = true;
           }

@@ -6,15 +6,103 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
-/** Runs a dialect's DDL resource with the table prefix filled in. */
+/** Runs a dialect's DDL resource with the table prefix filled in, and checks what the counter needs. */
 public final class Schema {
 
   private Schema() {}
+
+  /** A table the counter uses, without its prefix, and the columns it reads or writes. */
+  private record Table(String name, String columns) {}
+
+  /**
+   * What the counter uses of the DDL resources, the one list that {@link #missing} checks: a column added
+   * to the DDL and used by the counter is added here.
+   */
+  private static final List<Table> TABLES = List.of(
+      new Table("counter", "subject, " + Sql.CELL_COLUMNS + ", expires_at"),
+      new Table("operation", "subject, operation_id, state, expires_at"),
+      new Table("hold", "subject, operation_id, charge_index, counter_key, amount, charged_start"));
+
+  /**
+   * The functions, without the prefix, that a dialect's consume calls. PostgreSQL's
+   * {@code counter_consume_fast} is left out: a schema made before it existed still serves, through the
+   * general function.
+   */
+  private static List<String> functions(JdbcDialect dialect) {
+    switch (dialect) {
+      case POSTGRESQL:
+        return List.of("counter_sum", "counter_consume_cells", "counter_consume", "counter_consume_batch");
+      case H2:
+        return List.of("counter_consume");
+      default:
+        return List.of();
+    }
+  }
+
+  /**
+   * Lists what the counter needs and the database lacks: each table that is missing or lacks a column (with
+   * the database's own words), each function that is missing. Runs one cheap query per table and one for
+   * the functions, in autocommit, so that on PostgreSQL a failed check does not abort the next.
+   *
+   * @return the missing pieces, empty if none
+   * @throws SQLException if the database cannot be reached
+   */
+  public static List<String> missing(Connection c, JdbcDialect dialect, String prefix) throws SQLException {
+    List<String> missing = new ArrayList<>();
+    boolean autoCommit = c.getAutoCommit();
+    c.setAutoCommit(true);
+    try {
+      for (Table table : TABLES) {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT " + table.columns() + " FROM " + prefix + table.name()
+                 + " WHERE 1 = 0")) {
+          rs.next();
+        } catch (SQLException e) {
+          if (Faults.isBrokenConnection(e)) {
+            throw e;
+          }
+          missing.add("table " + prefix + table.name() + " with the columns (" + table.columns() + "): "
+              + e.getMessage());
+        }
+      }
+      List<String> functions = functions(dialect);
+      if (!functions.isEmpty()) {
+        Set<String> found = new HashSet<>();
+        String query = dialect == JdbcDialect.H2
+            ? "SELECT ROUTINE_NAME FROM INFORMATION_SCHEMA.ROUTINES WHERE ROUTINE_SCHEMA = CURRENT_SCHEMA"
+            : "SELECT proname FROM pg_proc WHERE pg_function_is_visible(oid) AND proname LIKE ?";
+        try (PreparedStatement ps = c.prepareStatement(query)) {
+          if (dialect != JdbcDialect.H2) {
+            ps.setString(1, prefix.toLowerCase(Locale.ROOT).replace("_", "\\_") + "%");
+          }
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              found.add(rs.getString(1).toLowerCase(Locale.ROOT));
+            }
+          }
+        }
+        for (String function : functions) {
+          // Unquoted names: PostgreSQL folds them to lower case, H2 to upper case.
+          if (!found.contains((prefix + function).toLowerCase(Locale.ROOT))) {
+            missing.add("function " + prefix + function);
+          }
+        }
+      }
+    } finally {
+      c.setAutoCommit(autoCommit);
+    }
+    return missing;
+  }
 
   /** Creates what is missing; the DDL only uses {@code IF NOT EXISTS} and {@code CREATE OR REPLACE}. */
   public static void create(Connection c, JdbcDialect dialect, String prefix) throws SQLException {

@@ -1,0 +1,109 @@
+package dev.limits.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.limits.spi.StorageException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code build()} finds a missing or stale schema at once, naming what is missing and how to create it,
+ * instead of every consume failing later; and its errors say what really failed.
+ */
+class SchemaCheckTest {
+
+  private static List<DataSource> databases() {
+    return List.of(Databases.postgresPool(), Databases.h2Pool(), Databases.mariaDbPool());
+  }
+
+  @Test
+  void buildingOnADatabaseWithoutTheTablesNamesThemTheDdlAndCreateSchemaIfMissing() {
+    for (DataSource dataSource : databases()) {
+      JdbcDialect dialect = JdbcUsageCounter.builder(dataSource).tablePrefix("probe_").createSchemaIfMissing(true)
+          .build().dialect();
+      assertThatThrownBy(() -> JdbcUsageCounter.builder(dataSource).tablePrefix("bare_").build())
+          .as(dialect.name())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("missing table bare_counter")
+          .hasMessageContaining("table bare_operation")
+          .hasMessageContaining("table bare_hold")
+          .hasMessageContaining(dialect.schemaResource())
+          .hasMessageContaining("createSchemaIfMissing(true)");
+      // the same builder with createSchemaIfMissing creates it, and then a plain build passes
+      JdbcUsageCounter.builder(dataSource).tablePrefix("made_").createSchemaIfMissing(true).build();
+      assertThat(JdbcUsageCounter.builder(dataSource).tablePrefix("made_").build().dialect()).isEqualTo(dialect);
+    }
+  }
+
+  @Test
+  void aTableThatLacksAColumnTheCounterUsesIsNamed() throws SQLException {
+    for (DataSource dataSource : databases()) {
+      JdbcDialect dialect = JdbcUsageCounter.builder(dataSource).tablePrefix("stale_").createSchemaIfMissing(true)
+          .build().dialect();
+      execute(dataSource, "ALTER TABLE stale_hold DROP COLUMN charged_start");
+      try {
+        // creating the schema does not repair a stale table (CREATE TABLE IF NOT EXISTS): still found
+        assertThatThrownBy(() -> JdbcUsageCounter.builder(dataSource).tablePrefix("stale_")
+            .createSchemaIfMissing(true).build())
+            .as(dialect.name())
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("missing table stale_hold with the columns")
+            .hasMessageNotContaining("stale_counter")
+            .hasMessageNotContaining("stale_operation")
+            .message().containsIgnoringCase("charged_start");
+      } finally {
+        execute(dataSource, "DROP TABLE stale_hold");
+      }
+    }
+  }
+
+  @Test
+  void aMissingFunctionIsNamedOnPostgresqlAndH2() throws SQLException {
+    DataSource postgres = Databases.postgresPool();
+    JdbcUsageCounter.builder(postgres).tablePrefix("nofn_").createSchemaIfMissing(true).build();
+    execute(postgres, "DROP FUNCTION nofn_counter_consume_batch");
+    assertThatThrownBy(() -> JdbcUsageCounter.builder(postgres).tablePrefix("nofn_").build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("missing function nofn_counter_consume_batch.")
+        .hasMessageContaining("dev/limits/jdbc/postgresql.sql");
+    // the fast function is optional: a schema made before it existed still serves
+    JdbcUsageCounter.builder(postgres).tablePrefix("nofn_").createSchemaIfMissing(true).build();
+    execute(postgres, "DROP FUNCTION nofn_counter_consume_fast");
+    assertThat(JdbcUsageCounter.builder(postgres).tablePrefix("nofn_").build().tablePrefix()).isEqualTo("nofn_");
+
+    DataSource h2 = Databases.h2Pool();
+    JdbcUsageCounter.builder(h2).tablePrefix("nofn_").createSchemaIfMissing(true).build();
+    execute(h2, "DROP ALIAS nofn_counter_consume");
+    assertThatThrownBy(() -> JdbcUsageCounter.builder(h2).tablePrefix("nofn_").build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("missing function nofn_counter_consume.")
+        .hasMessageContaining("dev/limits/jdbc/h2.sql");
+  }
+
+  @Test
+  void anUnreachableDatabaseIsReportedAsSuchNotAsASchemaProblem() {
+    DataSource down = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+          throw new SQLException("Connection refused", "08001");
+        });
+    assertThatThrownBy(() -> JdbcUsageCounter.builder(down).build())
+        .isInstanceOf(StorageException.class)
+        .hasMessageStartingWith("cannot reach the database to detect its dialect and check the limits schema")
+        .hasMessageContaining("Connection refused");
+    assertThatThrownBy(() -> JdbcUsageCounter.builder(down).dialect(JdbcDialect.H2).build())
+        .isInstanceOf(StorageException.class)
+        .hasMessageStartingWith("cannot reach the database to check the limits schema");
+  }
+
+  private static void execute(DataSource dataSource, String sql) throws SQLException {
+    try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+      st.execute(sql);
+    }
+  }
+}
