@@ -165,9 +165,7 @@ public final class Limiter {
       return new Handle(this, e, id, expiresAt, d, d.isAllowed());
     }
     Decision d = fromResult(e, requireSameRequest(result, id));
-    Handle handle = new Handle(this, e, id, expiresAt, d, d.isAllowed());
-    handle.retry = result.status() == ConsumeResult.Status.DUPLICATE;
-    return handle;
+    return new Handle(this, e, id, expiresAt, d, d.isAllowed(), result.status() == ConsumeResult.Status.DUPLICATE);
   }
 
   /**
@@ -640,7 +638,7 @@ public final class Limiter {
     private final Instant expiresAt;
     private final Decision decision;
     private final boolean granted;
-    boolean retry; // set once by acquire, before the handle is shared
+    private final boolean retry;
     private State state;
     // A commit attempt threw a StorageException: whether it settled is unknown until a retry asks the store.
     private boolean commitInDoubt;
@@ -649,12 +647,18 @@ public final class Limiter {
 
     Handle(Limiter limiter, Evaluation evaluation, String id, Instant expiresAt, Decision decision,
         boolean granted) {
+      this(limiter, evaluation, id, expiresAt, decision, granted, false);
+    }
+
+    Handle(Limiter limiter, Evaluation evaluation, String id, Instant expiresAt, Decision decision,
+        boolean granted, boolean retry) {
       this.limiter = limiter;
       this.evaluation = evaluation;
       this.id = id;
       this.expiresAt = expiresAt;
       this.decision = decision;
       this.granted = granted;
+      this.retry = retry;
       this.state = State.OPEN;
     }
 
