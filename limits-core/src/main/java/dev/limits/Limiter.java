@@ -153,13 +153,16 @@ public final class Limiter {
    * Reserves the request's estimated amounts, atomically across all windows of all its metrics: either
    * all of them are reserved or, if any rule or quota denies, none is. Commit the reservation after the
    * AI call, or cancel it (closing it cancels an uncommitted one). With an idempotency key, a retried
-   * acquire reserves once and returns a handle on the same reservation.
+   * acquire reserves once and returns another handle on the same reservation, marked
+   * {@link Reservation#isRetry()}; the first commit or cancel of any handle settles it.
    *
    * @param policy  the policy to apply
    * @param request the request, with its estimated amounts
    * @return the reservation; see {@link Reservation#isGranted()}
    * @throws NullPointerException     if an argument is null
-   * @throws IllegalArgumentException if the request names a metric the policy does not know
+   * @throws IllegalArgumentException if the request names a metric the policy does not know, or its
+   *                                  idempotency key was first used for a different request (other amounts,
+   *                                  metrics or kind of call); then nothing was reserved or changed
    */
   public Reservation acquire(LimitPolicy policy, LimitRequest request) {
     Evaluation e = evaluate(policy, request);
@@ -178,8 +181,8 @@ public final class Limiter {
       Decision d = unavailable(e, ex);
       return new Handle(this, e, id, expiresAt, d, d.isAllowed());
     }
-    Decision d = fromResult(e, result);
-    return new Handle(this, e, id, expiresAt, d, d.isAllowed());
+    Decision d = fromResult(e, requireSameRequest(result, id));
+    return new Handle(this, e, id, expiresAt, d, d.isAllowed(), result.status() == ConsumeResult.Status.DUPLICATE);
   }
 
   /**
@@ -190,7 +193,9 @@ public final class Limiter {
    * @param request the request, with its amounts
    * @return the decision
    * @throws NullPointerException     if an argument is null
-   * @throws IllegalArgumentException if the request names a metric the policy does not know
+   * @throws IllegalArgumentException if the request names a metric the policy does not know, or its
+   *                                  idempotency key was first used for a different request (other amounts,
+   *                                  metrics or kind of call); then nothing was counted
    */
   public Decision consume(LimitPolicy policy, LimitRequest request) {
     return consume(policy, request, false);
@@ -215,7 +220,7 @@ public final class Limiter {
     try {
       String id = request.idempotencyKey();
       long expiresAt = id == null ? 0 : e.now.plus(idempotencyRetention).toEpochMilli();
-      return fromResult(e, counter.consume(e.request(Mode.ENFORCE, id, expiresAt)));
+      return fromResult(e, requireSameRequest(counter.consume(e.request(Mode.ENFORCE, id, expiresAt)), id));
     } catch (StorageException ex) {
       Decision d = unavailable(e, ex);
       if (throwIfClosed && !d.isAllowed()) {
@@ -240,7 +245,8 @@ public final class Limiter {
    * @param request the request, with its amounts
    * @return whether every rule and quota allowed the request and its amounts were counted
    * @throws NullPointerException     if an argument is null
-   * @throws IllegalArgumentException if the request names a metric the policy does not know
+   * @throws IllegalArgumentException if the request names a metric the policy does not know, or its
+   *                                  idempotency key was first used for a different request
    * @throws StorageException         if the counter failed and the limiter fails closed; its
    *                                  {@link StorageException#outcomeUnknown()} tells whether the request
    *                                  may have been counted
@@ -538,6 +544,18 @@ public final class Limiter {
     return new Denial(Decision.Outcome.FORBIDDEN, rule.reason(), rule.id(), null, limit, used, 0, null, detail);
   }
 
+  /**
+   * Returns {@code result} unless the store answered that idempotency key {@code key} was first used for a
+   * different request: counting it as a retry would keep the first request's amounts without a word.
+   */
+  private static ConsumeResult requireSameRequest(ConsumeResult result, @Nullable String key) {
+    if (result.status() == ConsumeResult.Status.MISMATCH) {
+      throw new IllegalArgumentException("idempotency key '" + key + "' was first used for a different request"
+          + " (other amounts, metrics or kind of call); nothing was counted: use a new key for a new request");
+    }
+    return result;
+  }
+
   private Decision fromResult(Evaluation e, ConsumeResult result) {
     int n = e.charges.size();
     if (!result.isApplied()) {
@@ -679,18 +697,27 @@ public final class Limiter {
     private final Instant expiresAt;
     private final Decision decision;
     private final boolean granted;
+    private final boolean retry;
     private State state;
+    // A commit attempt threw a StorageException: whether it settled is unknown until a retry asks the store.
+    private boolean commitInDoubt;
 
     private enum State { OPEN, COMMITTED, CANCELLED }
 
     Handle(Limiter limiter, Evaluation evaluation, String id, Instant expiresAt, Decision decision,
         boolean granted) {
+      this(limiter, evaluation, id, expiresAt, decision, granted, false);
+    }
+
+    Handle(Limiter limiter, Evaluation evaluation, String id, Instant expiresAt, Decision decision,
+        boolean granted, boolean retry) {
       this.limiter = limiter;
       this.evaluation = evaluation;
       this.id = id;
       this.expiresAt = expiresAt;
       this.decision = decision;
       this.granted = granted;
+      this.retry = retry;
       this.state = State.OPEN;
     }
 
@@ -715,6 +742,11 @@ public final class Limiter {
     }
 
     @Override
+    public boolean isRetry() {
+      return retry;
+    }
+
+    @Override
     public synchronized void commit(Amounts actual) {
       Objects.requireNonNull(actual, "actual");
       Amounts reserved = evaluation.request.amounts();
@@ -733,20 +765,42 @@ public final class Limiter {
         finals[i] = a >= 0 ? actual.value(a) : charges.get(i).amount();
       }
       if (finals.length > 0 && decision.outcome() == Decision.Outcome.ALLOWED && !decision.usage().isEmpty()) {
-        long now = limiter.clock.instant().toEpochMilli();
-        SettleResult r = limiter.counter.settle(new SettleRequest(evaluation.request.subject(), id, finals, now));
-        if (r == SettleResult.NOT_FOUND) {
-          // The reservation expired and was refunded, but the call did happen: count what it used.
-          List<Charge> late = new ArrayList<>(finals.length);
-          for (int i = 0; i < finals.length; i++) {
-            late.add(new Charge(charges.get(i).slot(), charges.get(i).limit(), finals[i]));
-          }
-          limiter.counter.consume(new ConsumeRequest(evaluation.request.subject(), late, Mode.FORCE,
-              lateId(), now + limiter.idempotencyRetention.toMillis(), now));
-        }
+        settle(finals);
       }
       state = State.COMMITTED;
       limiter.listener.onCommitted(evaluation.policy, evaluation.request, actual);
+    }
+
+    /**
+     * Settles the reservation to {@code finals}, or counts them if it is gone; a commit is never dropped
+     * without a word: it counts, or this throws.
+     */
+    private void settle(long[] finals) {
+      List<Charge> charges = evaluation.charges;
+      String subject = evaluation.request.subject();
+      long now = limiter.clock.instant().toEpochMilli();
+      boolean retried = commitInDoubt;
+      commitInDoubt = true; // until the store answers
+      SettleResult settled = limiter.counter.settle(new SettleRequest(subject, id, finals, now));
+      boolean counted;
+      if (settled == SettleResult.NOT_FOUND || settled == SettleResult.CANCELLED) {
+        // Expired and refunded, or cancelled by another handle of this reservation; but the call did happen:
+        // count what it used, once, under an id of its own.
+        List<Charge> late = new ArrayList<>(finals.length);
+        for (int i = 0; i < finals.length; i++) {
+          late.add(new Charge(charges.get(i).slot(), charges.get(i).limit(), finals[i]));
+        }
+        ConsumeResult.Status status = limiter.counter.consume(new ConsumeRequest(subject, late, Mode.FORCE,
+            lateId(), now + limiter.idempotencyRetention.toMillis(), now)).status();
+        // A duplicate is this handle's own attempt in doubt, or another handle's late commit.
+        counted = status == ConsumeResult.Status.APPLIED || retried && status == ConsumeResult.Status.DUPLICATE;
+      } else {
+        // Already settled: by this handle's own attempt in doubt, or by another handle's commit.
+        counted = settled == SettleResult.SETTLED || retried;
+      }
+      commitInDoubt = false;
+      Checks.requireState(counted, "another handle of reservation %s (an acquire retried with its idempotency"
+          + " key) already committed it; this commit was not counted again", id);
     }
 
     private String lateId() {
@@ -769,8 +823,8 @@ public final class Limiter {
 
     @Override
     public synchronized void close() {
-      if (state != State.OPEN || !granted) {
-        return;
+      if (state != State.OPEN || !granted || commitInDoubt) {
+        return; // after a commit attempt in doubt, the call ran: leave it to a retried commit or the expiry
       }
       try {
         cancel();
@@ -782,7 +836,7 @@ public final class Limiter {
 
     @Override
     public String toString() {
-      return "Reservation[" + id + ", " + (granted ? state : "DENIED") + "]";
+      return "Reservation[" + id + ", " + (granted ? state : "DENIED") + (retry ? ", retry" : "") + "]";
     }
   }
 

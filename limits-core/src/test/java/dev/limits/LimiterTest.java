@@ -232,8 +232,11 @@ class LimiterTest {
     assertThat(first.isGranted()).isTrue();
     assertThat(retry.isGranted()).isTrue();
     assertThat(retry.id()).isEqualTo(first.id());
+    assertThat(first.isRetry()).isFalse();
+    assertThat(retry.isRetry()).isTrue();
     first.commit(Amounts.of(TOKENS, 150));
-    retry.commit(Amounts.of(TOKENS, 150));
+    assertThatThrownBy(() -> retry.commit(Amounts.of(TOKENS, 150))).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("req-1").hasMessageContaining("already committed");
     assertThat(limiter.usage(plan, "u1").quota("tokens@day").orElseThrow().used()).isEqualTo(150);
 
     LimitRequest c = message("u1", 10).idempotencyKey("req-2");
@@ -386,6 +389,83 @@ class LimiterTest {
     }
     assertThat(heard).containsExactly("allowed", "allowed", "allowed", "warning messages@hour", "denied messages@hour",
         "allowed", "committed 7");
+  }
+
+  @Test
+  void aCommitRetriedAfterAStorageErrorThatHadSettledReturnsNormallyAndCountsOnce() {
+    LostReplyCounter lossy = new LostReplyCounter();
+    Limiter l = Limiter.builder(lossy).clock(clock).build();
+    LimitRequest request = message("u1", 100).idempotencyKey("req-1");
+    Reservation first = l.acquire(plan, request);
+    Reservation retry = l.acquire(plan, request);
+
+    lossy.loseNextSettleReply = true;
+    assertThatThrownBy(() -> first.commit(Amounts.of(TOKENS, 150))).isInstanceOf(StorageException.class);
+    first.close(); // the call ran: closing after a commit in doubt must not refund it
+    assertThat(l.usage(plan, "u1").quota("tokens@day").orElseThrow().used()).isEqualTo(150);
+
+    first.commit(Amounts.of(TOKENS, 150)); // the store answers "committed before": this handle's own attempt
+    assertThatThrownBy(() -> retry.commit(Amounts.of(TOKENS, 150))).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("req-1");
+    assertThat(l.usage(plan, "u1").quota("tokens@day").orElseThrow().used()).isEqualTo(150);
+    assertThat(l.usage(plan, "u1").quota("messages@day").orElseThrow().used()).isEqualTo(1);
+  }
+
+  @Test
+  void aCommitAfterAnotherHandleCancelledCountsOnceAlsoWhenItsReplyIsLost() {
+    LostReplyCounter lossy = new LostReplyCounter();
+    Limiter l = Limiter.builder(lossy).clock(clock).build();
+    LimitRequest request = message("u1", 100).idempotencyKey("req-1");
+    Reservation first = l.acquire(plan, request);
+    Reservation retry = l.acquire(plan, request);
+    retry.close();
+    assertThat(l.usage(plan, "u1").quota("tokens@day").orElseThrow().used()).isZero();
+
+    lossy.loseNextConsumeReply = true; // the count of the actual amounts applies, its answer is lost
+    assertThatThrownBy(() -> first.commit(Amounts.of(TOKENS, 80))).isInstanceOf(StorageException.class);
+    first.commit(Amounts.of(TOKENS, 80));
+    assertThat(l.usage(plan, "u1").quota("tokens@day").orElseThrow().used()).isEqualTo(80);
+    assertThat(l.usage(plan, "u1").quota("messages@day").orElseThrow().used()).isEqualTo(1);
+  }
+
+  /**
+   * The in-memory counter, but the next settle or consume, when asked, takes effect and then throws, as a
+   * database whose connection drops before the reply does.
+   */
+  static final class LostReplyCounter implements UsageCounter {
+    final UsageCounter memory = UsageCounter.inMemory();
+    boolean loseNextSettleReply;
+    boolean loseNextConsumeReply;
+
+    @Override
+    public ConsumeResult consume(ConsumeRequest request) {
+      ConsumeResult result = memory.consume(request);
+      if (loseNextConsumeReply && request.mode() != ConsumeRequest.Mode.CHECK) {
+        loseNextConsumeReply = false;
+        throw new StorageException("connection reset after consume");
+      }
+      return result;
+    }
+
+    @Override
+    public SettleResult settle(SettleRequest request) {
+      SettleResult result = memory.settle(request);
+      if (loseNextSettleReply) {
+        loseNextSettleReply = false;
+        throw new StorageException("connection reset after settle");
+      }
+      return result;
+    }
+
+    @Override
+    public List<SlotUsage> snapshot(String subject, long now) {
+      return memory.snapshot(subject, now);
+    }
+
+    @Override
+    public int purge(long now, int maxItems) {
+      return memory.purge(now, maxItems);
+    }
   }
 
   /** A counter whose storage is down. */

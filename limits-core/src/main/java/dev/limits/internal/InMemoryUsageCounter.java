@@ -603,8 +603,10 @@ public final class InMemoryUsageCounter implements UsageCounter {
       List<Charge> charges = request.charges();
       int n = charges.size();
       String id = request.operationId();
-      if (id != null && operation(id) != null) {
-        return duplicate(charges);
+      Operation seen = id == null ? null : operation(id);
+      if (seen != null) {
+        return duplicate(charges, seen.fingerprint == request.fingerprint() ? ConsumeResult.Status.DUPLICATE
+            : ConsumeResult.Status.MISMATCH);
       }
       Mode mode = request.mode();
       boolean writes = mode != Mode.CHECK && mode != Mode.REFUND;
@@ -658,7 +660,8 @@ public final class InMemoryUsageCounter implements UsageCounter {
           ops = new HashMap<>(4);
           operations = ops;
         }
-        ops.put(id, new Operation(request.expiresAt(), mode == Mode.RESERVE ? charges : null, chargedStarts));
+        ops.put(id, new Operation(request.expiresAt(), request.fingerprint(), mode == Mode.RESERVE ? charges : null,
+            chargedStarts));
       }
       return ResultAccess.owning(ConsumeResult.Status.APPLIED, used, fits);
     }
@@ -667,7 +670,8 @@ public final class InMemoryUsageCounter implements UsageCounter {
       return find(CounterKeys.find(charge.slot().key()), hint);
     }
 
-    private ConsumeResult duplicate(List<Charge> charges) {
+    /** Answers a request whose id was seen before: {@code status} with the cells' usage as it stands. */
+    private ConsumeResult duplicate(List<Charge> charges, ConsumeResult.Status status) {
       int n = charges.size();
       long[] used = new long[n];
       boolean[] fits = new boolean[n];
@@ -676,7 +680,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
         used[i] = p < 0 ? 0 : usedFor(p, charges.get(i).slot());
         fits[i] = true;
       }
-      return ResultAccess.owning(ConsumeResult.Status.DUPLICATE, used, fits);
+      return ResultAccess.owning(status, used, fits);
     }
 
     SettleResult settle(SettleRequest request) {
@@ -685,7 +689,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
         return SettleResult.NOT_FOUND;
       }
       if (op.settled) {
-        return SettleResult.ALREADY_SETTLED;
+        return op.cancelled ? SettleResult.CANCELLED : SettleResult.ALREADY_SETTLED;
       }
       Checks.requireArgument(request.size() == op.charges.size(),
           "reservation '%s' has %s charges, got %s final amounts",
@@ -695,6 +699,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
         finals[i] = request.finalAmount(i);
       }
       applySettlement(op, finals);
+      op.cancelled = request.isCancel();
       return SettleResult.SETTLED;
     }
 
@@ -750,15 +755,21 @@ public final class InMemoryUsageCounter implements UsageCounter {
     }
   }
 
-  /** A remembered operation id; for reservations, the charges and the bucket each was counted in. */
+  /**
+   * A remembered operation id with the {@link ConsumeRequest#fingerprint()} of its request; for reservations,
+   * the charges and the bucket each was counted in.
+   */
   private static final class Operation {
     final long expiresAt;
+    final long fingerprint;
     final @Nullable List<Charge> charges;
     final long[] chargedStarts;
     boolean settled;
+    boolean cancelled; // settled with every final amount zero
 
-    Operation(long expiresAt, @Nullable List<Charge> charges, long[] chargedStarts) {
+    Operation(long expiresAt, long fingerprint, @Nullable List<Charge> charges, long[] chargedStarts) {
       this.expiresAt = expiresAt;
+      this.fingerprint = fingerprint;
       this.charges = charges;
       this.chargedStarts = chargedStarts;
     }

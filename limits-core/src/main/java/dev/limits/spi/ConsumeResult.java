@@ -20,11 +20,45 @@ public final class ConsumeResult {
   /** The outcome of a consume. */
   public enum Status {
     /** The charges were counted (or, for {@link ConsumeRequest.Mode#CHECK}, all of them fit). */
-    APPLIED,
+    APPLIED(0),
     /** At least one charge did not fit; nothing was counted. */
-    DENIED,
-    /** The operation id was seen before; nothing was counted again. */
-    DUPLICATE
+    DENIED(1),
+    /**
+     * The operation id was seen before, for a request with the same {@link ConsumeRequest#fingerprint()}: a
+     * retry. Nothing was counted again.
+     */
+    DUPLICATE(2),
+    /**
+     * The operation id was seen before, for a request with another {@link ConsumeRequest#fingerprint()} (other
+     * keys, amounts or mode): the id was reused for a different request. Nothing was counted, and what the id
+     * was first used for stays as it was.
+     */
+    MISMATCH(3);
+
+    private static final Status[] BY_CODE = {APPLIED, DENIED, DUPLICATE, MISMATCH};
+
+    private final int code;
+
+    Status(int code) {
+      this.code = code;
+    }
+
+    /** {@return the status's stable code, as stores answer it: 0 applied, 1 denied, 2 duplicate, 3 mismatch} */
+    public int code() {
+      return code;
+    }
+
+    /**
+     * Returns the status of a code.
+     *
+     * @param code a code of {@link #code()}
+     * @return its status
+     * @throws IllegalArgumentException if no status has that code
+     */
+    public static Status ofCode(int code) {
+      Checks.requireArgument(code >= 0 && code < BY_CODE.length, "no status has code %s", code);
+      return BY_CODE[code];
+    }
   }
 
   static {
@@ -65,7 +99,7 @@ public final class ConsumeResult {
 
   /** {@return whether the charges were counted now or by an earlier request with the same operation id} */
   public boolean isApplied() {
-    return status != Status.DENIED;
+    return status == Status.APPLIED || status == Status.DUPLICATE;
   }
 
   /** {@return the number of charges} */

@@ -9,7 +9,7 @@ import java.util.Objects;
  * <p>For each charge of the reservation, in its order, the difference between the final and the reserved
  * amount is added to (or taken from) the period that was charged, if the cell is still in that period;
  * a final amount above the estimate is counted even past the limit (the usage already happened). With
- * {@code finalAmounts} all zero the reservation is cancelled.
+ * {@code finalAmounts} all zero the reservation is cancelled ({@link #isCancel()}).
  *
  * @param subject      the subject of the reservation
  * @param operationId  the reservation's operation id
@@ -52,6 +52,21 @@ public record SettleRequest(String subject, String operationId, long[] finalAmou
    */
   public long finalAmount(int index) {
     return finalAmounts[index];
+  }
+
+  /**
+   * Whether this settlement cancels the reservation: every final amount is zero. A store remembers it, so
+   * that a later settle answers {@link SettleResult#CANCELLED} rather than {@link SettleResult#ALREADY_SETTLED}.
+   *
+   * @return whether every final amount is zero
+   */
+  public boolean isCancel() {
+    for (long amount : finalAmounts) {
+      if (amount != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** {@return the number of final amounts} */

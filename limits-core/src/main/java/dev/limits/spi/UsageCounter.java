@@ -8,9 +8,12 @@ import java.util.List;
  *
  * <p>Every operation touches the cells of one subject. A {@link ConsumeRequest} is all or nothing: either
  * every charge is counted or none is, and no concurrent operation observes a state in between. Two
- * operations carrying the same operation id count once. Reservations made with
+ * operations carrying the same operation id count once: the store remembers each id with the request's
+ * {@link ConsumeRequest#fingerprint()}, and a later request with that id answers
+ * {@link ConsumeResult.Status#DUPLICATE} if its fingerprint is the same (a retry), or
+ * {@link ConsumeResult.Status#MISMATCH} if not (the id reused for another request). Reservations made with
  * {@link ConsumeRequest.Mode#RESERVE} are settled by {@link #settle} or, once expired, refunded exactly once
- * by {@link #purge}.
+ * by {@link #purge}; a settled reservation remembers whether it was committed or cancelled.
  *
  * <p>Implementations are thread-safe, and stores shared by several processes keep these guarantees across
  * them. The testkit's {@code UsageCounterContract} checks an implementation against this contract; a user's
@@ -37,7 +40,8 @@ public interface UsageCounter {
    * Settles or cancels a reservation, atomically and at most once.
    *
    * @param request the reservation and its final amounts
-   * @return whether it was settled, already settled or not found
+   * @return whether it was settled now, committed before ({@link SettleResult#ALREADY_SETTLED}), cancelled
+   *         before ({@link SettleResult#CANCELLED}) or not found
    * @throws NullPointerException     if {@code request} is null
    * @throws IllegalArgumentException if the number of final amounts differs from the reservation's charges
    * @throws StorageException         if the storage failed

@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Tables.</b> With the default prefix {@code limits_}: {@code limits_counter} holds one row per
  * subject and counter key (the newest bucket's {@code period_start}, {@code period_end} and {@code used};
  * for rolling windows also the earlier buckets still counted, as comma-separated {@code earlier_starts}
- * and {@code earlier_used}); {@code limits_operation} remembers operation ids until they expire;
+ * and {@code earlier_used}); {@code limits_operation} remembers operation ids until they expire, each with
+ * the {@link ConsumeRequest#fingerprint()} of its request and, for a reservation, whether it is held,
+ * committed or cancelled;
  * {@code limits_hold} keeps the charges of reservations not yet settled. The DDL is in the class-path
  * resources named by {@link JdbcDialect#schemaResource()}; copy it into a Flyway or Liquibase migration, or
  * let {@link Builder#createSchemaIfMissing(boolean)} run it. The counters are plain SQL: "how much has user
@@ -284,6 +286,7 @@ public final class JdbcUsageCounter implements UsageCounter {
     @Nullable String[] ops = new String[requests];
     Long[] expires = new Long[requests];
     Long[] nows = new Long[requests];
+    Long[] fingerprints = new Long[requests];
     String[] chargeSubjects = new String[total];
     Integer[] chargeModes = new Integer[total];
     String[] keys = new String[total];
@@ -297,10 +300,11 @@ public final class JdbcUsageCounter implements UsageCounter {
       ConsumeRequest request = batch.get(q).request();
       subjects[q] = request.subject();
       counts[q] = request.charges().size();
-      modes[q] = request.mode().ordinal();
+      modes[q] = request.mode().code();
       ops[q] = request.operationId();
       expires[q] = request.expiresAt();
       nows[q] = request.now();
+      fingerprints[q] = request.operationId() == null ? 0 : request.fingerprint();
       for (Charge charge : request.charges()) {
         chargeSubjects[k] = request.subject();
         chargeModes[k] = modes[q];
@@ -328,6 +332,7 @@ public final class JdbcUsageCounter implements UsageCounter {
       ps.setArray(12, c.createArrayOf("integer", lookbacks));
       ps.setArray(13, c.createArrayOf("bigint", limits));
       ps.setArray(14, c.createArrayOf("bigint", amounts));
+      ps.setArray(15, c.createArrayOf("bigint", fingerprints));
       Object[] values;
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
@@ -344,7 +349,7 @@ public final class JdbcUsageCounter implements UsageCounter {
           fits[i] = ((Number) values[at + 2 + 2 * i]).longValue() == 1;
         }
         at += 1 + 2 * n;
-        p.succeed(ConsumeResult.of(ConsumeResult.Status.values()[status], used, fits));
+        p.succeed(ConsumeResult.of(ConsumeResult.Status.ofCode(status), used, fits));
       }
     }
   }
@@ -390,10 +395,11 @@ public final class JdbcUsageCounter implements UsageCounter {
       ps.setArray(5, c.createArrayOf("integer", lookbacks));
       ps.setArray(6, c.createArrayOf("bigint", limits));
       ps.setArray(7, c.createArrayOf("bigint", amounts));
-      ps.setInt(8, request.mode().ordinal());
+      ps.setInt(8, request.mode().code());
       ps.setString(9, request.operationId());
       ps.setLong(10, request.expiresAt());
       ps.setLong(11, request.now());
+      ps.setLong(12, request.operationId() == null ? 0 : request.fingerprint());
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         Array array = rs.getArray(1);
@@ -405,7 +411,7 @@ public final class JdbcUsageCounter implements UsageCounter {
           fits[i] = ((Number) values[2 + 2 * i]).longValue() == 1;
         }
         int status = ((Number) values[0]).intValue();
-        return ConsumeResult.of(ConsumeResult.Status.values()[status], used, fits);
+        return ConsumeResult.of(ConsumeResult.Status.ofCode(status), used, fits);
       }
     }
   }

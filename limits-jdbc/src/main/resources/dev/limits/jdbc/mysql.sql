@@ -19,11 +19,16 @@ CREATE TABLE IF NOT EXISTS ${prefix}counter (
   INDEX ${prefix}counter_expires (expires_at)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
--- Operation ids remembered for idempotency; state 0 = applied, 1 = reservation held, 2 = settled.
+-- Operation ids remembered for idempotency; state 0 = applied, 1 = reservation held, 2 = reservation
+-- committed, 3 = reservation cancelled. fingerprint is ConsumeRequest#fingerprint() of the request that used
+-- the id: a later request with the id and another fingerprint reused it for something else. A table created
+-- before this column existed needs it: ALTER TABLE ${prefix}operation ADD COLUMN fingerprint BIGINT NOT NULL
+-- DEFAULT 0.
 CREATE TABLE IF NOT EXISTS ${prefix}operation (
   subject      VARCHAR(191) NOT NULL,
   operation_id VARCHAR(128) NOT NULL,
   state        SMALLINT NOT NULL,
+  fingerprint  BIGINT NOT NULL,
   expires_at   BIGINT NOT NULL,
   PRIMARY KEY (subject, operation_id),
   INDEX ${prefix}operation_expires (expires_at)

@@ -23,11 +23,16 @@ CREATE TABLE IF NOT EXISTS ${prefix}counter (
 );
 CREATE INDEX IF NOT EXISTS ${prefix}counter_expires ON ${prefix}counter (expires_at);
 
--- Operation ids remembered for idempotency; state 0 = applied, 1 = reservation held, 2 = settled.
+-- Operation ids remembered for idempotency; state 0 = applied, 1 = reservation held, 2 = reservation
+-- committed, 3 = reservation cancelled. fingerprint is ConsumeRequest#fingerprint() of the request that used
+-- the id: a later request with the id and another fingerprint reused it for something else. A table created
+-- before this column existed needs it: ALTER TABLE ${prefix}operation ADD COLUMN fingerprint BIGINT NOT NULL
+-- DEFAULT 0.
 CREATE TABLE IF NOT EXISTS ${prefix}operation (
   subject      VARCHAR(191) NOT NULL,
   operation_id VARCHAR(128) NOT NULL,
   state        SMALLINT NOT NULL,
+  fingerprint  BIGINT NOT NULL,
   expires_at   BIGINT NOT NULL,
   PRIMARY KEY (subject, operation_id)
 );
@@ -77,7 +82,9 @@ $$;
 
 -- The work of one consume (called by ${prefix}counter_consume and ${prefix}counter_consume_batch below). The
 -- charges come as parallel arrays with distinct keys; p_mode is 0 CHECK, 1 ENFORCE, 2 RESERVE, 3 FORCE, 4 REFUND. Answers
--- [status (0 applied, 1 denied, 2 duplicate), used_1, fits_1, used_2, fits_2, ...].
+-- [status (0 applied, 1 denied, 2 duplicate, 3 mismatch), used_1, fits_1, used_2, fits_2, ...].
+-- p_fp is the request's fingerprint, remembered with p_op: an operation id found with another fingerprint
+-- answers 3 (mismatch) instead of 2 (duplicate).
 -- Clear denials are answered from a lock-free read. Otherwise the cells are locked in key order (missing
 -- ones first inserted as placeholders so that there is a row to lock), checked again and written.
 -- p_now, the caller's clock, is not used today (the periods of the slots decide); it is in the signature
@@ -86,9 +93,10 @@ $$;
 -- request is a refund; then the lock-free read is skipped.
 CREATE OR REPLACE FUNCTION ${prefix}counter_consume_cells(p_locked BOOLEAN, p_subject VARCHAR, p_keys VARCHAR[],
     p_starts BIGINT[], p_ends BIGINT[], p_lookbacks INT[], p_limits BIGINT[], p_amounts BIGINT[], p_mode INT,
-    p_op VARCHAR, p_expires BIGINT, p_now BIGINT) RETURNS BIGINT[] LANGUAGE plpgsql AS $$
+    p_op VARCHAR, p_expires BIGINT, p_now BIGINT, p_fp BIGINT) RETURNS BIGINT[] LANGUAGE plpgsql AS $$
 DECLARE
   n INT := array_length(p_keys, 1);
+  seen_fp BIGINT;
   r RECORD;
   i INT;
   j INT;
@@ -135,9 +143,9 @@ BEGIN
       END LOOP;
       seen_n := found_n;
       IF p_op IS NOT NULL THEN
-        PERFORM 1 FROM ${prefix}operation WHERE subject = p_subject AND operation_id = p_op;
+        SELECT fingerprint INTO seen_fp FROM ${prefix}operation WHERE subject = p_subject AND operation_id = p_op;
         IF FOUND THEN
-          res := ARRAY[2::bigint];
+          res := ARRAY[CASE WHEN seen_fp = p_fp THEN 2 ELSE 3 END::bigint];
           FOR i IN 1..n LOOP
             res := res || ${prefix}counter_sum(c_ms[i], c_lb[i], c_start[i], c_used[i], c_es[i], c_eu[i],
                 GREATEST(p_starts[i], c_start[i])) || 1::bigint;
@@ -192,9 +200,9 @@ BEGIN
 
     IF p_mode = 0 OR (NOT all_fit AND p_mode IN (1, 2)) THEN
       IF pass = 2 AND p_op IS NOT NULL THEN
-        PERFORM 1 FROM ${prefix}operation WHERE subject = p_subject AND operation_id = p_op;
+        SELECT fingerprint INTO seen_fp FROM ${prefix}operation WHERE subject = p_subject AND operation_id = p_op;
         IF FOUND THEN
-          res := ARRAY[2::bigint];
+          res := ARRAY[CASE WHEN seen_fp = p_fp THEN 2 ELSE 3 END::bigint];
           FOR i IN 1..n LOOP res := res || v_used[i] || 1::bigint; END LOOP;
           RETURN res;
         END IF;
@@ -206,12 +214,14 @@ BEGIN
   END LOOP;
 
   IF p_op IS NOT NULL THEN
-    INSERT INTO ${prefix}operation (subject, operation_id, state, expires_at)
-    VALUES (p_subject, p_op, CASE WHEN p_mode = 2 THEN 1 ELSE 0 END, p_expires)
+    INSERT INTO ${prefix}operation (subject, operation_id, state, fingerprint, expires_at)
+    VALUES (p_subject, p_op, CASE WHEN p_mode = 2 THEN 1 ELSE 0 END, p_fp, p_expires)
     ON CONFLICT DO NOTHING;
     GET DIAGNOSTICS cnt = ROW_COUNT;
     IF cnt = 0 THEN
-      res := ARRAY[2::bigint];
+      -- taken meanwhile by a transaction that committed since: this statement sees its row
+      SELECT fingerprint INTO seen_fp FROM ${prefix}operation WHERE subject = p_subject AND operation_id = p_op;
+      res := ARRAY[CASE WHEN seen_fp <> p_fp THEN 3 ELSE 2 END::bigint];
       FOR i IN 1..n LOOP res := res || v_used[i] || 1::bigint; END LOOP;
       RETURN res;
     END IF;
@@ -301,14 +311,14 @@ $$;
 -- ${prefix}counter_consume_cells above.
 CREATE OR REPLACE FUNCTION ${prefix}counter_consume(p_subject VARCHAR, p_keys VARCHAR[], p_starts BIGINT[],
     p_ends BIGINT[], p_lookbacks INT[], p_limits BIGINT[], p_amounts BIGINT[], p_mode INT, p_op VARCHAR,
-    p_expires BIGINT, p_now BIGINT) RETURNS BIGINT[] LANGUAGE sql AS $$
+    p_expires BIGINT, p_now BIGINT, p_fp BIGINT) RETURNS BIGINT[] LANGUAGE sql AS $$
   SELECT ${prefix}counter_consume_cells(false, p_subject, p_keys, p_starts, p_ends, p_lookbacks, p_limits,
-      p_amounts, p_mode, p_op, p_expires, p_now)
+      p_amounts, p_mode, p_op, p_expires, p_now, p_fp)
 $$;
 
 -- Several consumes in one statement and one transaction: SELECT ${prefix}counter_consume_batch(...). The
 -- requests come flattened into arrays: per request its subject, number of charges, mode, operation id,
--- expiry and clock; per charge (requests one after another) its key, slot, limit and amount, with the
+-- expiry, clock and fingerprint; per charge (requests one after another) its key, slot, limit and amount, with the
 -- request's subject and mode repeated. First every counter row of the batch is locked in (subject, key)
 -- order, so that batches from several processes never deadlock on each other; then the requests run
 -- strictly one after another in the order given, each exactly as ${prefix}counter_consume would run it
@@ -317,7 +327,7 @@ $$;
 CREATE OR REPLACE FUNCTION ${prefix}counter_consume_batch(p_subjects VARCHAR[], p_counts INT[], p_modes INT[],
     p_ops VARCHAR[], p_expires BIGINT[], p_nows BIGINT[], p_charge_subjects VARCHAR[], p_charge_modes INT[],
     p_keys VARCHAR[], p_starts BIGINT[], p_ends BIGINT[], p_lookbacks INT[], p_limits BIGINT[],
-    p_amounts BIGINT[]) RETURNS BIGINT[] LANGUAGE plpgsql AS $$
+    p_amounts BIGINT[], p_fps BIGINT[]) RETURNS BIGINT[] LANGUAGE plpgsql AS $$
 DECLARE
   res BIGINT[] := '{}';
   o INT := 0;
@@ -350,7 +360,7 @@ BEGIN
     n := p_counts[q];
     res := res || ${prefix}counter_consume_cells(true, p_subjects[q], p_keys[o + 1:o + n], p_starts[o + 1:o + n],
         p_ends[o + 1:o + n], p_lookbacks[o + 1:o + n], p_limits[o + 1:o + n], p_amounts[o + 1:o + n],
-        p_modes[q], p_ops[q], p_expires[q], p_nows[q]);
+        p_modes[q], p_ops[q], p_expires[q], p_nows[q], p_fps[q]);
     o := o + n;
   END LOOP;
   RETURN res;

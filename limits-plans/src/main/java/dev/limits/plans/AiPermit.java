@@ -41,6 +41,7 @@ public final class AiPermit implements AutoCloseable {
   private final Set<Metric> reserved;
   private final OptionalLong maxTokens;
   private int committed;
+  private boolean commitAttempted; // a commit threw: the call ran, so close() must not refund it
   private State state = State.OPEN;
 
   private enum State { OPEN, COMMITTED, CANCELLED }
@@ -101,7 +102,10 @@ public final class AiPermit implements AutoCloseable {
    * @param used what the call used
    * @throws NullPointerException  if {@code used} is null
    * @throws IllegalStateException if the permit was not granted, or was already committed or cancelled
-   * @throws dev.limits.spi.StorageException if the counter failed; committing again is then safe
+   * @throws dev.limits.spi.StorageException if the counter failed: whether the commit took effect is unknown.
+   *                                         Committing again with the same usage is then safe and counts
+   *                                         once; closing the permit leaves it to such a retry or to the
+   *                                         expiry of its reservations
    */
   public synchronized void commit(AiUsage used) {
     Objects.requireNonNull(used, "used");
@@ -119,6 +123,7 @@ public final class AiPermit implements AutoCloseable {
     if (reserved.contains(PlanMetrics.COST)) {
       actual = actual.and(PlanMetrics.COST, AiCall.micros(used.costUsd()));
     }
+    commitAttempted = true;
     // The first reservation is the chat one; the others (files) settle at what they reserved.
     for (; committed < reservations.size(); committed++) {
       reservations.get(committed).commit(committed == 0 ? actual : Amounts.none());
@@ -144,10 +149,13 @@ public final class AiPermit implements AutoCloseable {
     cancelAll(reservations);
   }
 
-  /** Cancels the permit unless it was committed; never throws for a committed one. */
+  /**
+   * Cancels the permit unless it was committed or a commit was attempted (a failed commit means the call
+   * ran: committing again counts it); never throws for a committed one.
+   */
   @Override
   public synchronized void close() {
-    if (state != State.OPEN || !isGranted() || committed > 0) {
+    if (state != State.OPEN || !isGranted() || committed > 0 || commitAttempted) {
       return;
     }
     state = State.CANCELLED;

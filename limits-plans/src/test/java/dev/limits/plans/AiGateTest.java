@@ -7,6 +7,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.limits.Decision;
 import dev.limits.Denial;
 import dev.limits.MessageCatalog;
+import dev.limits.spi.ConsumeRequest;
+import dev.limits.spi.ConsumeResult;
+import dev.limits.spi.SettleRequest;
+import dev.limits.spi.SettleResult;
+import dev.limits.spi.SlotUsage;
+import dev.limits.spi.StorageException;
+import dev.limits.spi.UsageCounter;
 import java.math.BigDecimal;
 import java.time.DayOfWeek;
 import java.time.Duration;
@@ -19,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -273,6 +281,45 @@ class AiGateTest extends GateFixture {
     cancelled.cancel();
     cancelled.cancel();
     assertThatThrownBy(() -> cancelled.commit(AiUsage.of(1))).isInstanceOf(IllegalStateException.class);
+    assertThat(used("u1", pro, "messages-hour")).isEqualTo(1);
+  }
+
+  @Test
+  void closingAPermitWhoseCommitFailedKeepsItForARetriedCommitThatCountsOnce() {
+    AtomicBoolean loseNextSettleReply = new AtomicBoolean();
+    UsageCounter lossy = new UsageCounter() { // a database whose connection drops after the settle committed
+      @Override
+      public ConsumeResult consume(ConsumeRequest request) {
+        return counter.consume(request);
+      }
+
+      @Override
+      public SettleResult settle(SettleRequest request) {
+        SettleResult result = counter.settle(request);
+        if (loseNextSettleReply.getAndSet(false)) {
+          throw new StorageException("connection reset");
+        }
+        return result;
+      }
+
+      @Override
+      public List<SlotUsage> snapshot(String subject, long at) {
+        return counter.snapshot(subject, at);
+      }
+
+      @Override
+      public int purge(long at, int maxItems) {
+        return counter.purge(at, maxItems);
+      }
+    };
+    gate = AiGate.builder(lossy).clock(clock).build();
+    AiPermit p = gate.before("u1", pro, AiCall.message(GPT).estimatedTokens(100));
+    loseNextSettleReply.set(true);
+    assertThatThrownBy(() -> p.commit(AiUsage.of(400))).isInstanceOf(StorageException.class);
+    p.close(); // try-with-resources closes it: the call ran, so nothing is refunded
+
+    p.commit(AiUsage.of(400));
+    assertThat(used("u1", pro, "tokens-day")).isEqualTo(400);
     assertThat(used("u1", pro, "messages-hour")).isEqualTo(1);
   }
 

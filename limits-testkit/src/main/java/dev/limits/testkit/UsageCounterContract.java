@@ -3,6 +3,7 @@ package dev.limits.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.limits.Amounts;
 import dev.limits.Decision;
 import dev.limits.LimitPolicy;
 import dev.limits.LimitRequest;
@@ -35,6 +36,7 @@ import java.util.Queue;
 import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ConcurrentHashMap;
@@ -767,13 +769,13 @@ public abstract class UsageCounterContract {
   }
 
   @Test
-  void aDuplicateCountsNothingWhateverItsChargesOrMode() {
+  void aReusedIdCountsNothingWhateverItsChargesOrMode() {
     Slot slot = hour("messages", T0);
     consume(Mode.ENFORCE, "op-1", T0, charge(slot, 10, 3));
 
     for (Mode mode : List.of(Mode.ENFORCE, Mode.FORCE, Mode.REFUND, Mode.RESERVE)) {
       assertThat(consume(mode, "op-1", T0, charge(slot, 10, 5), charge(day("tokens", T0), 100, 5)).status())
-          .as(mode.name()).isEqualTo(Status.DUPLICATE);
+          .as(mode.name()).isEqualTo(Status.MISMATCH);
     }
     assertThat(used(slot, T0)).isEqualTo(3);
     assertThat(used(day("tokens", T0), T0)).isZero();
@@ -854,6 +856,105 @@ public abstract class UsageCounterContract {
     assertThat(other.status()).isEqualTo(Status.APPLIED);
     assertThat(used(OTHER_SUBJECT, slot, T0)).isEqualTo(4);
     assertThat(used(slot, T0)).isEqualTo(3);
+  }
+
+  @Test
+  void anIdReusedWithOtherAmountsKeysOrModeAnswersMismatchAndChangesNothing() {
+    Charge messages = charge(hour("messages", T0), 10, 3);
+    Charge tokens = charge(day("tokens", T0), 1000, 200);
+    consume(Mode.ENFORCE, "op-1", T0, messages, tokens);
+
+    ConsumeResult otherAmount = consume(Mode.ENFORCE, "op-1", T0, messages, charge(day("tokens", T0), 1000, 201));
+    assertResult(otherAmount, Status.MISMATCH, longs(3, 200), bools(true, true));
+    assertThat(otherAmount.isApplied()).isFalse();
+    assertThat(consume(Mode.ENFORCE, "op-1", T0, messages).status()).as("a charge left out")
+        .isEqualTo(Status.MISMATCH);
+    assertThat(consume(Mode.ENFORCE, "op-1", T0, messages, tokens, charge(day("images", T0), 5, 1)).status())
+        .as("a charge added").isEqualTo(Status.MISMATCH);
+    assertThat(consume(Mode.ENFORCE, "op-1", T0, messages, charge(day("tokens-2", T0), 1000, 200)).status())
+        .as("another key").isEqualTo(Status.MISMATCH);
+    assertThat(consume(Mode.RESERVE, "op-1", T0, messages, tokens).status()).as("a reservation")
+        .isEqualTo(Status.MISMATCH);
+    assertThat(consume(Mode.REFUND, "op-1", T0, messages, tokens).status()).as("a refund")
+        .isEqualTo(Status.MISMATCH);
+    assertThat(used(hour("messages", T0), T0)).isEqualTo(3);
+    assertThat(used(day("tokens", T0), T0)).isEqualTo(200);
+    assertThat(used(day("images", T0), T0)).isZero();
+
+    // The same charges are a retry whatever their order, limits or counting mode (FORCE counts as ENFORCE does).
+    assertThat(consume(Mode.FORCE, "op-1", T0, charge(day("tokens", T0), 5, 200), charge(hour("messages", T0), 1, 3))
+        .status()).isEqualTo(Status.DUPLICATE);
+    assertThat(used(day("tokens", T0), T0)).isEqualTo(200);
+  }
+
+  @Test
+  void aReservationRetriedWithOtherAmountsAnswersMismatchAndStaysIntact() {
+    reserve("r-1", T0 + HOUR, T0, charge(hour("requests", T0), 10, 1), charge(day("tokens", T0), 1000, 600));
+
+    assertThat(reserve("r-1", T0 + HOUR, T0, charge(hour("requests", T0), 10, 1),
+        charge(day("tokens", T0), 1000, 700)).status()).isEqualTo(Status.MISMATCH);
+    assertThat(consume(Mode.ENFORCE, "r-1", T0, charge(hour("requests", T0), 10, 1),
+        charge(day("tokens", T0), 1000, 600)).status()).as("counted instead of reserved").isEqualTo(Status.MISMATCH);
+    assertThat(used(day("tokens", T0), T0)).isEqualTo(600);
+    assertThat(settle("r-1", T0, 1, 250)).isEqualTo(SettleResult.SETTLED);
+    assertThat(used(day("tokens", T0), T0)).isEqualTo(250);
+  }
+
+  @Test
+  void theSameChargesRetriedAfterAPeriodBoundaryAreStillADuplicate() {
+    consume(Mode.ENFORCE, "op-1", T0 + 59 * MINUTE, charge(hour("messages", T0), 10, 3));
+    reserve("r-1", T0 + 2 * HOUR, T0 + 59 * MINUTE, charge(hour("requests", T0), 10, 2));
+    long next = T0 + HOUR + 1;
+
+    assertThat(consume(Mode.ENFORCE, "op-1", next, charge(hour("messages", next), 10, 3)).status())
+        .isEqualTo(Status.DUPLICATE);
+    assertThat(reserve("r-1", T0 + 3 * HOUR, next, charge(hour("requests", next), 10, 2)).status())
+        .isEqualTo(Status.DUPLICATE);
+    assertThat(used(hour("messages", next), next)).isZero();
+    assertThat(used(hour("requests", next), next)).isZero();
+    assertThat(used(hour("messages", T0), T0 + 59 * MINUTE)).isEqualTo(3);
+  }
+
+  private static final Metric RETRY_MESSAGES = Metric.count("messages");
+  private static final Metric RETRY_TOKENS = Metric.tokens("tokens");
+  private static final LimitPolicy RETRY_PLAN = LimitPolicy.builder("retries")
+      .quota(RETRY_MESSAGES, Window.day(), 10)
+      .quota(RETRY_TOKENS, Window.day(), 1000)
+      .build();
+
+  /** A limiter over the store under test, its clock a minute into {@link #T0}'s day. */
+  private Limiter retryLimiter() {
+    return Limiter.builder(counter).clock(FakeClock.at(Instant.ofEpochMilli(T0 + MINUTE))).build();
+  }
+
+  private long retryPlanUsed(Limiter limiter, String quotaId) {
+    return limiter.usage(RETRY_PLAN, SUBJECT).quota(quotaId).orElseThrow().used();
+  }
+
+  private static LimitRequest retryRequest(String key, long tokens) {
+    return LimitRequest.of(SUBJECT).amount(RETRY_MESSAGES, 1).amount(RETRY_TOKENS, tokens).idempotencyKey(key);
+  }
+
+  @Test
+  void limiterRejectsAnIdempotencyKeyReusedForAnotherAmountAndKeepsTheOriginal() {
+    Limiter limiter = retryLimiter();
+    Reservation original = limiter.acquire(RETRY_PLAN, retryRequest("x", 100));
+    assertThat(original.isGranted()).isTrue();
+
+    assertThatThrownBy(() -> limiter.acquire(RETRY_PLAN, retryRequest("x", 200)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("idempotency key 'x' was first used for a different request");
+    assertThat(retryPlanUsed(limiter, "tokens@day")).isEqualTo(100);
+    assertThat(retryPlanUsed(limiter, "messages@day")).isEqualTo(1);
+    original.commit(Amounts.of(RETRY_TOKENS, 80));
+    assertThat(retryPlanUsed(limiter, "tokens@day")).isEqualTo(80);
+
+    assertThat(limiter.consume(RETRY_PLAN, retryRequest("y", 10)).isAllowed()).isTrue();
+    assertThatThrownBy(() -> limiter.consume(RETRY_PLAN, retryRequest("y", 20)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'y'");
+    assertThat(limiter.consume(RETRY_PLAN, retryRequest("y", 10)).isAllowed()).as("a true retry").isTrue();
+    assertThat(retryPlanUsed(limiter, "tokens@day")).isEqualTo(90);
+    assertThat(retryPlanUsed(limiter, "messages@day")).isEqualTo(2);
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -953,7 +1054,7 @@ public abstract class UsageCounterContract {
 
     assertThat(used(RESERVED_REQUESTS, T0 + MINUTE)).isZero();
     assertThat(used(RESERVED_TOKENS, T0 + MINUTE)).isZero();
-    assertThat(settle("r-1", T0 + MINUTE, 1, 600)).isEqualTo(SettleResult.ALREADY_SETTLED);
+    assertThat(settle("r-1", T0 + MINUTE, 1, 600)).isEqualTo(SettleResult.CANCELLED);
     assertThat(used(RESERVED_TOKENS, T0 + MINUTE)).isZero();
   }
 
@@ -1028,6 +1129,67 @@ public abstract class UsageCounterContract {
     counter.purge(RESERVATION_EXPIRY + 1, 100);
     assertThat(used(RESERVED_TOKENS, RESERVATION_EXPIRY + 1)).isEqualTo(200);
     assertThat(used(RESERVED_REQUESTS, RESERVATION_EXPIRY + 1)).isEqualTo(1);
+  }
+
+  @Test
+  void settlingAfterACancelAnswersCancelledAndAfterACommitAlreadySettled() {
+    reserveEstimate("cancelled", 1, 300);
+    reserveEstimate("committed", 1, 300);
+    assertThat(settle("cancelled", T0, 0, 0)).isEqualTo(SettleResult.SETTLED);
+    assertThat(settle("committed", T0, 1, 200)).isEqualTo(SettleResult.SETTLED);
+
+    assertThat(settle("cancelled", T0, 1, 250)).isEqualTo(SettleResult.CANCELLED);
+    assertThat(settle("cancelled", T0, 0, 0)).isEqualTo(SettleResult.CANCELLED);
+    assertThat(settle("committed", T0, 1, 250)).isEqualTo(SettleResult.ALREADY_SETTLED);
+    assertThat(settle("committed", T0, 0, 0)).isEqualTo(SettleResult.ALREADY_SETTLED);
+    assertThat(used(RESERVED_TOKENS, T0)).isEqualTo(200);
+    assertThat(used(RESERVED_REQUESTS, T0)).isEqualTo(1);
+  }
+
+  @Test
+  void limiterCountsACommitAfterARetriedHandleOfItsReservationWasClosed() {
+    Limiter limiter = retryLimiter();
+    Reservation first = limiter.acquire(RETRY_PLAN, retryRequest("x", 100));
+    Reservation retry = limiter.acquire(RETRY_PLAN, retryRequest("x", 100));
+    assertThat(first.isGranted()).isTrue();
+    assertThat(retry.isGranted()).isTrue();
+    assertThat(first.isRetry()).isFalse();
+    assertThat(retry.isRetry()).isTrue();
+    assertThat(retryPlanUsed(limiter, "tokens@day")).as("one reservation").isEqualTo(100);
+
+    retry.close();
+    assertThat(retryPlanUsed(limiter, "tokens@day")).isZero();
+    first.commit(Amounts.of(RETRY_TOKENS, 80));
+
+    assertThat(retryPlanUsed(limiter, "tokens@day")).as("the call ran: its actual amount counts").isEqualTo(80);
+    assertThat(retryPlanUsed(limiter, "messages@day")).isEqualTo(1);
+  }
+
+  @Test
+  void limiterCountsOneOfTwoHandlesCommittingOneReservationAndTheOtherThrows() {
+    Limiter limiter = retryLimiter();
+    Reservation first = limiter.acquire(RETRY_PLAN, retryRequest("x", 100));
+    Reservation retry = limiter.acquire(RETRY_PLAN, retryRequest("x", 100));
+
+    first.commit(Amounts.of(RETRY_TOKENS, 80));
+    assertThatThrownBy(() -> retry.commit(Amounts.of(RETRY_TOKENS, 90)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("reservation x")
+        .hasMessageContaining("already committed").hasMessageContaining("not counted");
+    retry.close(); // after another handle's commit: changes nothing
+    assertThat(retryPlanUsed(limiter, "tokens@day")).isEqualTo(80);
+    assertThat(retryPlanUsed(limiter, "messages@day")).isEqualTo(1);
+
+    // The same after a cancel: the first commit counts, a second one throws.
+    Reservation third = limiter.acquire(RETRY_PLAN, retryRequest("z", 100));
+    Reservation fourth = limiter.acquire(RETRY_PLAN, retryRequest("z", 100));
+    Reservation fifth = limiter.acquire(RETRY_PLAN, retryRequest("z", 100));
+    third.cancel();
+    fourth.commit(Amounts.of(RETRY_TOKENS, 30));
+    assertThatThrownBy(() -> fifth.commit(Amounts.of(RETRY_TOKENS, 30)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("reservation z");
+    fifth.cancel();
+    assertThat(retryPlanUsed(limiter, "tokens@day")).isEqualTo(110);
+    assertThat(retryPlanUsed(limiter, "messages@day")).isEqualTo(2);
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -1399,6 +1561,7 @@ public abstract class UsageCounterContract {
     final long[] chargedStarts;
     final long expiresAt;
     boolean settled;
+    boolean cancelled;
 
     ModelReservation(List<Charge> charges, long[] chargedStarts, long expiresAt) {
       this.charges = charges;
@@ -1411,6 +1574,8 @@ public abstract class UsageCounterContract {
   private static final class Model {
     final Map<String, ModelCell> cells = new HashMap<>();
     final Map<String, Long> ids = new HashMap<>();
+    /** What each remembered id was used for: its mode's family and its charges' amounts by key. */
+    final Map<String, String> purposes = new HashMap<>();
     final Map<String, ModelReservation> reservations = new HashMap<>();
     /** Ids of settled reservations that purge forgot: settling them again may answer either way. */
     final Set<String> forgottenSettled = new HashSet<>();
@@ -1431,7 +1596,7 @@ public abstract class UsageCounterContract {
         allFit &= fits[i];
       }
       if (id != null && ids.containsKey(id)) {
-        return Status.DUPLICATE;
+        return purpose(request).equals(purposes.get(id)) ? Status.DUPLICATE : Status.MISMATCH;
       }
       Mode mode = request.mode();
       if (mode == Mode.CHECK) {
@@ -1463,6 +1628,7 @@ public abstract class UsageCounterContract {
       }
       if (id != null) {
         ids.put(id, request.expiresAt());
+        purposes.put(id, purpose(request));
         forgottenSettled.remove(id);
         if (mode == Mode.RESERVE) {
           reservations.put(id, new ModelReservation(charges, chargedStarts, request.expiresAt()));
@@ -1477,10 +1643,21 @@ public abstract class UsageCounterContract {
         return SettleResult.NOT_FOUND;
       }
       if (reservation.settled) {
-        return SettleResult.ALREADY_SETTLED;
+        return reservation.cancelled ? SettleResult.CANCELLED : SettleResult.ALREADY_SETTLED;
       }
       applySettlement(reservation, finals);
+      reservation.cancelled = Arrays.stream(finals).allMatch(amount -> amount == 0);
       return SettleResult.SETTLED;
+    }
+
+    /** Whether two requests with one id are the same: their kind (count, reserve, refund) and charges. */
+    static String purpose(ConsumeRequest request) {
+      Mode mode = request.mode();
+      Map<String, Long> amounts = new TreeMap<>();
+      for (Charge charge : request.charges()) {
+        amounts.put(charge.slot().key(), charge.amount());
+      }
+      return (mode == Mode.RESERVE || mode == Mode.REFUND ? mode.name() : "COUNT") + amounts;
     }
 
     private void applySettlement(ModelReservation reservation, long[] finals) {
@@ -1510,6 +1687,7 @@ public abstract class UsageCounterContract {
       }
       cells.values().removeIf(cell -> cell.countsUntil() <= now);
       ids.values().removeIf(expiresAt -> expiresAt < now);
+      purposes.keySet().retainAll(ids.keySet());
     }
 
     /**
@@ -1591,7 +1769,7 @@ public abstract class UsageCounterContract {
         assertThat(actual.size()).as("size at %s", what).isEqualTo(charges.size());
         for (int i = 0; i < charges.size(); i++) {
           assertThat(actual.used(i)).as("used(%s) at %s", i, what).isEqualTo(used[i]);
-          if (expected != Status.DUPLICATE && mode != Mode.REFUND) {
+          if (expected != Status.DUPLICATE && expected != Status.MISMATCH && mode != Mode.REFUND) {
             assertThat(actual.fits(i)).as("fits(%s) at %s", i, what).isEqualTo(fits[i]);
           }
         }
@@ -1619,7 +1797,7 @@ public abstract class UsageCounterContract {
               .isInstanceOf(IllegalArgumentException.class);
         } else if (live == null && model.forgottenSettled.contains(id)) {
           assertThat(counter.settle(request)).as(what)
-              .isIn(SettleResult.NOT_FOUND, SettleResult.ALREADY_SETTLED);
+              .isIn(SettleResult.NOT_FOUND, SettleResult.ALREADY_SETTLED, SettleResult.CANCELLED);
         } else {
           assertThat(counter.settle(request)).as(what).isEqualTo(model.settle(id, finals));
         }

@@ -17,7 +17,7 @@ public final class RequestCodec {
 
   public static String encode(ConsumeRequest request) {
     StringBuilder sb = new StringBuilder(64 + 48 * request.charges().size());
-    number(sb, request.mode().ordinal());
+    number(sb, request.mode().code());
     string(sb, request.subject());
     if (request.operationId() == null) {
       number(sb, -1);
@@ -41,7 +41,7 @@ public final class RequestCodec {
 
   public static ConsumeRequest decode(String text) {
     Reader in = new Reader(text);
-    ConsumeRequest.Mode mode = ConsumeRequest.Mode.values()[(int) in.number()];
+    ConsumeRequest.Mode mode = ConsumeRequest.Mode.ofCode((int) in.number());
     String subject = in.string();
     String id = in.peekNull() ? null : in.string();
     long expiresAt = in.number();
@@ -62,7 +62,7 @@ public final class RequestCodec {
 
   public static String encode(ConsumeResult result) {
     StringBuilder sb = new StringBuilder();
-    number(sb, result.status().ordinal());
+    number(sb, result.status().code());
     for (int i = 0; i < result.size(); i++) {
       number(sb, result.used(i));
       number(sb, result.fits(i) ? 1 : 0);
@@ -72,7 +72,7 @@ public final class RequestCodec {
 
   public static ConsumeResult decodeResult(String text, int n) {
     Reader in = new Reader(text);
-    ConsumeResult.Status status = ConsumeResult.Status.values()[(int) in.number()];
+    ConsumeResult.Status status = ConsumeResult.Status.ofCode((int) in.number());
     long[] used = new long[n];
     boolean[] fits = new boolean[n];
     for (int i = 0; i < n; i++) {

@@ -30,7 +30,7 @@ public final class Schema {
    */
   private static final List<Table> TABLES = List.of(
       new Table("counter", "subject, " + Sql.CELL_COLUMNS + ", expires_at"),
-      new Table("operation", "subject, operation_id, state, expires_at"),
+      new Table("operation", "subject, operation_id, state, fingerprint, expires_at"),
       new Table("hold", "subject, operation_id, charge_index, counter_key, amount, charged_start"));
 
   /**

@@ -72,7 +72,7 @@ public final class Sql {
   }
 
   String findOperation() {
-    return "SELECT state FROM " + operation + " WHERE subject = ? AND operation_id = ?";
+    return "SELECT fingerprint FROM " + operation + " WHERE subject = ? AND operation_id = ?";
   }
 
   String lockOperation() {
@@ -80,11 +80,13 @@ public final class Sql {
   }
 
   String insertOperation() {
-    return "INSERT INTO " + operation + " (subject, operation_id, state, expires_at) VALUES (?, ?, ?, ?)";
+    return "INSERT INTO " + operation + " (subject, operation_id, state, fingerprint, expires_at)"
+        + " VALUES (?, ?, ?, ?, ?)";
   }
 
+  /** Marks a reservation settled: parameters the state (committed or cancelled), subject and id. */
   String settleOperation() {
-    return "UPDATE " + operation + " SET state = 2 WHERE subject = ? AND operation_id = ?";
+    return "UPDATE " + operation + " SET state = ? WHERE subject = ? AND operation_id = ?";
   }
 
   String deleteOperation() {
@@ -136,14 +138,14 @@ public final class Sql {
 
   /** Several consumes in one statement: the PL/pgSQL batch function on PostgreSQL. */
   public String consumeBatchFunction() {
-    return "SELECT " + counter + "_consume_batch(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    return "SELECT " + counter + "_consume_batch(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   }
 
   /** The one-statement consume: the PL/pgSQL function on PostgreSQL, the Java alias on H2. */
   public String consumeFunction() {
     switch (dialect) {
       case POSTGRESQL:
-        return "SELECT " + counter + "_consume(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        return "SELECT " + counter + "_consume(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
       case H2:
         return "CALL " + counter + "_consume(?, ?)";
       default:

@@ -40,6 +40,12 @@ public final class Transactions {
     }
   }
 
+  // The state column of the operation table.
+  static final int APPLIED = 0; // an operation other than a reservation
+  static final int HELD = 1; // a reservation not settled
+  static final int COMMITTED = 2; // a reservation settled to amounts not all zero
+  static final int CANCELLED = 3; // a reservation settled with every final amount zero
+
   private final Sql sql;
   private final boolean inEngine;
 
@@ -74,8 +80,9 @@ public final class Transactions {
 
     // A lock-free look first: clear denials and checks never lock a row.
     Map<String, CellState> seen = readCells(c, subject, keys, false);
-    if (id != null && operationExists(c, subject, id)) {
-      return Outcome.commit(duplicate(charges, seen));
+    Status repeated = id == null ? null : repeated(c, request);
+    if (repeated != null) {
+      return Outcome.commit(duplicate(charges, seen, repeated));
     }
     long[] used = new long[n];
     boolean[] fits = new boolean[n];
@@ -90,14 +97,16 @@ public final class Transactions {
     Map<String, CellState> cells = lockCells(c, subject, charges, keys, seen, mode != Mode.REFUND);
     allFit = evaluate(charges, cells, used, fits);
     if (!allFit && (mode == Mode.ENFORCE || mode == Mode.RESERVE)) {
-      if (id != null && operationExists(c, subject, id)) {
-        return Outcome.commit(duplicate(charges, cells));
+      repeated = id == null ? null : repeated(c, request);
+      if (repeated != null) {
+        return Outcome.commit(duplicate(charges, cells, repeated));
       }
       return Outcome.commit(ConsumeResult.of(Status.DENIED, used, fits));
     }
     if (id != null) {
       try {
-        insertOperation(c, subject, id, mode == Mode.RESERVE ? 1 : 0, request.expiresAt());
+        insertOperation(c, subject, id, mode == Mode.RESERVE ? HELD : APPLIED, request.fingerprint(),
+            request.expiresAt());
       } catch (DuplicateOperation e) {
         return Outcome.operationTaken();
       }
@@ -144,13 +153,19 @@ public final class Transactions {
     return Outcome.commit(ConsumeResult.of(Status.APPLIED, used, fits));
   }
 
-  /** Answers a duplicate operation id with the cells' usage as it stands. */
+  /**
+   * Answers a request whose operation id was taken meanwhile: {@link Status#DUPLICATE}, or
+   * {@link Status#MISMATCH} for another fingerprint, with the cells' usage as it stands.
+   */
   public ConsumeResult duplicate(Connection c, ConsumeRequest request) throws SQLException {
+    Status repeated = repeated(c, request);
     return duplicate(request.charges(),
-        readCells(c, request.subject(), sortedKeys(request.charges()), false));
+        readCells(c, request.subject(), sortedKeys(request.charges()), false),
+        repeated == null ? Status.DUPLICATE : repeated);
   }
 
-  private static ConsumeResult duplicate(List<Charge> charges, Map<String, CellState> cells) {
+  /** Answers a repeated operation id with {@code status} and the cells' usage as it stands. */
+  private static ConsumeResult duplicate(List<Charge> charges, Map<String, CellState> cells, Status status) {
     int n = charges.size();
     long[] used = new long[n];
     boolean[] fits = new boolean[n];
@@ -160,7 +175,7 @@ public final class Transactions {
       used[i] = cell == null ? 0 : cell.usedFor(slot);
       fits[i] = true;
     }
-    return ConsumeResult.of(Status.DUPLICATE, used, fits);
+    return ConsumeResult.of(status, used, fits);
   }
 
   private static boolean evaluate(List<Charge> charges, Map<String, CellState> cells, long[] used,
@@ -308,23 +323,31 @@ public final class Transactions {
     }
   }
 
-  private boolean operationExists(Connection c, String subject, String id) throws SQLException {
+  /**
+   * Whether the request's operation id is remembered: null if not, else {@link Status#DUPLICATE} if it was
+   * used for a request with the same fingerprint, {@link Status#MISMATCH} if for another one.
+   */
+  private @Nullable Status repeated(Connection c, ConsumeRequest request) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql.findOperation())) {
-      ps.setString(1, subject);
-      ps.setString(2, id);
+      ps.setString(1, request.subject());
+      ps.setString(2, request.operationId());
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
+        if (!rs.next()) {
+          return null;
+        }
+        return rs.getLong(1) == request.fingerprint() ? Status.DUPLICATE : Status.MISMATCH;
       }
     }
   }
 
-  private void insertOperation(Connection c, String subject, String id, int state, long expiresAt)
-      throws SQLException, DuplicateOperation {
+  private void insertOperation(Connection c, String subject, String id, int state, long fingerprint,
+      long expiresAt) throws SQLException, DuplicateOperation {
     try (PreparedStatement ps = c.prepareStatement(sql.insertOperation())) {
       ps.setString(1, subject);
       ps.setString(2, id);
       ps.setInt(3, state);
-      ps.setLong(4, expiresAt);
+      ps.setLong(4, fingerprint);
+      ps.setLong(5, expiresAt);
       ps.executeUpdate();
     } catch (SQLException e) {
       if (Faults.isUniqueViolation(e) && !inEngine) {
@@ -351,11 +374,14 @@ public final class Transactions {
         state = rs.getInt(1);
       }
     }
-    if (state == 0) {
+    if (state == APPLIED) {
       return SettleResult.NOT_FOUND;
     }
-    if (state == 2) {
+    if (state == COMMITTED) {
       return SettleResult.ALREADY_SETTLED;
+    }
+    if (state == CANCELLED) {
+      return SettleResult.CANCELLED;
     }
     List<Hold> holds = readHolds(c, subject, id);
     if (holds.size() != request.size()) {
@@ -365,8 +391,9 @@ public final class Transactions {
     long[] finals = request.finalAmounts();
     applySettlement(c, subject, holds, finals);
     try (PreparedStatement ps = c.prepareStatement(sql.settleOperation())) {
-      ps.setString(1, subject);
-      ps.setString(2, id);
+      ps.setInt(1, request.isCancel() ? CANCELLED : COMMITTED);
+      ps.setString(2, subject);
+      ps.setString(3, id);
       ps.executeUpdate();
     }
     deleteHolds(c, subject, id);
@@ -505,7 +532,7 @@ public final class Transactions {
         state = rs.getInt(1);
       }
     }
-    if (state == 1) {
+    if (state == HELD) {
       List<Hold> holds = readHolds(c, subject, id);
       applySettlement(c, subject, holds, new long[holds.size()]);
     }
