@@ -1396,7 +1396,8 @@ public abstract class UsageCounterContract {
    */
   private static final List<String> FOLDABLE = List.of("s", "S", "s\u00A0", "\u00E9", "e\u0301", "\u00DF", "ss",
       "NULL", "null", "\"q\"", "a\\b", "{x,y}", "x'y", "s;--", "\uD83D\uDE00", "\uD83D\uDE01", "s\uFFFE", "s\uFFFF",
-      "\u20AC".repeat(ConsumeRequest.MAX_SUBJECT_LENGTH));
+      "\u20AC".repeat(ConsumeRequest.MAX_SUBJECT_LENGTH),
+      "\uD83D\uDE00".repeat(ConsumeRequest.MAX_SUBJECT_LENGTH / 2) + "s");
 
   @Test
   void subjectsThatACollationCouldFoldStaySeparateCells() {
@@ -1420,8 +1421,10 @@ public abstract class UsageCounterContract {
   void idempotencyKeysThatACollationCouldFoldAreDistinctCalls() {
     Limiter limiter = failOpenLimiter();
     LimitPolicy policy = LimitPolicy.builder("fold").quota(INPUT_MESSAGES, Window.day(), 1000).build();
-    List<String> keys = new ArrayList<>(FOLDABLE);
-    keys.set(keys.size() - 1, "\u20AC".repeat(100));
+    List<String> keys = new ArrayList<>();
+    for (String value : FOLDABLE) {
+      keys.add(value.length() > 100 ? value.substring(0, 100) : value); // the longest key a request takes
+    }
 
     for (String key : keys) {
       assertThat(limiter.consume(policy, LimitRequest.of("u").amount(INPUT_MESSAGES, 1).idempotencyKey(key))
@@ -1454,6 +1457,27 @@ public abstract class UsageCounterContract {
     consumeFor("user 1");
     assertThat(used("user 1", BAD_INPUT_SLOT, T0)).isEqualTo(1);
     assertThat(used(BAD_INPUT_SLOT, T0)).isEqualTo(3);
+  }
+
+  @Test
+  void settlementsAndRollingSumsNearTheLargestAmountSaturateInsteadOfFailing() {
+    // A caller's amount is any long of zero or more: no sum of them may overflow into a storage failure.
+    Slot hour = hour("m", T0);
+    consume(Mode.FORCE, T0, charge(hour, 0, 13));
+    reserve("up", T0 + HOUR, T0, charge(hour, Long.MAX_VALUE, 10));
+    assertThat(settle("up", T0, Long.MAX_VALUE)).isEqualTo(SettleResult.SETTLED);
+    assertThat(used(hour, T0)).isEqualTo(Long.MAX_VALUE);
+
+    Slot first = rolling("m", T0, MINUTE, 5);
+    Slot second = rolling("m", T0 + MINUTE, MINUTE, 5);
+    consume(Mode.FORCE, T0, charge(first, 0, Long.MAX_VALUE - 1));
+    reserve("big", T0 + HOUR, T0 + MINUTE, charge(second, Long.MAX_VALUE, 0));
+    assertThat(settle("big", T0 + MINUTE, Long.MAX_VALUE)).isEqualTo(SettleResult.SETTLED);
+    assertThat(used(second, T0 + MINUTE)).isEqualTo(Long.MAX_VALUE);
+    assertResult(consume(Mode.ENFORCE, T0 + MINUTE, charge(second, Long.MAX_VALUE, 1)), Status.DENIED,
+        longs(Long.MAX_VALUE), bools(false));
+    consume(Mode.REFUND, T0 + MINUTE, charge(second, 0, Long.MAX_VALUE));
+    assertThat(used(second, T0 + MINUTE)).isEqualTo(Long.MAX_VALUE - 1);
   }
 
   // ---------------------------------------------------------------------------------------------------------
