@@ -82,8 +82,9 @@ public final class Amounts {
   }
 
   /**
-   * Returns these amounts with {@code amount} of {@code metric} added. Each metric has one amount: a second
-   * one is a mistake (two parts of a host adding up one call), not a correction, and is refused.
+   * Returns these amounts and {@code amount} of {@code metric}, which they must not have yet. Each metric has
+   * one amount: a second one is a mistake (two parts of a host describing one call), not a correction, and
+   * is refused rather than silently replacing the first.
    *
    * @param metric what is counted
    * @param amount how much of it, zero or more

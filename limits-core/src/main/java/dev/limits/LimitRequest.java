@@ -93,7 +93,7 @@ public final class LimitRequest {
    * @return a new request; this one is unchanged
    * @throws NullPointerException     if {@code metric} is null
    * @throws IllegalArgumentException if {@code amount} is negative, or this request already has an amount of
-   *                                  {@code metric}
+   *                                  {@code metric} (of a metric of its name)
    */
   public LimitRequest amount(Metric metric, long amount) {
     return new LimitRequest(subject, model, amounts.and(metric, amount), fileSize, fileExtension, zone,
