@@ -179,6 +179,13 @@ class PlanTest {
   }
 
   @Test
+  void modelIdsWithWideWhitespaceDoNotShareAGroupWithTheirEscapes() {
+    assertThat(Plan.groupName("gpt\u2003x")).isNotEqualTo(Plan.groupName("gpt 03x"));
+    assertThat(Plan.groupName("gpt\u1680")).isNotEqualTo(Plan.groupName("gpt\u001680"));
+    assertThat(Plan.groupName("openai/gpt-4o")).isEqualTo("openai%2Fgpt-4o"); // unchanged for existing ids
+  }
+
+  @Test
   void aLongModelIdOfSupplementaryCharactersMakesAGroupOfWholeCharacters() {
     String id = "vendor" + "\uD83D\uDE00".repeat(40); // hashed, cut where a pair starts
     String name = Plan.groupName(id);
