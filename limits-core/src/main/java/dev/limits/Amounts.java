@@ -82,22 +82,25 @@ public final class Amounts {
   }
 
   /**
-   * Returns these amounts with {@code amount} of {@code metric} set.
+   * Returns these amounts and {@code amount} of {@code metric}, which they must not have yet. Each metric has
+   * one amount: a second one is a mistake (two parts of a host describing one call), not a correction, and
+   * is refused rather than silently replacing the first.
    *
    * @param metric what is counted
    * @param amount how much of it, zero or more
    * @return new amounts; these are unchanged
    * @throws NullPointerException     if {@code metric} is null
-   * @throws IllegalArgumentException if {@code amount} is negative
+   * @throws IllegalArgumentException if {@code amount} is negative, or these amounts already have an amount
+   *                                  of a metric of that name
    */
   public Amounts and(Metric metric, long amount) {
     Objects.requireNonNull(metric, "metric");
     Checks.requireArgument(amount >= 0, "amount of '%s' must not be negative, got %s", metric.name(), amount);
-    int i = indexOf(metric);
-    if (i >= 0) {
-      long[] v = values.clone();
-      v[i] = amount; // an amount set again keeps its place, as in a map
-      return new Amounts(metrics, v);
+    for (int i = 0; i < metrics.length; i++) {
+      if (metrics[i].name().equals(metric.name())) {
+        throw new IllegalArgumentException("metric '" + metric.name() + "' already has an amount (" + values[i]
+            + "), got a second one (" + amount + "); give each metric one amount");
+      }
     }
     Metric[] m = Arrays.copyOf(metrics, metrics.length + 1);
     long[] v = Arrays.copyOf(values, values.length + 1);

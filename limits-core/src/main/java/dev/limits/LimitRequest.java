@@ -12,7 +12,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Only the metrics named in the request are checked: a text message does not consult the image quotas.
  * A metric named with an amount of zero is checked for "anything left?": a cost budget already spent denies
- * a call whose cost is known only afterwards. Immutable and thread-safe.
+ * a call whose cost is known only afterwards.
+ *
+ * <p>Every string a request carries is checked when it is set, before any counter sees it: a subject, model,
+ * idempotency key or file extension that is blank, too long, padded with whitespace, or holds a control
+ * character (NUL included) or an unpaired surrogate is an {@link IllegalArgumentException} naming it, never a
+ * storage failure (which a fail-open limiter would answer by allowing). Immutable and thread-safe.
  *
  * <pre>{@code
  * LimitRequest.of("user-42").model("gpt-4o").amount(MESSAGES, 1).amount(TOKENS, 1200)
@@ -21,6 +26,15 @@ import org.jspecify.annotations.Nullable;
  * @see Limiter
  */
 public final class LimitRequest {
+
+  /** The longest model id a request may name. */
+  public static final int MAX_MODEL_LENGTH = 200;
+
+  /** The longest idempotency key a request may carry. */
+  public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 100;
+
+  /** The longest file extension a request may carry. */
+  public static final int MAX_EXTENSION_LENGTH = 64;
 
   private final String subject;
   private final @Nullable String model;
@@ -47,8 +61,10 @@ public final class LimitRequest {
    * @param subject who is counted
    * @return a request with no model, amounts or file
    * @throws NullPointerException     if {@code subject} is null
-   * @throws IllegalArgumentException if it is empty, longer than {@value ConsumeRequest#MAX_SUBJECT_LENGTH}
-   *                                  characters or contains control characters
+   * @throws IllegalArgumentException if it is empty, blank, longer than
+   *                                  {@value ConsumeRequest#MAX_SUBJECT_LENGTH} characters, starts or ends
+   *                                  with whitespace, or contains a control character or an unpaired
+   *                                  surrogate (see {@link ConsumeRequest#requireSubject})
    */
   public static LimitRequest of(String subject) {
     return new LimitRequest(ConsumeRequest.requireSubject(subject), null, Amounts.none(), -1, null, null, null);
@@ -60,12 +76,12 @@ public final class LimitRequest {
    * @param model the model id
    * @return a new request; this one is unchanged
    * @throws NullPointerException     if {@code model} is null
-   * @throws IllegalArgumentException if it is empty or longer than 200 characters
+   * @throws IllegalArgumentException if it is empty, blank, longer than {@value #MAX_MODEL_LENGTH}
+   *                                  characters, starts or ends with whitespace, or contains a control
+   *                                  character or an unpaired surrogate
    */
   public LimitRequest model(String model) {
-    Objects.requireNonNull(model, "model");
-    Checks.requireArgument(!model.isEmpty() && model.length() <= 200,
-        "model must have 1 to 200 characters, got '%s'", model);
+    Checks.requireIdentifier(Objects.requireNonNull(model, "model"), "model", MAX_MODEL_LENGTH);
     return new LimitRequest(subject, model, amounts, fileSize, fileExtension, zone, idempotencyKey);
   }
 
@@ -76,7 +92,8 @@ public final class LimitRequest {
    * @param amount the amount, or for {@link Limiter#acquire} the estimate; zero or more
    * @return a new request; this one is unchanged
    * @throws NullPointerException     if {@code metric} is null
-   * @throws IllegalArgumentException if {@code amount} is negative
+   * @throws IllegalArgumentException if {@code amount} is negative, or this request already has an amount of
+   *                                  {@code metric} (of a metric of its name)
    */
   public LimitRequest amount(Metric metric, long amount) {
     return new LimitRequest(subject, model, amounts.and(metric, amount), fileSize, fileExtension, zone,
@@ -85,16 +102,21 @@ public final class LimitRequest {
 
   /**
    * Returns this request carrying a file of {@code sizeBytes} with {@code extension} ({@code "pdf"} or
-   * {@code ".pdf"}).
+   * {@code ".pdf"}, empty for a file name without one).
    *
    * @param sizeBytes the file's size in bytes
-   * @param extension the file's extension
+   * @param extension the file's extension, or empty
    * @return a new request; this one is unchanged
    * @throws NullPointerException     if {@code extension} is null
-   * @throws IllegalArgumentException if {@code sizeBytes} is negative
+   * @throws IllegalArgumentException if {@code sizeBytes} is negative, or the extension is blank, longer
+   *                                  than {@value #MAX_EXTENSION_LENGTH} characters, starts or ends with
+   *                                  whitespace, or contains a control character or an unpaired surrogate
    */
   public LimitRequest file(long sizeBytes, String extension) {
     Objects.requireNonNull(extension, "extension");
+    if (!extension.isEmpty()) {
+      Checks.requireIdentifier(extension, "file extension", MAX_EXTENSION_LENGTH);
+    }
     Checks.requireArgument(sizeBytes >= 0, "file size must not be negative, got %s", sizeBytes);
     return new LimitRequest(subject, model, amounts, sizeBytes, extension, zone, idempotencyKey);
   }
@@ -118,12 +140,12 @@ public final class LimitRequest {
    * @param key the key, unique per logical call
    * @return a new request; this one is unchanged
    * @throws NullPointerException     if {@code key} is null
-   * @throws IllegalArgumentException if it is empty or longer than 100 characters
+   * @throws IllegalArgumentException if it is empty, blank, longer than {@value #MAX_IDEMPOTENCY_KEY_LENGTH}
+   *                                  characters, starts or ends with whitespace, or contains a control
+   *                                  character (NUL included) or an unpaired surrogate
    */
   public LimitRequest idempotencyKey(String key) {
-    Objects.requireNonNull(key, "key");
-    Checks.requireArgument(!key.isEmpty() && key.length() <= 100,
-        "idempotency key must have 1 to 100 characters, got '%s'", key);
+    Checks.requireIdentifier(Objects.requireNonNull(key, "key"), "idempotency key", MAX_IDEMPOTENCY_KEY_LENGTH);
     return new LimitRequest(subject, model, amounts, fileSize, fileExtension, zone, key);
   }
 

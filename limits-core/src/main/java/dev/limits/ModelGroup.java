@@ -10,8 +10,9 @@ import org.jspecify.annotations.Nullable;
  * A named set of AI models sharing one budget: a {@link Quota} scoped to a group counts only requests for
  * those models, in a counter of its own. A per-model budget is a group of one model.
  *
- * @param name   the group's name, part of its counters' keys: 1 to 64 characters without {@code @ # /}
- * @param models the model ids in the group, not empty
+ * @param name   the group's name, part of its counters' keys: 1 to 64 characters without {@code @ # /},
+ *               whitespace, control characters or unpaired surrogates
+ * @param models the model ids in the group, not empty, each a model a {@link LimitRequest} may name
  */
 public record ModelGroup(String name, Set<String> models) {
 
@@ -23,14 +24,18 @@ public record ModelGroup(String name, Set<String> models) {
    * @param name   the group's name, part of its counters' keys: 1 to 64 characters without {@code @ # /}
    * @param models the model ids in the group, not empty
    * @throws NullPointerException     if an argument or a model id is null
-   * @throws IllegalArgumentException if the name is malformed or there are no models
+   * @throws IllegalArgumentException if the name or a model id is malformed, or there are no models
    */
   public ModelGroup {
     Objects.requireNonNull(name, "name");
+    Checks.requireIdentifier(name, "model group name", 64); // a part of counter keys
     Checks.requireArgument(NAME.matcher(name).matches(),
         "model group name must be 1 to 64 characters without spaces, @, # or /, got '%s'", name);
     models = Set.copyOf(Objects.requireNonNull(models, "models"));
     Checks.requireArgument(!models.isEmpty(), "model group '%s' has no models", name);
+    for (String model : models) {
+      Checks.requireIdentifier(model, "model of group '" + name + "'", LimitRequest.MAX_MODEL_LENGTH);
+    }
   }
 
   /**

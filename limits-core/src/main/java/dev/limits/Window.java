@@ -246,14 +246,27 @@ public sealed interface Window permits Window.Calendar, Window.Rolling, Window.L
       Objects.requireNonNull(unit, "unit");
       Objects.requireNonNull(firstDay, "firstDay");
       if (unit == Unit.HOURS) {
-        Checks.requireArgument(amount >= 1 && amount < 24 && 24 % amount == 0,
-            "hour windows must divide a day (1, 2, 3, 4, 6, 8 or 12 hours), got %s hours", amount);
+        if (amount < 1 || amount >= 24 || 24 % amount != 0) {
+          throw new IllegalArgumentException("hour windows must divide a day (1, 2, 3, 4, 6, 8 or 12 hours), got "
+              + amount + " hours; " + longerWindow(amount));
+        }
       } else {
         Checks.requireArgument(amount == 1, "%s windows span exactly one unit, got %s", unit, amount);
       }
       if (unit != Unit.WEEKS) {
         firstDay = DayOfWeek.MONDAY;
       }
+    }
+
+    /** Points a caller asking for hour blocks of a day or more to the window that fits. */
+    private static String longerWindow(int hours) {
+      if (hours == 24) {
+        return "for one day use Window.day()";
+      }
+      if (hours > 24 && hours % 24 == 0) {
+        return "for any " + hours / 24 + " days in a row use Window.rolling(Duration.ofDays(" + hours / 24 + "))";
+      }
+      return "for longer periods use Window.day(), week(), month() or rolling(Duration)";
     }
 
     @Override

@@ -15,8 +15,8 @@ class AmountsTest {
   private static final Metric IMAGES = Metric.count("images");
 
   @Test
-  void keepsTheOrderSetAndAnAmountSetAgainKeepsItsPlace() {
-    Amounts a = Amounts.of(TOKENS, 10).and(MESSAGES, 1).and(IMAGES, 2).and(TOKENS, 30);
+  void keepsTheOrderSet() {
+    Amounts a = Amounts.of(TOKENS, 30).and(MESSAGES, 1).and(IMAGES, 2);
 
     assertThat(a.asMap()).containsExactly(Map.entry(TOKENS, 30L), Map.entry(MESSAGES, 1L), Map.entry(IMAGES, 2L));
     assertThat(a.get(TOKENS)).isEqualTo(OptionalLong.of(30));
@@ -26,12 +26,25 @@ class AmountsTest {
   }
 
   @Test
+  void aSecondAmountOfOneMetricIsRefusedNotASilentReplacement() {
+    Amounts a = Amounts.of(TOKENS, 10).and(MESSAGES, 1);
+
+    assertThatThrownBy(() -> a.and(TOKENS, 30)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'tokens'").hasMessageContaining("10").hasMessageContaining("30");
+    assertThatThrownBy(() -> a.and(Metric.count("tokens"), 30)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'tokens'"); // one counter name, whatever the unit
+    assertThatThrownBy(() -> Amounts.of(MESSAGES, 1).and(MESSAGES, 1)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'messages'");
+    assertThat(a.asMap()).containsExactly(Map.entry(TOKENS, 10L), Map.entry(MESSAGES, 1L));
+  }
+
+  @Test
   void isImmutable() {
     Amounts one = Amounts.of(MESSAGES, 1);
-    Amounts two = one.and(MESSAGES, 2).and(TOKENS, 5);
+    Amounts two = one.and(TOKENS, 5);
 
     assertThat(one.asMap()).containsExactly(Map.entry(MESSAGES, 1L));
-    assertThat(two.asMap()).containsExactly(Map.entry(MESSAGES, 2L), Map.entry(TOKENS, 5L));
+    assertThat(two.asMap()).containsExactly(Map.entry(MESSAGES, 1L), Map.entry(TOKENS, 5L));
     assertThatThrownBy(() -> two.asMap().put(IMAGES, 1L)).isInstanceOf(UnsupportedOperationException.class);
   }
 

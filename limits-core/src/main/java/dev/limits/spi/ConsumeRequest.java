@@ -8,6 +8,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * One atomic operation on the counters of one subject, as {@link UsageCounter#consume} carries it out.
  *
+ * <p>The subject and the operation id pass {@link #requireSubject} and {@link #requireOperationId}, so a
+ * store receives only values it can keep apart and never has to refuse one.
+ *
  * @param subject     who is counted, 1 to {@value #MAX_SUBJECT_LENGTH} characters
  * @param charges     the cells and amounts, in evaluation order; not empty, each key at most once
  * @param mode        what to do with them
@@ -86,8 +89,9 @@ public record ConsumeRequest(
    * @param now         the caller's current time, epoch milliseconds
    * @throws NullPointerException     if {@code subject}, {@code charges} or {@code mode} is null, or a
    *                                  reservation has no operation id
-   * @throws IllegalArgumentException if the subject or operation id is empty or too long, there are no
-   *                                  charges, or two charges have one key
+   * @throws IllegalArgumentException if the subject or operation id is malformed (see
+   *                                  {@link #requireSubject}), there are no charges, or two charges have one
+   *                                  key
    */
   public ConsumeRequest {
     requireSubject(subject);
@@ -151,41 +155,32 @@ public record ConsumeRequest(
   }
 
   /**
-   * Checks a subject id: not null, 1 to {@value #MAX_SUBJECT_LENGTH} characters, no control characters.
+   * Checks a subject id: not null, 1 to {@value #MAX_SUBJECT_LENGTH} characters, not blank, no leading or
+   * trailing whitespace, no control characters, well-formed UTF-16. A store may rely on it: such an id is
+   * stored as it is, and two different ones never share a row.
    *
    * @param subject the subject id to check
    * @return {@code subject}
    * @throws NullPointerException     if {@code subject} is null
-   * @throws IllegalArgumentException if it is empty, too long or contains a control character
+   * @throws IllegalArgumentException if it is empty, blank or too long, starts or ends with whitespace,
+   *                                  contains a control character or an unpaired surrogate
    */
   public static String requireSubject(String subject) {
-    Objects.requireNonNull(subject, "subject");
-    Checks.requireArgument(!subject.isEmpty(), "subject must not be empty");
-    if (subject.length() > MAX_SUBJECT_LENGTH) {
-      throw new IllegalArgumentException("subject must have at most " + MAX_SUBJECT_LENGTH + " characters, got "
-          + subject.length() + " characters starting '" + subject.substring(0, 20) + "'");
-    }
-    for (int i = 0; i < subject.length(); i++) {
-      if (Character.isISOControl(subject.charAt(i))) {
-        throw new IllegalArgumentException("subject must not contain control characters, got '"
-            + subject.replaceAll("\\p{Cntrl}", "?") + "'");
-      }
-    }
-    return subject;
+    return Checks.requireIdentifier(Objects.requireNonNull(subject, "subject"), "subject", MAX_SUBJECT_LENGTH);
   }
 
   /**
-   * Checks an operation id: not null, 1 to {@value #MAX_OPERATION_ID_LENGTH} characters.
+   * Checks an operation id: not null, 1 to {@value #MAX_OPERATION_ID_LENGTH} characters, and otherwise as
+   * {@link #requireSubject} checks a subject.
    *
    * @param operationId the operation id to check
    * @return {@code operationId}
    * @throws NullPointerException     if {@code operationId} is null
-   * @throws IllegalArgumentException if it is empty or too long
+   * @throws IllegalArgumentException if it is empty, blank or too long, starts or ends with whitespace,
+   *                                  contains a control character or an unpaired surrogate
    */
   public static String requireOperationId(String operationId) {
-    Objects.requireNonNull(operationId, "operationId");
-    Checks.requireArgument(!operationId.isEmpty() && operationId.length() <= MAX_OPERATION_ID_LENGTH,
-        "operation id must have 1 to %s characters, got '%s'", MAX_OPERATION_ID_LENGTH, operationId);
-    return operationId;
+    return Checks.requireIdentifier(Objects.requireNonNull(operationId, "operationId"), "operation id",
+        MAX_OPERATION_ID_LENGTH);
   }
 }

@@ -17,7 +17,8 @@ import java.util.Objects;
  * <p>A stored cell whose period started <em>later</em> than the slot's (an instance with a lagging clock)
  * is never reset: the later period wins, and the request counts against it.
  *
- * @param key      the counter key: 1 to {@value #MAX_KEY_LENGTH} characters
+ * @param key      the counter key: 1 to {@value #MAX_KEY_LENGTH} characters, checked as
+ *                 {@link ConsumeRequest#requireSubject} checks a subject
  * @param start    the period's start, epoch milliseconds
  * @param end      the period's end, exclusive, epoch milliseconds
  * @param lookback how many earlier buckets of the same length count too (rolling windows)
@@ -36,13 +37,12 @@ public record Slot(String key, long start, long end, int lookback) {
    * @param end      the period's end, exclusive, epoch milliseconds
    * @param lookback how many earlier buckets of the same length count too (rolling windows)
    * @throws NullPointerException     if {@code key} is null
-   * @throws IllegalArgumentException if the key is empty or too long, the period is empty, or the
-   *                                  lookback is negative
+   * @throws IllegalArgumentException if the key is malformed (empty, blank or too long, with leading or
+   *                                  trailing whitespace, a control character or an unpaired surrogate),
+   *                                  the period is empty, or the lookback is negative
    */
   public Slot {
-    Objects.requireNonNull(key, "key");
-    Checks.requireArgument(!key.isEmpty() && key.length() <= MAX_KEY_LENGTH,
-        "slot key must have 1 to %s characters, got '%s'", MAX_KEY_LENGTH, key);
+    Checks.requireIdentifier(Objects.requireNonNull(key, "key"), "counter key", MAX_KEY_LENGTH);
     Checks.requireArgument(end > start, "slot period end %s must be after its start %s", end, start);
     Checks.requireArgument(lookback >= 0, "slot lookback must not be negative, got %s", lookback);
   }

@@ -302,7 +302,8 @@ public final class Plan {
       for (int i = 0; i < 8; i++) {
         hex.append(String.format("%02x", digest[i]));
       }
-      return escaped.substring(0, 47) + "~" + hex;
+      int cut = Character.isHighSurrogate(escaped.charAt(46)) ? 46 : 47; // never split a surrogate pair
+      return escaped.substring(0, cut) + "~" + hex;
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }

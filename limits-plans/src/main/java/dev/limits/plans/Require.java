@@ -20,7 +20,8 @@ final class Require {
   }
 
   /**
-   * Escapes {@code / @ # % ,} whitespace and control characters as {@code %XX}, so that joining escaped parts
+   * Escapes {@code / @ # % ,} whitespace and control characters as {@code %XX}, or {@code %uXXXX} above
+   * {@code U+00FF} (an em space, U+2003, must not read as a space and "03"), so that joining escaped parts
    * with {@code /} never makes two different pairs look alike and model ids become valid group names.
    */
   static String escape(String s) {
@@ -29,7 +30,7 @@ final class Require {
       char c = s.charAt(i);
       if (c == '/' || c == '@' || c == '#' || c == '%' || c == ',' || c == '"' || Character.isWhitespace(c)
           || Character.isISOControl(c)) {
-        b.append('%').append(String.format("%02X", (int) c));
+        b.append('%').append(c > 0xFF ? String.format("u%04X", (int) c) : String.format("%02X", (int) c));
       } else {
         b.append(c);
       }

@@ -234,6 +234,24 @@ class PlanTest {
   }
 
   @Test
+  void modelIdsWithWideWhitespaceDoNotShareAGroupWithTheirEscapes() {
+    assertThat(Plan.groupName("gpt\u2003x")).isNotEqualTo(Plan.groupName("gpt 03x"));
+    assertThat(Plan.groupName("gpt\u1680")).isNotEqualTo(Plan.groupName("gpt\u001680"));
+    assertThat(Plan.groupName("openai/gpt-4o")).isEqualTo("openai%2Fgpt-4o"); // unchanged for existing ids
+  }
+
+  @Test
+  void aLongModelIdOfSupplementaryCharactersMakesAGroupOfWholeCharacters() {
+    String id = "vendor" + "\uD83D\uDE00".repeat(40); // hashed, cut where a pair starts
+    String name = Plan.groupName(id);
+
+    assertThat(name).hasSizeLessThanOrEqualTo(64).isNotEqualTo(Plan.groupName(id + "y"));
+    assertThat(name.codePoints()).noneMatch(c -> c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE);
+    Plan plan = Plan.builder("p").modelTokens(id, 5).build();
+    assertThat(plan.toPolicies(ZoneId.of("UTC"), DayOfWeek.MONDAY).chat().quotas()).hasSize(4);
+  }
+
+  @Test
   void equalPlansAreEqualAndToBuilderRoundTrips() {
     Plan a = Plan.builder("p").limit(PlanLimit.MESSAGES_PER_DAY, 3).allowModels("m").build();
     Plan b = Plan.builder("p").limit(PlanLimit.MESSAGES_PER_DAY, 3).allowModels("m").build();
