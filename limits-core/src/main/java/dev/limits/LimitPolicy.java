@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Evaluation order.</b> Access rules are checked first, in this fixed order: subscription validity,
  * model access, file size, file extension. A broken rule is a {@link Decision.Outcome#FORBIDDEN} denial
  * and no counter is touched. Quotas come next, in the order they were added to the builder; add them in the
- * order you want denials reported (the inspiring product's order: images, messages, tokens, cost, files).
+ * order you want denials reported (an AI-chat backend's usual order: images, messages, tokens, cost, files).
  * Among the quotas that do not fit, the first one added is the reported denial.
  *
  * <p>A policy knows its metrics: those of its quotas and those declared with {@link Builder#track}. A

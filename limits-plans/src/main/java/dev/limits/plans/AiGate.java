@@ -26,7 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The limits of an AI-chat backend around each AI call, following the seeds' flow: check and reserve before
+ * The limits of an AI-chat backend around each AI call, in the order a chat backend needs them: check and reserve before
  * the call, settle to what it used after it.
  *
  * <p>{@link #before} checks in this order, the first failure winning: subscription active (403), model access
@@ -355,7 +355,7 @@ public final class AiGate {
     }
 
     /**
-     * Sets the zone of calendar windows (default UTC; the seeds' product runs on Asia/Tehran).
+     * Sets the zone of calendar windows (default UTC; a product serving Iran would use Asia/Tehran).
      *
      * @param zone the zone
      * @return this builder
@@ -366,7 +366,7 @@ public final class AiGate {
     }
 
     /**
-     * Sets the first day of weekly windows (default Monday, as in the seeds; Saturday in Iran's calendar).
+     * Sets the first day of weekly windows (default Monday; Saturday in Iran's calendar).
      *
      * @param weekStart the first day of a week
      * @return this builder

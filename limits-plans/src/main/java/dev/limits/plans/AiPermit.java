@@ -62,7 +62,7 @@ public final class AiPermit implements AutoCloseable {
     return new AiPermit(decision, reservations, reserved, maxTokens);
   }
 
-  /** {@return the deciding decision: the first denial in the seeds' order, or the chat decision if granted} */
+  /** {@return the deciding decision: the first denial in the plan's order, or the chat decision if granted} */
   public Decision decision() {
     return decision;
   }

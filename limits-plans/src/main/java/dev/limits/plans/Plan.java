@@ -25,7 +25,7 @@ import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A subscription plan of an AI-chat product (the seeds' {@code SubscriptionType} with its file settings and the
+ * A subscription plan of an AI-chat product (a subscription type with its file settings and the
  * user's subscription dates): counted limits, a free-model token pool, per-model token budgets, a cost budget,
  * the models allowed, file rules and the subscription's validity.
  *
@@ -85,7 +85,7 @@ public final class Plan {
   }
 
   /**
-   * Starts a plan named {@code name}, with the seeds' image defaults and nothing else limited.
+   * Starts a plan named {@code name}, with the default image limits and nothing else limited.
    *
    * @param name the plan's name
    * @return a builder
@@ -123,7 +123,7 @@ public final class Plan {
     return name;
   }
 
-  /** {@return whether the plan is offered, as a target of upgrades (the seeds' {@code is_active})} */
+  /** {@return whether the plan is offered, as a target of upgrades (the {@code is_active} setting)} */
   public boolean enabled() {
     return enabled;
   }
@@ -145,7 +145,7 @@ public final class Plan {
   }
 
   /**
-   * {@return the most tokens one call to a free model may use (the seeds' {@code max_tokens_free}); empty if
+   * {@return the most tokens one call to a free model may use (the {@code max_tokens_free} setting); empty if
    * uncapped}
    */
   public OptionalLong maxTokensFree() {

@@ -17,12 +17,12 @@ import java.time.DayOfWeek;
 public enum PlanLimit {
   /** Tokens of free models per month: the free pool, which paid token quotas never see. */
   FREE_MODEL_TOKENS_PER_MONTH("free-tokens-month", PlanMetrics.FREE_TOKENS, Span.MONTH, "monthly_free_model_tokens"),
-  /** Image generations per day (the seeds' default: 10). */
+  /** Image generations per day (default: 10). */
   IMAGES_PER_DAY("images-day", PlanMetrics.IMAGES, Span.DAY, "daily_image_generation_limit", Allowance.of(10)),
-  /** Image generations per week (the seeds' default: 50). */
+  /** Image generations per week (default: 50). */
   IMAGES_PER_WEEK("images-week", PlanMetrics.IMAGES, Span.WEEK, "weekly_image_generation_limit",
       Allowance.of(50)),
-  /** Image generations per month (the seeds' default: 200). */
+  /** Image generations per month (default: 200). */
   IMAGES_PER_MONTH("images-month", PlanMetrics.IMAGES, Span.MONTH, "monthly_image_generation_limit",
       Allowance.of(200)),
   /** Messages per clock hour. */

@@ -4,9 +4,9 @@ import dev.limits.MessageCatalog;
 import java.util.Locale;
 
 /**
- * The seeds' limitation messages, in English and Persian, on top of the core's shipped templates.
+ * The limitation messages of an AI-chat backend, in English and Persian, on top of the core's shipped templates.
  *
- * <p>Most seed messages come from the core's templates and the metric names of {@link PlanMetrics}: "شما به حد
+ * <p>Most messages come from the core's templates and the metric names of {@link PlanMetrics}: "شما به حد
  * مجاز تولید تصویر روزانه (10 عدد) رسیده‌اید", "شما به حد مجاز پیام‌های ساعتی (20 عدد) رسیده‌اید", "...توکن‌های
  * روزانه...", and "دسترسی به این مدل دیگر برای اشتراک شما فعال نیست" for a model not in the plan. This class
  * adds those with no generic form: the free pool ({@code quota.free_tokens}), per-model budgets

@@ -15,7 +15,7 @@ public record UpgradeCheck(boolean eligible, String reason) {
 
   /** The user has no subscription active now. */
   public static final String NO_ACTIVE_SUBSCRIPTION = "no-active-subscription";
-  /** The target plan is not offered (the seeds' {@code is_active} is false). */
+  /** The target plan is not offered (its {@code is_active} setting is false). */
   public static final String TARGET_NOT_OFFERED = "target-not-offered";
   /** The target plan is the current one. */
   public static final String SAME_PLAN = "same-plan";

@@ -25,7 +25,7 @@ public interface UpgradeRule {
   UpgradeCheck evaluate(@Nullable Plan current, Plan target, Instant now);
 
   /**
-   * Returns the seeds' rule: the user must have a subscription active now, the target must be offered, and it
+   * Returns the usual rule: the user must have a subscription active now, the target must be offered, and it
    * must be another plan than the current one.
    *
    * @return the rule

@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
 
 /**
  * The result of a dry run ({@link AiGate#validate}): every rule and quota that would deny the call, in the
- * seeds' order, and the usage and remaining amount of every limit of the plan, for the seeds'
+ * plan's order, and the usage and remaining amount of every limit of the plan, for a
  * {@code validate_message} endpoint and a usage panel. Nothing is counted. Immutable and thread-safe.
  *
  * @see AiGate#validate(String, Plan, AiCall)
@@ -65,7 +65,7 @@ public final class Validation {
   }
 
   /**
-   * The one-line answer of the seeds' {@code validate_message}: the first denial's message, or "all limits are
+   * The one-line answer a chat client shows before sending: the first denial's message, or "all limits are
    * respected" (English or Persian).
    *
    * @param locale the language of the answer
