@@ -29,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Each subject's cells sit behind that subject's own lock, so operations on different subjects never
  * wait for each other and an operation on one subject is atomic across all its windows. Memory stays
  * bounded: a cell whose period ended is reset in place when next written, and a bounded purge drops ended
- * cells and idle subjects and refunds expired reservations after every {@value #PURGE_EVERY} new subjects,
+ * cells (a calendar cell once no zone's period can overlap it, see {@link Slot#calendarCellKeptUntil}) and
+ * idle subjects and refunds expired reservations after every {@value #PURGE_EVERY} new subjects,
  * every {@value #PURGE_EVERY} operations with an id, and about every {@value #PURGE_EVERY} operations
  * overall, counted per subject in steps of {@value #COUNT_STEP}: what grows memory is a new subject or an
  * operation id, so both are counted exactly, while the common call (no id, a known subject) writes no memory
@@ -402,19 +403,23 @@ public final class InMemoryUsageCounter implements UsageCounter {
       return r == null || p >= r.length ? null : r[p]; // cells appended after the last ring have none
     }
 
-    /** Usage that counts against {@code slot}: the later of the slot's and the stored period wins. */
+    /**
+     * Usage that counts against {@code slot}: for a calendar or lifetime cell, unless its period ended at or
+     * before the slot's start ({@link Slot#counts}).
+     */
     long usedFor(int p, Slot slot) {
       Cell ring = ring(p);
       if (ring != null) {
         return ring.usedFor(slot);
       }
-      int o = p * STRIDE;
-      return slot.start() <= data[o + START] ? data[o + USED] : 0;
+      return slot.counts(ends[p]) ? data[p * STRIDE + USED] : 0;
     }
 
     /**
-     * Adds {@code amount} for {@code slot}, resetting a cell whose period ended. A newer stored period wins:
-     * when {@code intoNewer} the amount counts there, otherwise (usage of an ended period) it is dropped.
+     * Adds {@code amount} for {@code slot}. A calendar or lifetime cell that counts against the slot takes
+     * it and its period extends to the slot's end if that is later; otherwise the cell resets to the slot.
+     * Usage forced ({@code intoNewer} false) for a slot that starts before the stored period is of an
+     * ended period and is dropped.
      *
      * @return the start of the period charged
      */
@@ -425,20 +430,20 @@ public final class InMemoryUsageCounter implements UsageCounter {
       }
       long[] d = data;
       int o = p * STRIDE;
-      long target = slot.start();
-      if (target < d[o + START]) {
-        if (!intoNewer) {
-          return target;
-        }
-        target = d[o + START];
-      } else if (target > d[o + START]) {
-        d[o + START] = target;
+      long stored = d[o + START];
+      if (stored == Long.MIN_VALUE || !slot.counts(ends[p])) {
+        d[o + START] = slot.start();
         plainFrame = null;
         ends[p] = slot.end();
-        d[o + USED] = 0;
+        d[o + USED] = amount;
+        return slot.start();
+      }
+      if (slot.start() < stored && !intoNewer) {
+        return slot.start();
       }
       d[o + USED] = Checks.saturatedAdd(d[o + USED], amount);
-      return target;
+      ends[p] = Math.max(ends[p], slot.end());
+      return stored;
     }
 
     /** Adds to the period that starts at {@code start} if it is still kept; otherwise drops the amount. */
@@ -466,6 +471,13 @@ public final class InMemoryUsageCounter implements UsageCounter {
     boolean expiredAt(int p, long now) {
       Cell ring = ring(p);
       return ring != null ? ring.expiredAt(now) : ends[p] <= now;
+    }
+
+    /** Whether purge may drop the cell at {@code now}: a calendar cell only once no slot can overlap it. */
+    boolean droppableAt(int p, long now) {
+      Cell ring = ring(p);
+      return ring != null ? ring.expiredAt(now)
+          : Slot.calendarCellKeptUntil(data[p * STRIDE + START], ends[p]) <= now;
     }
 
     /** Usage that still counts at {@code now}. */
@@ -596,7 +608,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
         return ring.usedFor(slot);
       }
       add(p, slot, amount, true);
-      return data[p * STRIDE + USED]; // the stored period is now the slot's or a later one: it counts
+      return data[p * STRIDE + USED]; // the stored period now ends after the slot's start: it counts
     }
 
     ConsumeResult consume(ConsumeRequest request) {
@@ -725,7 +737,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
       int handled = 0;
       // Downwards: remove() moves the last cell, already seen, into the place of the removed one.
       for (int p = size - 1; p >= 0 && handled < max; p--) {
-        if (expiredAt(p, now)) {
+        if (droppableAt(p, now)) {
           remove(p);
           handled++;
         }
@@ -777,30 +789,24 @@ public final class InMemoryUsageCounter implements UsageCounter {
 
   /**
    * One rolling counter cell: a ring of {@code lookback + 1} buckets, their starts and usage interleaved in
-   * one array. (It also handles a single period, held in two fields, but the subject's flat array holds
-   * those.)
+   * one array. (Calendar and lifetime cells, a single period each, live in the subject's flat array.)
    */
   static final class Cell {
     final long length;
     final int lookback;
-    private long start0 = Long.MIN_VALUE; // the only bucket when lookback == 0
-    private long used0;
-    private final long @Nullable [] ring; // rolling: [start, used] of each bucket
+    private final long[] ring; // [start, used] of each bucket
     long newest;
     long newestEnd;
 
     Cell(Slot slot) {
+      Checks.requireArgument(slot.isRolling(), "a ring is for rolling slots, got %s", slot);
       this.length = slot.length();
       this.lookback = slot.lookback();
-      if (lookback == 0) {
-        this.ring = null;
-      } else {
-        long[] r = new long[2 * (lookback + 1)];
-        for (int i = 0; i < r.length; i += 2) {
-          r[i] = Long.MIN_VALUE;
-        }
-        this.ring = r;
+      long[] r = new long[2 * (lookback + 1)];
+      for (int i = 0; i < r.length; i += 2) {
+        r[i] = Long.MIN_VALUE;
       }
+      this.ring = r;
       this.newest = Long.MIN_VALUE;
       this.newestEnd = Long.MIN_VALUE;
     }
@@ -815,43 +821,32 @@ public final class InMemoryUsageCounter implements UsageCounter {
     }
 
     private int index(long start) {
-      return lookback == 0 ? 0 : (int) Math.floorMod(Math.floorDiv(start, length), (long) (lookback + 1));
+      return (int) Math.floorMod(Math.floorDiv(start, length), (long) (lookback + 1));
     }
 
     private long bucketStart(int i) {
-      long[] r = ring;
-      return r == null ? start0 : r[2 * i];
+      return ring[2 * i];
     }
 
     private long bucketUsed(int i) {
-      long[] r = ring;
-      return r == null ? used0 : r[2 * i + 1];
+      return ring[2 * i + 1];
     }
 
     private void set(int i, long start, long used) {
-      long[] r = ring;
-      if (r == null) {
-        start0 = start;
-        used0 = used;
-      } else {
-        r[2 * i] = start;
-        r[2 * i + 1] = used;
-      }
+      ring[2 * i] = start;
+      ring[2 * i + 1] = used;
     }
 
-    /** Usage that counts against {@code slot}: the later of the slot's and the stored period wins. */
+    /** Usage that counts against {@code slot}: the later of the slot's and the stored bucket wins. */
     long usedFor(Slot slot) {
       long reference = Math.max(slot.start(), newest);
-      if (ring == null) {
-        return start0 == reference ? used0 : 0;
-      }
       return sumFrom(oldestCounted(reference), reference);
     }
 
     /** Usage that still counts at {@code now}. */
     long usedAt(long now) {
       long reference = Math.max(newest, now - Math.floorMod(now, length));
-      return lookback == 0 ? (expiredAt(now) ? 0 : used0) : sumFrom(oldestCounted(reference), reference);
+      return sumFrom(oldestCounted(reference), reference);
     }
 
     private long sumFrom(long from, long to) {
@@ -866,8 +861,8 @@ public final class InMemoryUsageCounter implements UsageCounter {
     }
 
     /**
-     * Adds {@code amount} for {@code slot}. A newer stored period wins: when {@code intoNewer} the amount
-     * counts there, otherwise (usage of an ended period) it is dropped.
+     * Adds {@code amount} for {@code slot}. A newer stored bucket wins: when {@code intoNewer} the amount
+     * counts there, otherwise (usage of an earlier bucket) it goes to its own bucket if that is kept.
      *
      * @return the start of the bucket charged
      */

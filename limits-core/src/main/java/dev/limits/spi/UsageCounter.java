@@ -62,10 +62,11 @@ public interface UsageCounter {
   List<SlotUsage> snapshot(String subject, long now);
 
   /**
-   * Drops cells whose periods (for rolling windows, their last counted bucket) ended at or before
-   * {@code now}, refunds reservations that expired before {@code now} (each exactly once), and forgets
-   * operation ids remembered until before {@code now}; a settled reservation forgotten this way answers
-   * {@link SettleResult#NOT_FOUND} afterwards.
+   * Drops cells that can no longer count: a rolling cell once its last counted bucket ended at or before
+   * {@code now}, a calendar or lifetime cell once {@link Slot#calendarCellKeptUntil} of its period is at or
+   * before {@code now} (no slot of any zone can overlap it then). Refunds reservations that expired before
+   * {@code now} (each exactly once), and forgets operation ids remembered until before {@code now}; a settled
+   * reservation forgotten this way answers {@link SettleResult#NOT_FOUND} afterwards.
    * Works in bounded batches and never blocks consumes for long.
    *
    * @param now      the current time, epoch milliseconds

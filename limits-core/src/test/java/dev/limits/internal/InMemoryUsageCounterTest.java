@@ -43,9 +43,10 @@ class InMemoryUsageCounterTest {
         .isLessThan(InMemoryUsageCounter.PURGE_EVERY - 1);
   }
 
-  static final long LATER = T0 + 2 * HOUR;
+  // After the keep of T0's hour (a day and an hour after it ended, see Slot.calendarCellKeptUntil).
+  static final long LATER = T0 + 2 * 24 * HOUR;
 
-  /** 1,000 subjects counted at T0, whose hour has ended by {@link #LATER}. */
+  /** 1,000 subjects counted at T0, whose hour purge may drop by {@link #LATER}. */
   void countEndedSubjects() {
     for (int i = 0; i < 1_000; i++) {
       counter.consume(new ConsumeRequest("s" + i, List.of(new Charge(hour("m@hour", T0), 5, 1)), Mode.ENFORCE,
@@ -217,7 +218,9 @@ class InMemoryUsageCounterTest {
       assertThat(used(slots.get(j), now)).as("cell %s", slots.get(j).key()).isEqualTo(j + 1);
     }
     long later = now + 2 * HOUR;
-    assertThat(counter.purge(later, 100)).as("4 hourly and 4 rolling cells ended").isEqualTo(8);
+    // An hourly cell is kept after its hour until no zone's hour can overlap it; the daily ones longer.
+    long hourKept = Slot.calendarCellKeptUntil(hour("h1", now).start(), hour("h1", now).end());
+    assertThat(counter.purge(hourKept, 100)).as("4 hourly and 4 rolling cells ended").isEqualTo(8);
     assertThat(counter.snapshot("u", later)).extracting(u -> u.key() + "=" + u.used())
         .containsExactlyInAnyOrder("d2=3", "d5=6", "d8=9", "d11=12");
     for (int j = 2; j < 12; j += 3) {

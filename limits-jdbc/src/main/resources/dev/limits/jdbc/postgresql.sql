@@ -49,11 +49,26 @@ CREATE TABLE IF NOT EXISTS ${prefix}hold (
   PRIMARY KEY (subject, operation_id, charge_index)
 );
 
--- The usage of a cell that counts at bucket start p_reference: the newest bucket and the earlier ones
--- within the lookback, summed without overflowing.
-CREATE OR REPLACE FUNCTION ${prefix}counter_sum(p_ms BIGINT, p_lookback INT, p_start BIGINT, p_used BIGINT,
-    p_es TEXT, p_eu TEXT, p_reference BIGINT) RETURNS BIGINT LANGUAGE plpgsql IMMUTABLE AS $$
+-- Until when a row is kept, its expires_at (CellState.keptUntil, Slot.calendarCellKeptUntil): a rolling cell
+-- or a placeholder until its last bucket stops counting; a calendar or lifetime cell for its own length
+-- plus the longer of that length and a day after its period ended, so that purge never drops a cell that a
+-- period of another zone could still overlap.
+CREATE OR REPLACE FUNCTION ${prefix}counter_kept_until(p_start BIGINT, p_end BIGINT, p_lookback INT,
+    p_ms BIGINT) RETURNS BIGINT LANGUAGE sql IMMUTABLE AS $$
+  SELECT LEAST(9223372036854775807,
+      CASE WHEN p_lookback = 0 AND p_start IS NOT NULL
+           THEN 2 * p_end::numeric - p_start + GREATEST(p_end::numeric - p_start, 86400000)
+           ELSE p_end + p_lookback::numeric * p_ms END)::bigint
+$$;
+
+-- The usage of a cell that counts against a slot starting at p_slot_start. A calendar or lifetime cell
+-- (lookback 0) counts unless its period ended at or before the slot's start (a zone change never frees
+-- usage; Slot.counts). A rolling cell counts its newest bucket and the earlier ones within the lookback of
+-- the later of that bucket and the slot, summed without overflowing.
+CREATE OR REPLACE FUNCTION ${prefix}counter_sum(p_ms BIGINT, p_lookback INT, p_start BIGINT, p_end BIGINT,
+    p_used BIGINT, p_es TEXT, p_eu TEXT, p_slot_start BIGINT) RETURNS BIGINT LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
+  p_reference BIGINT;
   lo NUMERIC;
   total NUMERIC := 0;
   s BIGINT[];
@@ -63,6 +78,10 @@ BEGIN
   IF p_start IS NULL THEN
     RETURN 0;
   END IF;
+  IF p_lookback = 0 THEN
+    RETURN CASE WHEN p_end > p_slot_start THEN p_used ELSE 0 END;
+  END IF;
+  p_reference := GREATEST(p_slot_start, p_start);
   lo := p_reference - p_lookback::numeric * p_ms;
   IF p_start >= lo AND p_start <= p_reference THEN
     total := p_used;
@@ -147,8 +166,8 @@ BEGIN
         IF FOUND THEN
           res := ARRAY[CASE WHEN seen_fp = p_fp THEN 2 ELSE 3 END::bigint];
           FOR i IN 1..n LOOP
-            res := res || ${prefix}counter_sum(c_ms[i], c_lb[i], c_start[i], c_used[i], c_es[i], c_eu[i],
-                GREATEST(p_starts[i], c_start[i])) || 1::bigint;
+            res := res || ${prefix}counter_sum(c_ms[i], c_lb[i], c_start[i], c_end[i], c_used[i], c_es[i],
+                c_eu[i], p_starts[i]) || 1::bigint;
           END LOOP;
           RETURN res;
         END IF;
@@ -158,7 +177,7 @@ BEGIN
         INSERT INTO ${prefix}counter (subject, counter_key, bucket_ms, lookback, period_start, period_end, used,
             expires_at)
         SELECT p_subject, k.key, k.e - k.s, k.lb, NULL, k.e, 0,
-               LEAST(9223372036854775807, k.e + k.lb::numeric * (k.e - k.s))::bigint
+               ${prefix}counter_kept_until(NULL, k.e, k.lb, k.e - k.s)
         FROM unnest(p_keys, p_starts, p_ends, p_lookbacks) AS k(key, s, e, lb)
         ORDER BY k.key
         ON CONFLICT DO NOTHING;
@@ -184,11 +203,11 @@ BEGIN
       IF c_start[i] IS NULL THEN
         v_used[i] := 0;
       ELSIF c_lb[i] = 0 AND c_es[i] IS NULL THEN
-        -- a fixed window (most cells), without a function call: its one bucket counts if not older
-        v_used[i] := CASE WHEN c_start[i] >= p_starts[i] THEN c_used[i] ELSE 0 END;
+        -- a fixed window (most cells), without a function call: it counts unless it ended by the slot's start
+        v_used[i] := CASE WHEN c_end[i] > p_starts[i] THEN c_used[i] ELSE 0 END;
       ELSE
-        v_used[i] := ${prefix}counter_sum(c_ms[i], c_lb[i], c_start[i], c_used[i], c_es[i], c_eu[i],
-            GREATEST(p_starts[i], c_start[i]));
+        v_used[i] := ${prefix}counter_sum(c_ms[i], c_lb[i], c_start[i], c_end[i], c_used[i], c_es[i], c_eu[i],
+            p_starts[i]);
       END IF;
       IF p_amounts[i] = 0 THEN
         v_fits[i] := v_used[i] < p_limits[i];
@@ -250,6 +269,7 @@ BEGIN
     ELSIF p_starts[i] < c_start[i] AND p_mode <> 3 THEN
       -- a lagging clock: the later stored period wins and takes the charge
       c_used[i] := LEAST(9223372036854775807, c_used[i]::numeric + p_amounts[i])::bigint;
+      c_end[i] := GREATEST(c_end[i], p_ends[i]);
       charged[i] := c_start[i];
     ELSIF p_starts[i] < c_start[i] THEN
       -- forced usage of an earlier bucket counts there if the bucket is still kept
@@ -260,8 +280,11 @@ BEGIN
         eu[j] := LEAST(9223372036854775807, eu[j]::numeric + p_amounts[i])::bigint;
         c_eu[i] := array_to_string(eu, ',');
       END IF;
-    ELSIF p_starts[i] = c_start[i] THEN
+    ELSIF p_starts[i] = c_start[i] OR (c_lb[i] = 0 AND c_end[i] > p_starts[i]) THEN
+      -- the stored period, or (calendar) another zone's period that overlaps it: it takes the charge and
+      -- extends to the slot's end, keeping its start
       c_used[i] := LEAST(9223372036854775807, c_used[i]::numeric + p_amounts[i])::bigint;
+      c_end[i] := GREATEST(c_end[i], p_ends[i]);
       charged[i] := c_start[i];
     ELSE
       -- a newer bucket: the old newest joins the earlier ones; what can never count again is dropped
@@ -280,17 +303,17 @@ BEGIN
       charged[i] := p_starts[i];
     END IF;
     IF c_lb[i] = 0 AND c_es[i] IS NULL THEN
-      v_used[i] := CASE WHEN c_start[i] >= p_starts[i] THEN c_used[i] ELSE 0 END;
+      v_used[i] := CASE WHEN c_end[i] > p_starts[i] THEN c_used[i] ELSE 0 END;
     ELSE
-      v_used[i] := ${prefix}counter_sum(c_ms[i], c_lb[i], c_start[i], c_used[i], c_es[i], c_eu[i],
-          GREATEST(p_starts[i], c_start[i]));
+      v_used[i] := ${prefix}counter_sum(c_ms[i], c_lb[i], c_start[i], c_end[i], c_used[i], c_es[i], c_eu[i],
+          p_starts[i]);
     END IF;
     touched[i] := true;
   END LOOP;
 
   UPDATE ${prefix}counter t SET bucket_ms = v.ms, lookback = v.lb, period_start = v.st, period_end = v.en,
       used = v.us, earlier_starts = v.es, earlier_used = v.eu,
-      expires_at = LEAST(9223372036854775807, v.en + v.lb::numeric * v.ms)::bigint
+      expires_at = ${prefix}counter_kept_until(v.st, v.en, v.lb, v.ms)
     FROM unnest(p_keys, c_ms, c_lb, c_start, c_end, c_used, c_es, c_eu, touched)
          AS v(key, ms, lb, st, en, us, es, eu, touched)
     WHERE t.subject = p_subject AND t.counter_key = v.key AND v.touched;
@@ -346,7 +369,7 @@ BEGIN
     INSERT INTO ${prefix}counter (subject, counter_key, bucket_ms, lookback, period_start, period_end, used,
         expires_at)
     SELECT DISTINCT ON (k.sub, k.key) k.sub, k.key, k.e - k.s, k.lb, NULL, k.e, 0,
-           LEAST(9223372036854775807, k.e + k.lb::numeric * (k.e - k.s))::bigint
+           ${prefix}counter_kept_until(NULL, k.e, k.lb, k.e - k.s)
     FROM unnest(p_charge_subjects, p_charge_modes, p_keys, p_starts, p_ends, p_lookbacks)
          AS k(sub, mode, key, s, e, lb)
     WHERE k.mode <> 4
@@ -375,9 +398,10 @@ $$;
 -- cells that finds each row by its primary key; PostgreSQL locks each row and checks it again at its
 -- newest version before writing it.
 -- A cell is written only if it exists, has lookback 0 and no earlier buckets, and its usage (read as
--- ${prefix}counter_consume_cells reads such a cell) is within its room: usage plus total (a newer slot
--- starts a new bucket, the same period adds, and an older slot, from a caller whose clock lags, counts into
--- the stored newer bucket). If any cell was not written, the block rolls back what was: all or nothing.
+-- ${prefix}counter_consume_cells reads such a cell) is within its room: usage plus total (a slot that
+-- starts at or after the stored end starts a new period; any other slot, of the same period, of another
+-- zone's overlapping period or from a caller whose clock lags, counts into the stored one, which extends to
+-- the slot's end if that is later). If any cell was not written, the block rolls back what was: all or nothing.
 -- Answers [status, used_1, used_2, ...], each cell's usage before the call in the order given, with status
 -- 0 written, or 1 not written because some cell has no room (from a lock-free read after the rollback, as
 -- counter_consume_cells answers a clear denial); or [NULL] when nothing was written for any other reason
@@ -403,18 +427,20 @@ BEGIN
     ), upd AS (
       -- within its room, usage plus total is within the limit: no overflow
       UPDATE ${prefix}counter t
-         SET bucket_ms = CASE WHEN t.period_start IS NULL OR c.s > t.period_start THEN c.e - c.s
+         SET bucket_ms = CASE WHEN t.period_start IS NULL OR t.period_end <= c.s THEN c.e - c.s
                               ELSE t.bucket_ms END,
-             period_start = CASE WHEN t.period_start IS NULL OR c.s > t.period_start THEN c.s
+             period_start = CASE WHEN t.period_start IS NULL OR t.period_end <= c.s THEN c.s
                                  ELSE t.period_start END,
-             period_end = CASE WHEN t.period_start IS NULL OR c.s > t.period_start THEN c.e
-                               ELSE t.period_end END,
-             expires_at = CASE WHEN t.period_start IS NULL OR c.s > t.period_start THEN c.e
-                               ELSE t.period_end END,
-             used = CASE WHEN t.period_start >= c.s THEN t.used ELSE 0 END + c.total
+             period_end = CASE WHEN t.period_start IS NULL OR t.period_end <= c.s THEN c.e
+                               ELSE GREATEST(t.period_end, c.e) END,
+             expires_at = CASE WHEN t.period_start IS NULL OR t.period_end <= c.s
+                               THEN ${prefix}counter_kept_until(c.s, c.e, 0, 0)
+                               ELSE ${prefix}counter_kept_until(t.period_start, GREATEST(t.period_end, c.e), 0, 0)
+                          END,
+             used = CASE WHEN t.period_end > c.s THEN t.used ELSE 0 END + c.total
         FROM c
        WHERE t.subject = c.sub AND t.counter_key = c.key AND t.lookback = 0 AND t.earlier_starts IS NULL
-         AND t.earlier_used IS NULL AND CASE WHEN t.period_start >= c.s THEN t.used ELSE 0 END <= c.room
+         AND t.earlier_used IS NULL AND CASE WHEN t.period_end > c.s THEN t.used ELSE 0 END <= c.room
       RETURNING c.ord, t.used - c.total AS before
     )
     SELECT array_agg(u.before ORDER BY u.ord), count(*) INTO res, written FROM upd u;
@@ -424,8 +450,8 @@ BEGIN
   EXCEPTION WHEN SQLSTATE 'P0002' THEN
     SELECT bool_and(l.subject IS NOT NULL AND l.lookback = 0 AND l.earlier_starts IS NULL
                     AND l.earlier_used IS NULL),
-           bool_and(CASE WHEN l.period_start >= c.s THEN l.used ELSE 0 END <= c.room),
-           array_agg(CASE WHEN l.period_start >= c.s THEN l.used ELSE 0 END ORDER BY c.ord)
+           bool_and(CASE WHEN l.period_end > c.s THEN l.used ELSE 0 END <= c.room),
+           array_agg(CASE WHEN l.period_end > c.s THEN l.used ELSE 0 END ORDER BY c.ord)
       INTO plain, fits, res
       FROM unnest(p_subjects, p_keys, p_starts, p_rooms) WITH ORDINALITY AS c(sub, key, s, room, ord)
       LEFT JOIN ${prefix}counter l ON l.subject = c.sub AND l.counter_key = c.key;

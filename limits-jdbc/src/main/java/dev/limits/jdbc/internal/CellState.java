@@ -9,8 +9,10 @@ import org.jspecify.annotations.Nullable;
  * ({@code periodStart}, {@code periodEnd}, {@code used}) and, for rolling windows, the earlier buckets that
  * still count.
  *
- * <p>The arithmetic mirrors the in-memory reference counter: the later of the stored and the requested
- * period wins, amounts saturate instead of wrapping, and a bucket no longer kept absorbs nothing. Earlier
+ * <p>The arithmetic mirrors the in-memory reference counter: a calendar or lifetime cell counts against a
+ * slot unless its period ended at or before the slot's start ({@link Slot#counts}), and a write into it then
+ * extends it; for rolling cells the later of the stored and the requested bucket wins; amounts saturate
+ * instead of wrapping, and a bucket no longer kept absorbs nothing. Earlier
  * buckets that can never count again are dropped when the newest bucket moves, which is how the reference
  * ring behaves too. Not thread-safe; lives for one transaction.
  */
@@ -66,10 +68,24 @@ public final class CellState {
     return !isEmpty() && expiresAt() <= now;
   }
 
-  /** Usage that counts against {@code slot}: the later of the slot's and the stored period wins. */
+  /**
+   * Until when the row is kept (its {@code expires_at}): a rolling cell while it counts, a calendar cell
+   * until no slot of any zone can overlap it ({@link Slot#calendarCellKeptUntil}).
+   */
+  public long keptUntil() {
+    return isEmpty() || lookback > 0 ? expiresAt() : Slot.calendarCellKeptUntil(periodStart, periodEnd);
+  }
+
+  /**
+   * Usage that counts against {@code slot}: a calendar or lifetime cell's unless its period ended at or
+   * before the slot's start; for a rolling cell, the later of the slot's and the stored bucket wins.
+   */
   public long usedFor(Slot slot) {
     if (isEmpty()) {
       return 0;
+    }
+    if (lookback == 0) {
+      return slot.counts(periodEnd) ? used : 0;
     }
     long reference = Math.max(slot.start(), periodStart);
     return sumFrom(reference - multiplySaturated(lookback, bucketMs), reference);
@@ -101,14 +117,22 @@ public final class CellState {
   }
 
   /**
-   * Adds {@code amount} for {@code slot}. A newer stored period wins: when {@code intoNewer} the amount
-   * counts there, otherwise (usage of an ended period) it goes to the slot's own bucket if that is kept.
+   * Adds {@code amount} for {@code slot}. A calendar or lifetime cell that counts against the slot takes
+   * the amount and extends its period to the slot's end if that is later. A newer stored period wins: when
+   * {@code intoNewer} the amount counts there, otherwise (usage of an ended period) it goes to the slot's own
+   * bucket if that is kept.
    *
    * @return the start of the bucket charged
    */
   public long add(Slot slot, long amount, boolean intoNewer) {
     dirty = true;
     long target = slot.start();
+    if (!isEmpty() && lookback == 0 && target > periodStart && slot.counts(periodEnd)) {
+      // Another zone's period that overlaps the stored one: it takes the amount, keeping its start.
+      used = saturatedAdd(used, amount);
+      periodEnd = Math.max(periodEnd, slot.end());
+      return periodStart;
+    }
     if (!isEmpty() && target < periodStart) {
       if (intoNewer) {
         target = periodStart;
@@ -119,6 +143,7 @@ public final class CellState {
     }
     if (!isEmpty() && target == periodStart) {
       used = saturatedAdd(used, amount);
+      periodEnd = Math.max(periodEnd, slot.end());
       return target;
     }
     // A new newest bucket: the old newest joins the earlier ones, and what can never count again goes.

@@ -41,7 +41,8 @@ public final class Schema {
   private static List<String> functions(JdbcDialect dialect) {
     switch (dialect) {
       case POSTGRESQL:
-        return List.of("counter_sum", "counter_consume_cells", "counter_consume", "counter_consume_batch");
+        return List.of("counter_sum", "counter_kept_until", "counter_consume_cells", "counter_consume",
+            "counter_consume_batch");
       case H2:
         return List.of("counter_consume");
       default:

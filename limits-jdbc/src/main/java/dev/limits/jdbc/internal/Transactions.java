@@ -193,8 +193,9 @@ public final class Transactions {
 
   /**
    * The cell if it was ever charged; null for no row or a placeholder. A cell whose period ended is not
-   * treated as empty here: reading a later period finds nothing in it anyway, writing a later period resets
-   * it, and a caller with a lagging clock must still count against the stored period. Only purge drops it.
+   * treated as empty here: reading a period that starts at or after its end finds nothing in it anyway,
+   * writing one resets it, and a caller with a lagging clock or in another zone must still count against the
+   * stored period. Only purge drops it.
    */
   private static @Nullable CellState live(@Nullable CellState cell) {
     return cell == null || cell.isEmpty() ? null : cell;
@@ -314,7 +315,7 @@ public final class Transactions {
         ps.setLong(5, cell.used());
         ps.setString(6, cell.earlierStartsText());
         ps.setString(7, cell.earlierUsedText());
-        ps.setLong(8, cell.expiresAt());
+        ps.setLong(8, cell.keptUntil());
         ps.setString(9, subject);
         ps.setString(10, e.getKey());
         ps.addBatch();
