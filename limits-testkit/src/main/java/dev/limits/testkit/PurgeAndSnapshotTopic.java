@@ -92,7 +92,7 @@ abstract class PurgeAndSnapshotTopic extends ContractTopic {
     consume(Mode.ENFORCE, T0, charge(hour("messages", T0), 10, 3), charge(day("messages", T0), 20, 3),
         charge(lifetime("signups"), 1, 1));
 
-    // A calendar cell is kept a while after its period (see the zone changes above): the hour's keep is over
+    // A calendar cell is kept a while after its period (see ZoneChangeTopic): the hour's keep is over
     // long before the day's.
     long hourDroppable = Slot.calendarCellKeptUntil(T0, T0 + HOUR);
     int handled = counter.purge(hourDroppable, 100);
