@@ -184,6 +184,62 @@ class PlanTest {
   }
 
   @Test
+  void everyCountAPlanAllowsIsAnAllowanceAndUnlimitedIsSpelledOneWay() {
+    Plan capped = Plan.builder("p").maxTokensFree(300).maxFileSize(0).build();
+    assertThat(capped.maxTokensFree()).isEqualTo(Allowance.of(300));
+    assertThat(capped.maxFileSize()).as("0 allows only empty files").isEqualTo(Allowance.of(0));
+    assertThat(capped).isEqualTo(Plan.builder("p").maxTokensFree(Allowance.of(300)).maxFileSize(Allowance.of(0))
+        .build());
+
+    Plan lifted = capped.toBuilder().maxTokensFree(Allowance.unlimited()).maxFileSize(Allowance.unlimited()).build();
+    assertThat(lifted.maxTokensFree()).isEqualTo(Allowance.unlimited());
+    assertThat(lifted.maxFileSize()).isEqualTo(Allowance.unlimited());
+    assertThat(lifted).isEqualTo(Plan.builder("p").build());
+
+    assertThatThrownBy(() -> Plan.builder("p").maxTokensFree(Allowance.of(0)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxTokensFree").hasMessageContaining("0");
+    assertThatThrownBy(() -> Plan.builder("p").maxFileSize(-1)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("-1").hasMessageContaining("Allowance.unlimited()");
+    assertThatThrownBy(() -> Plan.builder("p").maxFileSize(null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("bytes");
+
+    Plan fromConfig = Plan.fromConfig(Map.of("name", "p", "max_tokens_free", "0", "max_file_size", "2048"));
+    assertThat(fromConfig.maxTokensFree()).as("config 0 is unlimited").isEqualTo(Allowance.unlimited());
+    assertThat(fromConfig.maxFileSize()).isEqualTo(Allowance.of(2048));
+  }
+
+  @Test
+  void configProblemsStartWithTheirKeyWhileTheBuilderSpeaksOfJava() {
+    Map<String, String> c = new HashMap<>();
+    c.put("name", "broken");
+    c.put("hourly_max_messages", "-3");
+    c.put("max_openrouter_cost_usd", "1.0000001");
+    c.put("allowed_models", "m".repeat(Plan.MAX_MODEL_LENGTH + 1));
+    c.put("max_file_size", "big");
+    assertThatThrownBy(() -> Plan.fromConfig(c)).isInstanceOfSatisfying(InvalidPlanException.class, e ->
+        assertThat(e.problems()).hasSize(4)
+            .anySatisfy(p -> assertThat(p).isEqualTo("hourly_max_messages: must be 0 (unlimited) or more, got -3"))
+            .anySatisfy(p -> assertThat(p).startsWith("max_openrouter_cost_usd: ").contains("1.0000001"))
+            .anySatisfy(p -> assertThat(p).startsWith("allowed_models: model id must have 1 to 180 characters"))
+            .anySatisfy(p -> assertThat(p).isEqualTo("max_file_size: must be a whole number, got 'big'")));
+
+    assertThatThrownBy(() -> Plan.builder("p").costBudget(new BigDecimal("-1")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cost budget").hasMessageContaining("-1")
+        .hasMessageNotContaining("max_openrouter_cost_usd");
+    assertThatThrownBy(() -> Plan.builder("p").maxTokensFree(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("max_tokens_free");
+  }
+
+  @Test
+  void toStringNamesWhatIsLimitedOnly() {
+    Plan plan = Plan.builder("pro").limit(PlanLimit.MESSAGES_PER_HOUR, 20).limit(PlanLimit.IMAGES_PER_DAY,
+        Allowance.unlimited()).maxTokensFree(300).costBudget(new BigDecimal("5")).build();
+    assertThat(plan.toString()).startsWith("Plan[pro, limits={").contains("MESSAGES_PER_HOUR=20")
+        .contains("IMAGES_PER_WEEK=50").doesNotContain("IMAGES_PER_DAY").contains("maxTokensFree=300")
+        .contains("cost=5.000000 USD").doesNotContain("maxFileSize");
+  }
+
+  @Test
   void equalPlansAreEqualAndToBuilderRoundTrips() {
     Plan a = Plan.builder("p").limit(PlanLimit.MESSAGES_PER_DAY, 3).allowModels("m").build();
     Plan b = Plan.builder("p").limit(PlanLimit.MESSAGES_PER_DAY, 3).allowModels("m").build();

@@ -24,8 +24,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Admins write "unlimited" as 0, in every limit, budget and size, and the plan tables keep their data that
  * way. In the Java API 0 allows nothing, as a quota of 0 does in a {@link dev.limits.LimitPolicy}, and
  * unlimited is {@link Allowance#unlimited()} (no cost budget: an empty {@link Plan#costBudgetUsd()}).
- * {@link #allowance} turns the first meaning into the second, and nothing else in the library reads 0 as
- * unlimited. Stateless and thread-safe.
+ * Reading a whole number turns the first meaning into the second, and nothing else in the library reads 0
+ * as unlimited. Stateless and thread-safe.
  */
 public final class PlanConfig {
 
