@@ -6,6 +6,7 @@ import dev.limits.AccessRule;
 import dev.limits.LimitPolicy;
 import dev.limits.Quota;
 import dev.limits.Window;
+import dev.limits.plans.Allowance;
 import dev.limits.plans.Plan;
 import dev.limits.plans.PlanLimit;
 import java.math.BigDecimal;
@@ -82,6 +83,16 @@ class PlanCompilerTest {
     assertThat(name.codePoints()).noneMatch(c -> c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE);
     Plan plan = Plan.builder("p").modelTokens(id, 5).build();
     assertThat(PlanCompiler.compile(plan, ZoneId.of("UTC"), DayOfWeek.MONDAY).chat().quotas()).hasSize(4);
+  }
+
+  @Test
+  void anUnlimitedAllowanceCompilesToNoRuleAndZeroToOne() {
+    Plan open = Plan.builder("p").maxFileSize(Allowance.unlimited()).build();
+    Plan emptyOnly = Plan.builder("p").maxFileSize(0).build();
+    assertThat(PlanCompiler.compile(open, TEHRAN, DayOfWeek.SATURDAY).files().rules()).isEmpty();
+    assertThat(PlanCompiler.compile(emptyOnly, TEHRAN, DayOfWeek.SATURDAY).files().rules()).hasSize(1);
+    assertThat(PlanCompiler.compile(open, TEHRAN, DayOfWeek.SATURDAY).chat().quota("cost-month"))
+        .as("no cost budget, no quota").isEmpty();
   }
 
   private static List<String> ids(LimitPolicy policy) {
