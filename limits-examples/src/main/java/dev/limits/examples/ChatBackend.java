@@ -168,8 +168,8 @@ final class ChatBackend {
       BigDecimal cost = BigDecimal.ZERO;
       if (call.isMessage()) {
         tokens = simulatedTokens(call.estimatedTokens());
-        if (permit.maxTokens().isPresent()) {
-          tokens = Math.min(tokens, permit.maxTokens().getAsLong());
+        if (!permit.maxTokens().isUnlimited()) {
+          tokens = Math.min(tokens, permit.maxTokens().max());
         }
         cost = price(call.model(), tokens, call.generatesImage());
       }

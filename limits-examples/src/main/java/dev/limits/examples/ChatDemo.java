@@ -280,7 +280,7 @@ public final class ChatDemo {
   /** {@code racers} new users redeem {@code code} at the same instant, from as many threads. */
   private void race(DiscountCode code, int racers) throws InterruptedException, ExecutionException {
     long granted = steps.stream().filter(s -> code.code().equals(s.item()) && s.granted()).count();
-    long usesLeft = code.maxUses().orElseThrow() - granted;
+    long usesLeft = code.maxUses().max() - granted;
     ExecutorService pool = Executors.newFixedThreadPool(racers);
     List<Decision> decisions = new ArrayList<>();
     try {

@@ -11,6 +11,9 @@ import dev.limits.Quota;
 import dev.limits.QuotaUsage;
 import dev.limits.Reservation;
 import dev.limits.Window;
+import dev.limits.plans.internal.Names;
+import dev.limits.plans.internal.PlanCompiler;
+import dev.limits.plans.internal.PlanPolicies;
 import dev.limits.spi.UsageCounter;
 import java.time.DayOfWeek;
 import java.time.Instant;
@@ -19,7 +22,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -41,8 +43,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Counters live in the {@link UsageCounter} given to the builder and are keyed by user, metric and window,
  * not by plan: a user who changes plan keeps the usage counted so far in every limit both plans have. (A
- * window the old plan did not limit was not counted, so it starts from zero under the new plan.) Plans are
- * compiled once per distinct plan (a small cache). Thread-safe: one gate serves a whole application.
+ * window the old plan did not limit was not counted, so it starts from zero under the new plan.) Each distinct
+ * plan is compiled to limits policies once (a small cache): a limited {@link PlanLimit} becomes one quota, an
+ * unlimited one none. Thread-safe: one gate serves a whole application.
  *
  * @see Plan
  * @see AiPermit
@@ -82,26 +85,15 @@ public final class AiGate {
     return new Builder(Objects.requireNonNull(counter, "counter"));
   }
 
-  /** {@return the limiter checking AI calls and uploads, for direct use of compiled policies} */
-  public Limiter limiter() {
-    return limiter;
-  }
-
-  /**
-   * Returns {@code plan} compiled in this gate's zone and week start.
-   *
-   * @param plan the plan
-   * @return its policies, compiled once and then cached
-   * @throws NullPointerException if {@code plan} is null
-   */
-  public PlanPolicies policies(Plan plan) {
+  /** {@code plan} compiled in this gate's zone and week start, once and then cached. */
+  private PlanPolicies policies(Plan plan) {
     Objects.requireNonNull(plan, "plan");
     PlanPolicies p = compiled.get(plan);
     if (p == null) {
       if (compiled.size() >= MAX_CACHED_PLANS) {
         compiled.clear();   // plans carry per-user dates, so the cache is bounded, not exact
       }
-      p = compiled.computeIfAbsent(plan, k -> k.toPolicies(zone, weekStart));
+      p = compiled.computeIfAbsent(plan, k -> PlanCompiler.compile(k, zone, weekStart));
     }
     return p;
   }
@@ -149,7 +141,7 @@ public final class AiGate {
         held.add(files);
         if (call.chat() != null) {
           Reservation chatFiles = limiter.acquire(p.chatFiles(),
-              LimitRequest.of(chatSubject(user, call.chat())).amount(PlanMetrics.FILES, n));
+              LimitRequest.of(Names.chatSubject(user, call.chat())).amount(PlanMetrics.FILES, n));
           if (!chatFiles.isGranted()) {
             AiPermit.cancelAll(held);
             return AiPermit.denied(chatFiles.decision());
@@ -157,8 +149,8 @@ public final class AiGate {
           held.add(chatFiles);
         }
       }
-      OptionalLong maxTokens = call.isMessage() && plan.isFree(call.model()) ? plan.maxTokensFree()
-          : OptionalLong.empty();
+      Allowance maxTokens = call.isMessage() && plan.isFree(call.model()) ? plan.maxTokensFree()
+          : Allowance.unlimited();
       return AiPermit.granted(chat.decision(), held, chatRequest.amounts().asMap().keySet(), maxTokens);
     } catch (RuntimeException e) {
       try {
@@ -200,7 +192,7 @@ public final class AiGate {
       denials.addAll(limiter.check(p.files(), LimitRequest.of(user).amount(PlanMetrics.FILES, n)).denials());
       if (call.chat() != null) {
         denials.addAll(limiter.check(p.chatFiles(),
-            LimitRequest.of(chatSubject(user, call.chat())).amount(PlanMetrics.FILES, n)).denials());
+            LimitRequest.of(Names.chatSubject(user, call.chat())).amount(PlanMetrics.FILES, n)).denials());
       }
     }
     return new Validation(denials, usage(user, plan, call.chat()), limiter.messages(), zone);
@@ -224,7 +216,7 @@ public final class AiGate {
     List<QuotaUsage> usage = new ArrayList<>(limiter.usage(p.chat(), user).quotas());
     usage.addAll(limiter.usage(p.files(), user).quotas());
     if (chat != null && !p.chatFiles().quotas().isEmpty()) {
-      usage.addAll(limiter.usage(p.chatFiles(), chatSubject(user, chat)).quotas());
+      usage.addAll(limiter.usage(p.chatFiles(), Names.chatSubject(user, chat)).quotas());
     }
     return usage;
   }
@@ -246,15 +238,18 @@ public final class AiGate {
   public CodeRedemption redeem(String user, DiscountCode code) {
     Objects.requireNonNull(user, "user");
     Objects.requireNonNull(code, "code");
-    String codeSubject = "code/" + Require.escape(code.code());
+    String codeSubject = "code/" + Names.escape(code.code());
     LimitPolicy.Builder perUser = LimitPolicy.builder("code " + code.code() + " per user")
         .track(PlanMetrics.CODE_USES);
     code.expiresAt().ifPresent(at -> perUser.validity(Instant.MIN, at));
-    code.maxUsesPerUser().ifPresent(max -> perUser.quota(new Quota("code-uses-per-user", PlanMetrics.CODE_USES,
-        Window.lifetime(), max, null)));
+    if (!code.maxUsesPerUser().isUnlimited()) {
+      perUser.quota(new Quota("code-uses-per-user", PlanMetrics.CODE_USES, Window.lifetime(),
+          code.maxUsesPerUser().max(), null));
+    }
     LimitPolicy.Builder total = LimitPolicy.builder("code " + code.code()).track(PlanMetrics.CODE_USES);
-    code.maxUses().ifPresent(max -> total.quota(new Quota("code-uses", PlanMetrics.CODE_USES, Window.lifetime(),
-        max, null)));
+    if (!code.maxUses().isUnlimited()) {
+      total.quota(new Quota("code-uses", PlanMetrics.CODE_USES, Window.lifetime(), code.maxUses().max(), null));
+    }
     LimitRequest userRequest = LimitRequest.of(codeSubject + "/" + user).amount(PlanMetrics.CODE_USES, 1);
     Reservation mine = codeLimiter.acquire(perUser.build(), userRequest);
     if (!mine.isGranted()) {
@@ -311,19 +306,14 @@ public final class AiGate {
     r = r.amount(PlanMetrics.MESSAGES, 1);
     long tokens = call.estimatedTokens();
     if (plan.isFree(model)) {
-      OptionalLong cap = plan.maxTokensFree();
-      return r.amount(PlanMetrics.FREE_TOKENS, cap.isPresent() ? Math.min(tokens, cap.getAsLong()) : tokens);
+      Allowance cap = plan.maxTokensFree();
+      return r.amount(PlanMetrics.FREE_TOKENS, cap.isUnlimited() ? tokens : Math.min(tokens, cap.max()));
     }
     r = r.amount(PlanMetrics.TOKENS, tokens);
     if (plan.modelTokenBudgets().containsKey(model)) {
       r = r.amount(PlanMetrics.MODEL_TOKENS, tokens);
     }
     return r.amount(PlanMetrics.COST, AiCall.micros(call.estimatedCost()));
-  }
-
-  /** The subject of a chat session's counters: {@code user/chat}, the chat id escaped so pairs never collide. */
-  static String chatSubject(String user, String chat) {
-    return user + "/" + Require.escape(chat);
   }
 
   /**

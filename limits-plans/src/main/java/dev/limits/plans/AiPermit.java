@@ -4,11 +4,11 @@ import dev.limits.Amounts;
 import dev.limits.Decision;
 import dev.limits.Metric;
 import dev.limits.Reservation;
+import dev.limits.plans.internal.Require;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,14 +39,14 @@ public final class AiPermit implements AutoCloseable {
   private final Decision decision;
   private final List<Reservation> reservations;
   private final Set<Metric> reserved;
-  private final OptionalLong maxTokens;
+  private final Allowance maxTokens;
   private int committed;
   private boolean commitAttempted; // a commit threw: the call ran, so close() must not refund it
   private State state = State.OPEN;
 
   private enum State { OPEN, COMMITTED, CANCELLED }
 
-  private AiPermit(Decision decision, List<Reservation> reservations, Set<Metric> reserved, OptionalLong maxTokens) {
+  private AiPermit(Decision decision, List<Reservation> reservations, Set<Metric> reserved, Allowance maxTokens) {
     this.decision = decision;
     this.reservations = List.copyOf(reservations);
     this.reserved = Set.copyOf(reserved);
@@ -54,11 +54,11 @@ public final class AiPermit implements AutoCloseable {
   }
 
   static AiPermit denied(Decision decision) {
-    return new AiPermit(decision, List.of(), Set.of(), OptionalLong.empty());
+    return new AiPermit(decision, List.of(), Set.of(), Allowance.unlimited());
   }
 
   static AiPermit granted(Decision decision, List<Reservation> reservations, Set<Metric> reserved,
-      OptionalLong maxTokens) {
+      Allowance maxTokens) {
     return new AiPermit(decision, reservations, reserved, maxTokens);
   }
 
@@ -89,10 +89,10 @@ public final class AiPermit implements AutoCloseable {
   }
 
   /**
-   * {@return the most tokens the host should let the model produce: the plan's {@code max_tokens_free} for a
-   * free model; empty otherwise}
+   * {@return the most tokens the host should let the model produce: the plan's {@link Plan#maxTokensFree()} for
+   * a free model; {@link Allowance#unlimited()} otherwise}
    */
-  public OptionalLong maxTokens() {
+  public Allowance maxTokens() {
     return maxTokens;
   }
 

@@ -1,5 +1,6 @@
 package dev.limits.plans;
 
+import dev.limits.plans.internal.Require;
 import java.math.BigDecimal;
 import java.util.Objects;
 

@@ -1,10 +1,11 @@
 package dev.limits.plans;
 
+import dev.limits.plans.internal.Require;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a plan allows of one {@link PlanLimit} per window: a number, zero or more, or {@linkplain #unlimited()
- * unlimited}.
+ * What a plan allows of a count (of one {@link PlanLimit} per window, of the tokens of one call to a free model,
+ * of the bytes of a file): a number, zero or more, or {@linkplain #unlimited() unlimited}.
  *
  * <p>Zero allows nothing, as a quota of zero does in {@link dev.limits.LimitPolicy}; unlimited is a value of its
  * own, never a number, so the two cannot be mistaken for each other. Admin settings and the plan tables write
@@ -20,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @see Plan#limit(PlanLimit)
  * @see Plan.Builder#limit(PlanLimit, Allowance)
+ * @see Plan#maxTokensFree()
+ * @see Plan#maxFileSize()
  */
 public final class Allowance {
 
@@ -35,9 +38,9 @@ public final class Allowance {
   }
 
   /**
-   * At most {@code max} per window.
+   * At most {@code max}.
    *
-   * @param max the most allowed per window; zero allows nothing
+   * @param max the most allowed (per window, for a limit); zero allows nothing
    * @return the allowance
    * @throws IllegalArgumentException if {@code max} is negative
    */
@@ -47,7 +50,7 @@ public final class Allowance {
     return max == 0 ? NOTHING : new Allowance(max, false);
   }
 
-  /** {@return no limit at all: the window is not counted against} */
+  /** {@return no limit at all: nothing is counted against it} */
   public static Allowance unlimited() {
     return UNLIMITED;
   }
@@ -58,7 +61,7 @@ public final class Allowance {
   }
 
   /**
-   * Returns the most allowed per window.
+   * Returns the most allowed.
    *
    * @return the limit, zero or more
    * @throws IllegalStateException if this allowance is unlimited

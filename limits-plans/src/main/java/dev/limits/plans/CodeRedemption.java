@@ -3,6 +3,7 @@ package dev.limits.plans;
 import dev.limits.Amounts;
 import dev.limits.Decision;
 import dev.limits.Reservation;
+import dev.limits.plans.internal.Require;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;

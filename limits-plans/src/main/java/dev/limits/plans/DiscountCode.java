@@ -1,9 +1,9 @@
 package dev.limits.plans;
 
+import dev.limits.plans.internal.Require;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 /**
  * A discount code's limits: total uses, uses per user, expiry. Immutable and thread-safe.
@@ -11,23 +11,23 @@ import java.util.OptionalLong;
  * <pre>{@code DiscountCode.of("NOWRUZ").withMaxUses(100).withMaxUsesPerUser(1).withExpiry(endOfCampaign)}</pre>
  *
  * @param code           the code, 1 to 64 characters
- * @param maxUses        the most redemptions by everyone; empty if unlimited
- * @param maxUsesPerUser the most redemptions by one user; empty if unlimited
+ * @param maxUses        the most redemptions by everyone, or {@link Allowance#unlimited()}
+ * @param maxUsesPerUser the most redemptions by one user, or {@link Allowance#unlimited()}
  * @param expiresAt      the first instant the code no longer works; empty if it never expires
  * @see AiGate#redeem(String, DiscountCode)
  */
-public record DiscountCode(String code, OptionalLong maxUses, OptionalLong maxUsesPerUser,
+public record DiscountCode(String code, Allowance maxUses, Allowance maxUsesPerUser,
     Optional<Instant> expiresAt) {
 
   /**
    * Creates a code.
    *
    * @param code           the code, 1 to 64 characters
-   * @param maxUses        the most redemptions by everyone; empty if unlimited
-   * @param maxUsesPerUser the most redemptions by one user; empty if unlimited
+   * @param maxUses        the most redemptions by everyone, or {@link Allowance#unlimited()}
+   * @param maxUsesPerUser the most redemptions by one user, or {@link Allowance#unlimited()}
    * @param expiresAt      the first instant the code no longer works; empty if it never expires
    * @throws NullPointerException     if an argument is null
-   * @throws IllegalArgumentException if the code is empty or too long, or a limit is negative
+   * @throws IllegalArgumentException if the code is empty or too long
    */
   public DiscountCode {
     Objects.requireNonNull(code, "code");
@@ -36,9 +36,6 @@ public record DiscountCode(String code, OptionalLong maxUses, OptionalLong maxUs
     Objects.requireNonNull(expiresAt, "expiresAt");
     Require.argument(!code.isEmpty() && code.length() <= 64 && code.chars().noneMatch(Character::isISOControl),
         "discount code must have 1 to 64 characters, got '%s'", code);
-    Require.argument(maxUses.orElse(0) >= 0, "max uses must not be negative, got %s", maxUses);
-    Require.argument(maxUsesPerUser.orElse(0) >= 0, "max uses per user must not be negative, got %s",
-        maxUsesPerUser);
   }
 
   /**
@@ -50,7 +47,7 @@ public record DiscountCode(String code, OptionalLong maxUses, OptionalLong maxUs
    * @throws IllegalArgumentException if it is empty or longer than 64 characters
    */
   public static DiscountCode of(String code) {
-    return new DiscountCode(code, OptionalLong.empty(), OptionalLong.empty(), Optional.empty());
+    return new DiscountCode(code, Allowance.unlimited(), Allowance.unlimited(), Optional.empty());
   }
 
   /**
@@ -61,7 +58,8 @@ public record DiscountCode(String code, OptionalLong maxUses, OptionalLong maxUs
    * @throws IllegalArgumentException if {@code uses} is negative
    */
   public DiscountCode withMaxUses(long uses) {
-    return new DiscountCode(code, OptionalLong.of(uses), maxUsesPerUser, expiresAt);
+    Require.argument(uses >= 0, "max uses must be 0 or more, got %s", uses);
+    return new DiscountCode(code, Allowance.of(uses), maxUsesPerUser, expiresAt);
   }
 
   /**
@@ -72,7 +70,8 @@ public record DiscountCode(String code, OptionalLong maxUses, OptionalLong maxUs
    * @throws IllegalArgumentException if {@code uses} is negative
    */
   public DiscountCode withMaxUsesPerUser(long uses) {
-    return new DiscountCode(code, maxUses, OptionalLong.of(uses), expiresAt);
+    Require.argument(uses >= 0, "max uses per user must be 0 or more, got %s", uses);
+    return new DiscountCode(code, maxUses, Allowance.of(uses), expiresAt);
   }
 
   /**

@@ -1,24 +1,16 @@
 package dev.limits.plans;
 
 import dev.limits.LimitPolicy;
-import dev.limits.ModelGroup;
-import dev.limits.Quota;
-import dev.limits.Window;
+import dev.limits.plans.internal.PlanConfig;
+import dev.limits.plans.internal.Require;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.DayOfWeek;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -29,18 +21,22 @@ import org.jspecify.annotations.Nullable;
  * user's subscription dates): counted limits, a free-model token pool, per-model token budgets, a cost budget,
  * the models allowed, file rules and the subscription's validity.
  *
- * <p>What a plan allows of each counted limit is an {@link Allowance}: a number, where 0 allows nothing (as a
- * quota of 0 does in a {@link LimitPolicy}), or {@link Allowance#unlimited()}. Admin settings, where 0 means
- * unlimited, are read by {@link #fromConfig(Map)} alone. Image limits default to 10 a day, 50 a week and 200 a
- * month, everything else to unlimited.
+ * <p>Every count a plan allows (each {@link PlanLimit}, the tokens of one call to a free model, the size of a
+ * file) is an {@link Allowance}: a number, where 0 allows nothing (as a quota of 0 does in a
+ * {@link LimitPolicy}), or {@link Allowance#unlimited()}, the one way the API says "no limit". The cost budget
+ * is an amount of money rather than a count: a plan has one, or has none ({@link #costBudgetUsd()} is empty). A
+ * model with a budget of its own is a key of {@link #modelTokenBudgets()}; a model that is not has none.
+ * Admin settings, where 0 means unlimited, are read by {@link #fromConfig(Map)} alone. Image limits default to
+ * 10 a day, 50 a week and 200 a month, everything else to unlimited.
  *
- * <p>A plan {@linkplain #toPolicies compiles} to three {@link LimitPolicy} objects (chat, user files, chat
- * files). Immutable and thread-safe; equal plans compile to equivalent policies.
+ * <p>An immutable value: thread-safe, equal when all its settings are equal, and equal plans are limited
+ * alike. An {@link AiGate} compiles each distinct plan to limits policies once.
  *
  * <pre>{@code
  * Plan pro = Plan.builder("pro")
  *     .limit(PlanLimit.MESSAGES_PER_HOUR, 20)
  *     .limit(PlanLimit.TOKENS_PER_DAY, 50_000)
+ *     .limit(PlanLimit.IMAGES_PER_DAY, Allowance.unlimited())   // lifts the default of 10 a day
  *     .costBudget(new BigDecimal("5.00"))
  *     .allowModels("openai/gpt-4o").freeModels("meta/llama-3-8b")
  *     .build();
@@ -48,6 +44,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @see AiGate
  * @see PlanLimit
+ * @see Allowance
  */
 public final class Plan {
 
@@ -59,12 +56,12 @@ public final class Plan {
   private final String name;
   private final boolean enabled;
   private final Map<PlanLimit, Allowance> limits;
-  private final long maxTokensFree;
+  private final Allowance maxTokensFree;
   private final Map<String, Long> modelTokenBudgets;
-  private final long costBudgetMicros;
+  private final long costBudgetMicros;   // -1: none
   private final Set<String> allowedModels;
   private final Set<String> freeModels;
-  private final long maxFileSize;
+  private final Allowance maxFileSize;
   private final Set<String> allowedExtensions;
   private final @Nullable Instant activeFrom;
   private final @Nullable Instant activeUntil;
@@ -105,7 +102,8 @@ public final class Plan {
    * instants).
    *
    * <p>In these settings, and only here, a limit, budget or size of 0 means unlimited: it reads as
-   * {@link Allowance#unlimited()} (or no budget, no size limit), never as a limit that allows nothing. An absent
+   * {@link Allowance#unlimited()} (a cost budget of 0 as no cost budget, a model budget of 0 as no budget of
+   * its own), never as a limit that allows nothing. Each problem reported starts with its key. An absent
    * image limit takes its {@linkplain PlanLimit#defaultAllowance() default}; an empty model or extension list
    * allows all.
    *
@@ -145,24 +143,25 @@ public final class Plan {
   }
 
   /**
-   * {@return the most tokens one call to a free model may use (the {@code max_tokens_free} setting); empty if
-   * uncapped}
+   * {@return the most tokens one call to a free model may use (the {@code max_tokens_free} setting), at least 1,
+   * or {@link Allowance#unlimited()}}
    */
-  public OptionalLong maxTokensFree() {
-    return maxTokensFree < 0 ? OptionalLong.empty() : OptionalLong.of(maxTokensFree);
+  public Allowance maxTokensFree() {
+    return maxTokensFree;
   }
 
-  /** {@return tokens a month per model with a budget of its own, by model id} */
+  /**
+   * {@return tokens a month per model with a budget of its own, by model id; a model not here has no budget of
+   * its own, only the plan's token limits}
+   */
   public Map<String, Long> modelTokenBudgets() {
     return modelTokenBudgets;
   }
 
-  /** {@return the monthly cost budget in micro-dollars; empty if unlimited} */
-  public OptionalLong costBudgetMicros() {
-    return costBudgetMicros < 0 ? OptionalLong.empty() : OptionalLong.of(costBudgetMicros);
-  }
-
-  /** {@return the monthly cost budget in dollars; empty if unlimited} */
+  /**
+   * {@return the monthly budget of provider cost in dollars, with six decimals; empty if the plan has no cost
+   * budget}
+   */
   public Optional<BigDecimal> costBudgetUsd() {
     return costBudgetMicros < 0 ? Optional.empty() : Optional.of(PlanMetrics.COST.toDecimal(costBudgetMicros));
   }
@@ -187,9 +186,9 @@ public final class Plan {
     return model != null && freeModels.contains(model);
   }
 
-  /** {@return the largest file allowed, in bytes; empty if unlimited} */
-  public OptionalLong maxFileSize() {
-    return maxFileSize < 0 ? OptionalLong.empty() : OptionalLong.of(maxFileSize);
+  /** {@return the largest file allowed, in bytes (0 allows only empty files), or {@link Allowance#unlimited()}} */
+  public Allowance maxFileSize() {
+    return maxFileSize;
   }
 
   /** {@return the file extensions allowed, lower case without a dot; empty allows all} */
@@ -238,77 +237,6 @@ public final class Plan {
     return b;
   }
 
-  /**
-   * Compiles this plan to limits policies with calendar windows in {@code zone} and weeks starting on
-   * {@code weekStart}.
-   *
-   * @param zone      the zone of calendar windows
-   * @param weekStart the first day of weekly windows
-   * @return the compiled policies
-   * @throws NullPointerException if an argument is null
-   */
-  public PlanPolicies toPolicies(ZoneId zone, DayOfWeek weekStart) {
-    Objects.requireNonNull(zone, "zone");
-    Objects.requireNonNull(weekStart, "weekStart");
-    LimitPolicy.Builder chat = LimitPolicy.builder(name + "/chat").zone(zone);
-    PlanMetrics.CHAT.forEach(chat::track);
-    if (activeFrom != null || activeUntil != null) {
-      chat.validity(activeFrom == null ? Instant.MIN : activeFrom, activeUntil == null ? Instant.MAX : activeUntil);
-    }
-    if (!allowedModels.isEmpty()) {
-      Set<String> models = new LinkedHashSet<>(allowedModels);
-      models.addAll(freeModels);
-      chat.allowModels(models);
-    }
-    LimitPolicy.Builder files = LimitPolicy.builder(name + "/files").zone(zone).track(PlanMetrics.FILES);
-    if (maxFileSize >= 0) {
-      files.maxFileSize(maxFileSize);
-    }
-    if (!allowedExtensions.isEmpty()) {
-      files.allowExtensions(allowedExtensions.toArray(String[]::new));
-    }
-    LimitPolicy.Builder chatFiles = LimitPolicy.builder(name + "/chat-files").zone(zone).track(PlanMetrics.FILES);
-    for (PlanLimit l : PlanLimit.values()) {
-      Allowance a = limit(l);
-      if (!a.isUnlimited()) {
-        Quota q = new Quota(l.quotaId(), l.metric(), l.window(weekStart), a.max(), null);
-        (l.metric().equals(PlanMetrics.FILES) ? (l.perChat() ? chatFiles : files) : chat).quota(q);
-      }
-      if (l == PlanLimit.TOKENS_PER_MONTH) {
-        modelTokenBudgets.forEach((model, budget) -> chat.quota(new Quota(modelQuotaId(model),
-            PlanMetrics.MODEL_TOKENS, Window.month(), budget, new ModelGroup(groupName(model), Set.of(model)))));
-      }
-    }
-    if (costBudgetMicros >= 0) {
-      chat.quota(new Quota("cost-month", PlanMetrics.COST, Window.month(), costBudgetMicros, null));
-    }
-    return new PlanPolicies(this, chat.build(), files.build(), chatFiles.build());
-  }
-
-  /** The id of the quota holding {@code model}'s own budget. */
-  static String modelQuotaId(String model) {
-    return "model-tokens:" + model;
-  }
-
-  /** A valid, injective model-group name for {@code model}; hashed when escaping makes it too long. */
-  static String groupName(String model) {
-    String escaped = Require.escape(model);
-    if (escaped.length() <= 64) {
-      return escaped;
-    }
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(model.getBytes(StandardCharsets.UTF_8));
-      StringBuilder hex = new StringBuilder();
-      for (int i = 0; i < 8; i++) {
-        hex.append(String.format("%02x", digest[i]));
-      }
-      int cut = Character.isHighSurrogate(escaped.charAt(46)) ? 46 : 47; // never split a surrogate pair
-      return escaped.substring(0, cut) + "~" + hex;
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
-  }
-
   @Override
   public boolean equals(@Nullable Object o) {
     if (this == o) {
@@ -318,9 +246,9 @@ public final class Plan {
       return false;
     }
     Plan p = (Plan) o;
-    return name.equals(p.name) && enabled == p.enabled && limits.equals(p.limits) && maxTokensFree == p.maxTokensFree
+    return name.equals(p.name) && enabled == p.enabled && limits.equals(p.limits) && maxTokensFree.equals(p.maxTokensFree)
         && modelTokenBudgets.equals(p.modelTokenBudgets) && costBudgetMicros == p.costBudgetMicros
-        && allowedModels.equals(p.allowedModels) && freeModels.equals(p.freeModels) && maxFileSize == p.maxFileSize
+        && allowedModels.equals(p.allowedModels) && freeModels.equals(p.freeModels) && maxFileSize.equals(p.maxFileSize)
         && allowedExtensions.equals(p.allowedExtensions) && Objects.equals(activeFrom, p.activeFrom)
         && Objects.equals(activeUntil, p.activeUntil);
   }
@@ -340,12 +268,12 @@ public final class Plan {
       }
     });
     return "Plan[" + name + (enabled ? "" : ", disabled") + ", limits=" + limited
-        + (maxTokensFree < 0 ? "" : ", maxTokensFree=" + maxTokensFree)
+        + (maxTokensFree.isUnlimited() ? "" : ", maxTokensFree=" + maxTokensFree)
         + (modelTokenBudgets.isEmpty() ? "" : ", modelTokenBudgets=" + modelTokenBudgets)
         + costBudgetUsd().map(c -> ", cost=" + c.toPlainString() + " USD").orElse("")
         + (allowedModels.isEmpty() ? "" : ", models=" + allowedModels)
         + (freeModels.isEmpty() ? "" : ", freeModels=" + freeModels)
-        + (maxFileSize < 0 ? "" : ", maxFileSize=" + maxFileSize)
+        + (maxFileSize.isUnlimited() ? "" : ", maxFileSize=" + maxFileSize)
         + (allowedExtensions.isEmpty() ? "" : ", extensions=" + allowedExtensions)
         + (activeFrom == null ? "" : ", from=" + activeFrom) + (activeUntil == null ? "" : ", until=" + activeUntil)
         + "]";
@@ -358,12 +286,12 @@ public final class Plan {
     private final String name;
     private boolean enabled = true;
     private final Map<PlanLimit, Allowance> limits = new EnumMap<>(PlanLimit.class);
-    private long maxTokensFree = -1;
+    private Allowance maxTokensFree = Allowance.unlimited();
     private final Map<String, Long> modelTokenBudgets = new TreeMap<>();
     private long costBudgetMicros = -1;
     private final Set<String> allowedModels = new TreeSet<>();
     private final Set<String> freeModels = new TreeSet<>();
-    private long maxFileSize = -1;
+    private Allowance maxFileSize = Allowance.unlimited();
     private final Set<String> allowedExtensions = new TreeSet<>();
     private @Nullable Instant activeFrom;
     private @Nullable Instant activeUntil;
@@ -390,8 +318,9 @@ public final class Plan {
     }
 
     /**
-     * Limits {@code limit} to {@code value} per window. Zero allows nothing, unlike the admin settings read by
-     * {@link Plan#fromConfig(Map)}; to lift a limit use {@link #unlimited(PlanLimit)}.
+     * Limits {@code limit} to {@code value} per window: the same as {@code limit(limit, Allowance.of(value))}.
+     * Zero allows nothing, unlike the admin settings read by {@link Plan#fromConfig(Map)}; to lift a limit
+     * use {@link #limit(PlanLimit, Allowance)} with {@link Allowance#unlimited()}.
      *
      * @param limit the counted limit
      * @param value the most allowed per window, zero or more; zero allows nothing
@@ -401,13 +330,14 @@ public final class Plan {
      */
     public Builder limit(PlanLimit limit, long value) {
       Objects.requireNonNull(limit, "limit");
-      Require.argument(value >= 0, "%s must be 0 (allows nothing) or more, got %s; to lift it use unlimited(%s)",
-          limit.configKey(), value, limit);
+      Require.argument(value >= 0, "limit %s must be 0 (allows nothing) or more, got %s; for no limit use "
+          + "Allowance.unlimited()", limit, value);
       return limit(limit, Allowance.of(value));
     }
 
     /**
-     * Sets what the plan allows of {@code limit}: a number, or {@link Allowance#unlimited()}.
+     * Sets what the plan allows of {@code limit}: a number, or {@link Allowance#unlimited()}, which also lifts
+     * an image limit's default.
      *
      * @param limit     the counted limit
      * @param allowance what is allowed per window
@@ -420,26 +350,30 @@ public final class Plan {
     }
 
     /**
-     * Lifts {@code limit}, including an image limit's default: the same as
-     * {@code limit(limit, Allowance.unlimited())}.
-     *
-     * @param limit the counted limit
-     * @return this builder
-     * @throws NullPointerException if {@code limit} is null
-     */
-    public Builder unlimited(PlanLimit limit) {
-      return limit(limit, Allowance.unlimited());
-    }
-
-    /**
-     * Caps each call to a free model at {@code tokens}.
+     * Caps each call to a free model at {@code tokens}: the same as
+     * {@code maxTokensFree(Allowance.of(tokens))}.
      *
      * @param tokens the most tokens per call, at least 1
      * @return this builder
      * @throws IllegalArgumentException if {@code tokens} is less than 1
      */
     public Builder maxTokensFree(long tokens) {
-      Require.argument(tokens >= 1, "max_tokens_free must be at least 1, got %s", tokens);
+      Require.argument(tokens >= 1, "maxTokensFree must be at least 1, got %s", tokens);
+      return maxTokensFree(Allowance.of(tokens));
+    }
+
+    /**
+     * Sets the most tokens of each call to a free model (default {@link Allowance#unlimited()}).
+     *
+     * @param tokens the most tokens per call, at least 1, or {@link Allowance#unlimited()}
+     * @return this builder
+     * @throws NullPointerException     if {@code tokens} is null
+     * @throws IllegalArgumentException if it allows no token at all
+     */
+    public Builder maxTokensFree(Allowance tokens) {
+      Objects.requireNonNull(tokens, "tokens");
+      Require.argument(tokens.isUnlimited() || tokens.max() >= 1, "maxTokensFree must be at least 1, got %s",
+          tokens);
       this.maxTokensFree = tokens;
       return this;
     }
@@ -455,7 +389,7 @@ public final class Plan {
      */
     public Builder modelTokens(String model, long tokensPerMonth) {
       requireModel(model);
-      Require.argument(tokensPerMonth >= 0, "token budget of model '%s' must not be negative, got %s", model,
+      Require.argument(tokensPerMonth >= 0, "token budget of model '%s' must be 0 or more, got %s", model,
           tokensPerMonth);
       modelTokenBudgets.put(model, tokensPerMonth);
       return this;
@@ -463,7 +397,7 @@ public final class Plan {
 
     /**
      * Sets a monthly budget of provider cost, exact to the micro-dollar; a budget of zero allows no call that
-     * costs anything (without a call, there is no budget).
+     * costs anything. A plan has no cost budget until this is called.
      *
      * @param usd the budget in dollars
      * @return this builder
@@ -475,7 +409,7 @@ public final class Plan {
       try {
         this.costBudgetMicros = PlanMetrics.COST.amountOf(usd);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("max_openrouter_cost_usd must be 0 or more with at most 6 decimals, got "
+        throw new IllegalArgumentException("cost budget must be 0 or more USD with at most 6 decimals, got "
             + usd.toPlainString(), e);
       }
       return this;
@@ -512,15 +446,27 @@ public final class Plan {
     }
 
     /**
-     * Allows files of at most {@code bytes}.
+     * Allows files of at most {@code bytes}: the same as {@code maxFileSize(Allowance.of(bytes))}.
      *
      * @param bytes the largest file size, zero or more; zero allows only empty files
      * @return this builder
      * @throws IllegalArgumentException if {@code bytes} is negative
      */
     public Builder maxFileSize(long bytes) {
-      Require.argument(bytes >= 0, "max_file_size must not be negative, got %s", bytes);
-      this.maxFileSize = bytes;
+      Require.argument(bytes >= 0, "maxFileSize must be 0 or more bytes, got %s; for no limit use "
+          + "Allowance.unlimited()", bytes);
+      return maxFileSize(Allowance.of(bytes));
+    }
+
+    /**
+     * Sets the largest file allowed, in bytes (default {@link Allowance#unlimited()}).
+     *
+     * @param bytes the largest file size (zero allows only empty files), or {@link Allowance#unlimited()}
+     * @return this builder
+     * @throws NullPointerException if {@code bytes} is null
+     */
+    public Builder maxFileSize(Allowance bytes) {
+      this.maxFileSize = Objects.requireNonNull(bytes, "bytes");
       return this;
     }
 

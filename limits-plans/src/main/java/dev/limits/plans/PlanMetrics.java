@@ -2,7 +2,6 @@ package dev.limits.plans;
 
 import dev.limits.Metric;
 import java.util.Currency;
-import java.util.List;
 
 /**
  * The metrics compiled plans count. Their names pick the shipped message labels ({@code label.metric.<name>})
@@ -12,7 +11,7 @@ import java.util.List;
  * {@link #MODEL_TOKENS} where the plan gives the model a budget of its own), so that the two never draw on each
  * other's quotas. Immutable constants; thread-safe.
  *
- * @see PlanPolicies
+ * @see PlanLimit#metric()
  */
 public final class PlanMetrics {
 
@@ -32,9 +31,6 @@ public final class PlanMetrics {
   public static final Metric FILES = Metric.count("files");
   /** Redemptions of a discount code. */
   public static final Metric CODE_USES = Metric.count("code_uses");
-
-  /** Every metric of a chat policy. */
-  static final List<Metric> CHAT = List.of(IMAGES, MESSAGES, TOKENS, MODEL_TOKENS, FREE_TOKENS, COST);
 
   private PlanMetrics() {}
 }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.limits.Decision;
 import dev.limits.Denial;
 import dev.limits.MessageCatalog;
+import dev.limits.plans.internal.Names;
 import dev.limits.spi.ConsumeRequest;
 import dev.limits.spi.ConsumeResult;
 import dev.limits.spi.SettleRequest;
@@ -112,7 +113,7 @@ class AiGateTest extends GateFixture {
         case "model": next.allowModels("other"); break;
         case "file-extension": next.allowExtensions("exe"); break;
         case "cost-month": next = withoutCost(plan); break;
-        default: next.unlimited(PlanLimit.valueOf(enumName(d.ruleId())));
+        default: next.limit(PlanLimit.valueOf(enumName(d.ruleId())), Allowance.unlimited());
       }
       plan = next.build();
     }
@@ -356,7 +357,7 @@ class AiGateTest extends GateFixture {
         .costBudget(new BigDecimal("0")).build();
     AiPermit free = gate.before("u1", plan, AiCall.message(LLAMA).estimatedTokens(5_000));
     assertThat(free.decision()).as("the estimate is capped at max_tokens_free").isAllowed();
-    assertThat(free.maxTokens()).hasValue(300);
+    assertThat(free.maxTokens()).isEqualTo(Allowance.of(300));
     assertThat(used("u1", plan, "free-tokens-month")).isEqualTo(300);
     free.commit(AiUsage.of(900).withCost(new BigDecimal("0.5")));
     assertThat(used("u1", plan, "free-tokens-month")).isEqualTo(900);
@@ -372,7 +373,7 @@ class AiGateTest extends GateFixture {
         .as("paid tokens are untouched; the zero cost budget denies the paid model").isDeniedBy("cost-month");
     AiPermit paid = gate.before("u1", pro, AiCall.message(GPT));
     assertThat(paid.decision()).isAllowed();
-    assertThat(paid.maxTokens()).isEmpty();
+    assertThat(paid.maxTokens()).isEqualTo(Allowance.unlimited());
   }
 
   @Test
@@ -456,7 +457,7 @@ class AiGateTest extends GateFixture {
 
   @Test
   void chatIdsAreEscapedSoUserChatPairsNeverShareACounter() {
-    assertThat(AiGate.chatSubject("a/b", "c")).isNotEqualTo(AiGate.chatSubject("a", "b/c"));
+    assertThat(Names.chatSubject("a/b", "c")).isNotEqualTo(Names.chatSubject("a", "b/c"));
   }
 
   // --- validate: every failure and what remains

@@ -75,6 +75,8 @@ class DiscountCodeTest extends GateFixture {
   void codeValuesAreChecked() {
     assertThatThrownBy(() -> DiscountCode.of("")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> DiscountCode.of("X").withMaxUses(-1)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(DiscountCode.of("X").maxUses()).isEqualTo(Allowance.unlimited());
+    assertThat(DiscountCode.of("X").withMaxUses(3).withMaxUsesPerUser(0).maxUsesPerUser()).isEqualTo(Allowance.of(0));
     assertThatThrownBy(() -> DiscountCode.of("x".repeat(65))).isInstanceOf(IllegalArgumentException.class);
   }
 

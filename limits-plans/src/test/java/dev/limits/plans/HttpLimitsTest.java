@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 class HttpLimitsTest extends GateFixture {
 
   final Plan plan = Plan.builder("p").limit(PlanLimit.MESSAGES_PER_HOUR, 20).limit(PlanLimit.MESSAGES_PER_DAY, 100)
-      .unlimited(PlanLimit.IMAGES_PER_DAY).unlimited(PlanLimit.IMAGES_PER_WEEK).unlimited(PlanLimit.IMAGES_PER_MONTH)
+      .limit(PlanLimit.IMAGES_PER_DAY, Allowance.unlimited()).limit(PlanLimit.IMAGES_PER_WEEK, Allowance.unlimited())
+      .limit(PlanLimit.IMAGES_PER_MONTH, Allowance.unlimited())
       .build();
 
   @Test

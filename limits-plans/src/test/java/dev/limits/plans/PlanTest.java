@@ -3,26 +3,21 @@ package dev.limits.plans;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.limits.AccessRule;
 import dev.limits.LimitPolicy;
 import dev.limits.LimitRequest;
 import dev.limits.Limiter;
-import dev.limits.Quota;
-import dev.limits.Window;
+import dev.limits.plans.internal.PlanCompiler;
+import dev.limits.plans.internal.PlanPolicies;
 import dev.limits.spi.UsageCounter;
 import java.math.BigDecimal;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class PlanTest {
-
-  static final ZoneId TEHRAN = ZoneId.of("Asia/Tehran");
 
   @Test
   void imageLimitsDefaultToTheSeedsAndEverythingElseIsUnlimited() {
@@ -32,8 +27,9 @@ class PlanTest {
     assertThat(plan.limit(PlanLimit.IMAGES_PER_MONTH)).isEqualTo(Allowance.of(200));
     assertThat(plan.limit(PlanLimit.MESSAGES_PER_HOUR)).isEqualTo(Allowance.unlimited());
     assertThat(plan.limit(PlanLimit.TOKENS_PER_DAY)).isEqualTo(Allowance.unlimited());
-    assertThat(plan.costBudgetMicros()).isEmpty();
-    assertThat(plan.maxTokensFree()).isEmpty();
+    assertThat(plan.costBudgetUsd()).isEmpty();
+    assertThat(plan.maxTokensFree()).isEqualTo(Allowance.unlimited());
+    assertThat(plan.maxFileSize()).isEqualTo(Allowance.unlimited());
     assertThat(plan.allowedModels()).isEmpty();
     assertThat(plan.limits()).as("every limit, unlimited ones named as such").hasSize(PlanLimit.values().length)
         .containsEntry(PlanLimit.IMAGES_PER_DAY, Allowance.of(10))
@@ -42,7 +38,7 @@ class PlanTest {
 
   @Test
   void inTheJavaApiZeroAllowsNothingAndUnlimitedIsANamedValue() {
-    Plan plan = Plan.builder("p").limit(PlanLimit.MESSAGES_PER_DAY, 0).unlimited(PlanLimit.IMAGES_PER_DAY)
+    Plan plan = Plan.builder("p").limit(PlanLimit.MESSAGES_PER_DAY, 0).limit(PlanLimit.IMAGES_PER_DAY, Allowance.unlimited())
         .limit(PlanLimit.TOKENS_PER_DAY, Allowance.unlimited()).limit(PlanLimit.FILES_PER_DAY, Allowance.of(0))
         .build();
     assertThat(plan.limit(PlanLimit.MESSAGES_PER_DAY)).isEqualTo(Allowance.of(0))
@@ -56,9 +52,10 @@ class PlanTest {
     assertThatThrownBy(() -> Allowance.of(-1)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("-1").hasMessageContaining("Allowance.unlimited()");
     assertThatThrownBy(() -> Plan.builder("p").limit(PlanLimit.MESSAGES_PER_DAY, -1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unlimited(MESSAGES_PER_DAY)");
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("MESSAGES_PER_DAY")
+        .hasMessageContaining("Allowance.unlimited()");
 
-    PlanPolicies p = plan.toPolicies(ZoneId.of("UTC"), DayOfWeek.MONDAY);
+    PlanPolicies p = PlanCompiler.compile(plan, ZoneId.of("UTC"), DayOfWeek.MONDAY);
     assertThat(p.chat().quota("messages-day").orElseThrow().limit()).as("0 compiles to a quota of 0").isZero();
     assertThat(p.files().quota("files-day").orElseThrow().limit()).isZero();
     assertThat(p.chat().quota("tokens-day")).as("unlimited compiles to no quota").isEmpty();
@@ -71,9 +68,9 @@ class PlanTest {
     Plan zero = Plan.builder("zero").limit(PlanLimit.MESSAGES_PER_HOUR, 0).build();
     Plan unlimited = Plan.builder("unlimited").limit(PlanLimit.MESSAGES_PER_HOUR, Allowance.unlimited()).build();
     LimitRequest message = LimitRequest.of("u").amount(PlanMetrics.MESSAGES, 1);
-    assertThat(limiter.consume(zero.toPolicies(ZoneId.of("UTC"), DayOfWeek.MONDAY).chat(), message).denial())
+    assertThat(limiter.consume(PlanCompiler.compile(zero, ZoneId.of("UTC"), DayOfWeek.MONDAY).chat(), message).denial())
         .hasValueSatisfying(d -> assertThat(d.ruleId()).isEqualTo("messages-hour"));
-    LimitPolicy open = unlimited.toPolicies(ZoneId.of("UTC"), DayOfWeek.MONDAY).chat();
+    LimitPolicy open = PlanCompiler.compile(unlimited, ZoneId.of("UTC"), DayOfWeek.MONDAY).chat();
     for (int i = 0; i < 100; i++) {
       assertThat(limiter.consume(open, LimitRequest.of("v").amount(PlanMetrics.MESSAGES, 1)).isAllowed()).isTrue();
     }
@@ -85,16 +82,16 @@ class PlanTest {
         "0", "max_file_size", "0", "model_token_budget.m", "0", "max_openrouter_cost_usd", "0"));
     assertThat(fromConfig.limit(PlanLimit.MESSAGES_PER_DAY)).isEqualTo(Allowance.unlimited());
     assertThat(fromConfig.limit(PlanLimit.IMAGES_PER_DAY)).isEqualTo(Allowance.unlimited());
-    assertThat(fromConfig.maxFileSize()).isEmpty();
+    assertThat(fromConfig.maxFileSize()).isEqualTo(Allowance.unlimited());
     assertThat(fromConfig.modelTokenBudgets()).isEmpty();
-    assertThat(fromConfig.costBudgetMicros()).isEmpty();
-    assertThat(fromConfig).isEqualTo(Plan.builder("p").unlimited(PlanLimit.MESSAGES_PER_DAY)
-        .unlimited(PlanLimit.IMAGES_PER_DAY).build());
+    assertThat(fromConfig.costBudgetUsd()).isEmpty();
+    assertThat(fromConfig).isEqualTo(Plan.builder("p").limit(PlanLimit.MESSAGES_PER_DAY, Allowance.unlimited())
+        .limit(PlanLimit.IMAGES_PER_DAY, Allowance.unlimited()).build());
 
     Plan inJava = Plan.builder("p").limit(PlanLimit.MESSAGES_PER_DAY, 0).build();
     assertThat(inJava).isNotEqualTo(fromConfig);
-    assertThat(inJava.toPolicies(ZoneId.of("UTC"), DayOfWeek.MONDAY).chat().quota("messages-day")).isPresent();
-    assertThat(fromConfig.toPolicies(ZoneId.of("UTC"), DayOfWeek.MONDAY).chat().quota("messages-day")).isEmpty();
+    assertThat(PlanCompiler.compile(inJava, ZoneId.of("UTC"), DayOfWeek.MONDAY).chat().quota("messages-day")).isPresent();
+    assertThat(PlanCompiler.compile(fromConfig, ZoneId.of("UTC"), DayOfWeek.MONDAY).chat().quota("messages-day")).isEmpty();
     assertThat(Plan.fromConfig(Map.of("name", "p", "daily_max_messages", "1")).limit(PlanLimit.MESSAGES_PER_DAY))
         .isEqualTo(Allowance.of(1));
   }
@@ -103,7 +100,7 @@ class PlanTest {
   void builderRejectsBadValuesAtOnce() {
     assertThatThrownBy(() -> Plan.builder(" ")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Plan.builder("p").limit(PlanLimit.TOKENS_PER_DAY, -1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("daily_max_tokens");
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("TOKENS_PER_DAY").hasMessageContaining("-1");
     assertThatThrownBy(() -> Plan.builder("p").costBudget(new BigDecimal("0.0000001")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0.0000001");
     assertThatThrownBy(() -> Plan.builder("p").maxTokensFree(0)).isInstanceOf(IllegalArgumentException.class);
@@ -144,14 +141,13 @@ class PlanTest {
     assertThat(plan.limit(PlanLimit.IMAGES_PER_DAY)).as("0 lifts the seed default").isEqualTo(Allowance.unlimited());
     assertThat(plan.limit(PlanLimit.IMAGES_PER_WEEK)).isEqualTo(Allowance.of(30));
     assertThat(plan.limit(PlanLimit.IMAGES_PER_MONTH)).as("absent keeps the seed default").isEqualTo(Allowance.of(200));
-    assertThat(plan.maxTokensFree()).hasValue(800);
+    assertThat(plan.maxTokensFree()).isEqualTo(Allowance.of(800));
     assertThat(plan.limit(PlanLimit.FREE_MODEL_TOKENS_PER_MONTH)).isEqualTo(Allowance.of(100_000));
-    assertThat(plan.costBudgetMicros()).hasValue(5_250_000);
     assertThat(plan.costBudgetUsd()).hasValue(new BigDecimal("5.250000"));
     assertThat(plan.modelTokenBudgets()).containsOnly(Map.entry("openai/gpt-4o", 20_000L));
     assertThat(plan.allowedModels()).containsExactly("openai/gpt-4o", "openai/o1");
     assertThat(plan.freeModels()).containsExactly("meta/llama");
-    assertThat(plan.maxFileSize()).isEmpty();
+    assertThat(plan.maxFileSize()).isEqualTo(Allowance.unlimited());
     assertThat(plan.allowedExtensions()).containsExactly("pdf", "png");
     assertThat(plan.limit(PlanLimit.FILES_PER_CHAT)).isEqualTo(Allowance.of(3));
     assertThat(plan.activeUntil()).hasValue(Instant.parse("2026-04-01T00:00:00Z"));
@@ -188,67 +184,59 @@ class PlanTest {
   }
 
   @Test
-  void compilesToChatFilesAndChatFilePoliciesInTheSeedsOrder() {
-    Plan plan = Plan.builder("pro")
-        .limit(PlanLimit.TOKENS_PER_DAY, 50_000)
-        .limit(PlanLimit.MESSAGES_PER_HOUR, 20)
-        .limit(PlanLimit.MESSAGES_PER_3_HOURS, 40)
-        .limit(PlanLimit.FREE_MODEL_TOKENS_PER_MONTH, 10_000)
-        .limit(PlanLimit.FILES_PER_DAY, 5)
-        .limit(PlanLimit.FILES_PER_CHAT, 2)
-        .modelTokens("openai/gpt-4o", 1_000)
-        .costBudget(new BigDecimal("5"))
-        .allowModels("openai/gpt-4o").freeModels("meta/llama")
-        .maxFileSize(1_000_000).allowExtensions("pdf")
-        .activeFrom(Instant.parse("2026-01-01T00:00:00Z"))
-        .build();
-    PlanPolicies p = plan.toPolicies(TEHRAN, DayOfWeek.SATURDAY);
+  void everyCountAPlanAllowsIsAnAllowanceAndUnlimitedIsSpelledOneWay() {
+    Plan capped = Plan.builder("p").maxTokensFree(300).maxFileSize(0).build();
+    assertThat(capped.maxTokensFree()).isEqualTo(Allowance.of(300));
+    assertThat(capped.maxFileSize()).as("0 allows only empty files").isEqualTo(Allowance.of(0));
+    assertThat(capped).isEqualTo(Plan.builder("p").maxTokensFree(Allowance.of(300)).maxFileSize(Allowance.of(0))
+        .build());
 
-    assertThat(ids(p.chat())).containsExactly("free-tokens-month", "images-day", "images-week", "images-month",
-        "messages-hour", "messages-3h", "tokens-day", "model-tokens:openai/gpt-4o", "cost-month");
-    assertThat(p.chat().zone()).isEqualTo(TEHRAN);
-    assertThat(p.chat().quota("images-week").orElseThrow().window()).isEqualTo(Window.week(DayOfWeek.SATURDAY));
-    assertThat(p.chat().quota("messages-3h").orElseThrow().window()).isEqualTo(Window.hours(3));
-    assertThat(p.chat().quota("cost-month").orElseThrow().limit()).isEqualTo(5_000_000);
-    Quota model = p.chat().quota("model-tokens:openai/gpt-4o").orElseThrow();
-    assertThat(model.appliesTo("openai/gpt-4o")).isTrue();
-    assertThat(model.appliesTo("openai/gpt-4o-mini")).isFalse();
-    assertThat(p.chat().rules()).hasSize(2);
-    assertThat(p.chat().rules().get(0)).isInstanceOf(AccessRule.Validity.class);
-    assertThat(((AccessRule.AllowedModels) p.chat().rules().get(1)).models())
-        .containsExactlyInAnyOrder("openai/gpt-4o", "meta/llama");
-    assertThat(ids(p.files())).containsExactly("files-day");
-    assertThat(p.files().rules()).hasSize(2);
-    assertThat(ids(p.chatFiles())).containsExactly("files-chat");
-    assertThat(p.chatFiles().quota("files-chat").orElseThrow().window()).isEqualTo(Window.lifetime());
+    Plan lifted = capped.toBuilder().maxTokensFree(Allowance.unlimited()).maxFileSize(Allowance.unlimited()).build();
+    assertThat(lifted.maxTokensFree()).isEqualTo(Allowance.unlimited());
+    assertThat(lifted.maxFileSize()).isEqualTo(Allowance.unlimited());
+    assertThat(lifted).isEqualTo(Plan.builder("p").build());
+
+    assertThatThrownBy(() -> Plan.builder("p").maxTokensFree(Allowance.of(0)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxTokensFree").hasMessageContaining("0");
+    assertThatThrownBy(() -> Plan.builder("p").maxFileSize(-1)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("-1").hasMessageContaining("Allowance.unlimited()");
+    assertThatThrownBy(() -> Plan.builder("p").maxFileSize(null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("bytes");
+
+    Plan fromConfig = Plan.fromConfig(Map.of("name", "p", "max_tokens_free", "0", "max_file_size", "2048"));
+    assertThat(fromConfig.maxTokensFree()).as("config 0 is unlimited").isEqualTo(Allowance.unlimited());
+    assertThat(fromConfig.maxFileSize()).isEqualTo(Allowance.of(2048));
   }
 
   @Test
-  void modelIdsWithSlashesAndLongIdsMakeDistinctValidGroups() {
-    String longId = "vendor/" + "x".repeat(150);
-    assertThat(Plan.groupName("a/b")).isNotEqualTo(Plan.groupName("a_b")).doesNotContain("/");
-    assertThat(Plan.groupName(longId)).hasSizeLessThanOrEqualTo(64)
-        .isNotEqualTo(Plan.groupName(longId + "y"));
-    Plan plan = Plan.builder("p").modelTokens(longId, 5).modelTokens("a b@c#d", 5).build();
-    assertThat(plan.toPolicies(ZoneId.of("UTC"), DayOfWeek.MONDAY).chat().quotas()).hasSize(5);
+  void configProblemsStartWithTheirKeyWhileTheBuilderSpeaksOfJava() {
+    Map<String, String> c = new HashMap<>();
+    c.put("name", "broken");
+    c.put("hourly_max_messages", "-3");
+    c.put("max_openrouter_cost_usd", "1.0000001");
+    c.put("allowed_models", "m".repeat(Plan.MAX_MODEL_LENGTH + 1));
+    c.put("max_file_size", "big");
+    assertThatThrownBy(() -> Plan.fromConfig(c)).isInstanceOfSatisfying(InvalidPlanException.class, e ->
+        assertThat(e.problems()).hasSize(4)
+            .anySatisfy(p -> assertThat(p).isEqualTo("hourly_max_messages: must be 0 (unlimited) or more, got -3"))
+            .anySatisfy(p -> assertThat(p).startsWith("max_openrouter_cost_usd: ").contains("1.0000001"))
+            .anySatisfy(p -> assertThat(p).startsWith("allowed_models: model id must have 1 to 180 characters"))
+            .anySatisfy(p -> assertThat(p).isEqualTo("max_file_size: must be a whole number, got 'big'")));
+
+    assertThatThrownBy(() -> Plan.builder("p").costBudget(new BigDecimal("-1")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cost budget").hasMessageContaining("-1")
+        .hasMessageNotContaining("max_openrouter_cost_usd");
+    assertThatThrownBy(() -> Plan.builder("p").maxTokensFree(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("max_tokens_free");
   }
 
   @Test
-  void modelIdsWithWideWhitespaceDoNotShareAGroupWithTheirEscapes() {
-    assertThat(Plan.groupName("gpt\u2003x")).isNotEqualTo(Plan.groupName("gpt 03x"));
-    assertThat(Plan.groupName("gpt\u1680")).isNotEqualTo(Plan.groupName("gpt\u001680"));
-    assertThat(Plan.groupName("openai/gpt-4o")).isEqualTo("openai%2Fgpt-4o"); // unchanged for existing ids
-  }
-
-  @Test
-  void aLongModelIdOfSupplementaryCharactersMakesAGroupOfWholeCharacters() {
-    String id = "vendor" + "\uD83D\uDE00".repeat(40); // hashed, cut where a pair starts
-    String name = Plan.groupName(id);
-
-    assertThat(name).hasSizeLessThanOrEqualTo(64).isNotEqualTo(Plan.groupName(id + "y"));
-    assertThat(name.codePoints()).noneMatch(c -> c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE);
-    Plan plan = Plan.builder("p").modelTokens(id, 5).build();
-    assertThat(plan.toPolicies(ZoneId.of("UTC"), DayOfWeek.MONDAY).chat().quotas()).hasSize(4);
+  void toStringNamesWhatIsLimitedOnly() {
+    Plan plan = Plan.builder("pro").limit(PlanLimit.MESSAGES_PER_HOUR, 20).limit(PlanLimit.IMAGES_PER_DAY,
+        Allowance.unlimited()).maxTokensFree(300).costBudget(new BigDecimal("5")).build();
+    assertThat(plan.toString()).startsWith("Plan[pro, limits={").contains("MESSAGES_PER_HOUR=20")
+        .contains("IMAGES_PER_WEEK=50").doesNotContain("IMAGES_PER_DAY").contains("maxTokensFree=300")
+        .contains("cost=5.000000 USD").doesNotContain("maxFileSize");
   }
 
   @Test
@@ -259,9 +247,5 @@ class PlanTest {
     assertThat(a.toBuilder().build()).isEqualTo(a);
     assertThat(a.toBuilder().limit(PlanLimit.MESSAGES_PER_DAY, 4).build()).isNotEqualTo(a);
     assertThat(a.limit(PlanLimit.MESSAGES_PER_DAY)).isEqualTo(Allowance.of(3));
-  }
-
-  private static List<String> ids(LimitPolicy policy) {
-    return policy.quotas().stream().map(Quota::id).collect(Collectors.toList());
   }
 }

@@ -30,5 +30,16 @@ public final class LimitsArchitecture {
       .should().dependOnClassesThat().resideInAPackage("dev.limits.internal..")
       .because("dev.limits.internal is not part of the API of limits-core and may change in any release");
 
+  /**
+   * Nothing outside limits-plans' packages ({@code dev.limits.plans}, {@code dev.limits.plans.internal}) uses
+   * {@code dev.limits.plans.internal}: a plan is read, compiled and checked through the API ({@code Plan},
+   * {@code AiGate}) only. On the module path the module system refuses it anyway; this rule also holds code on
+   * the class path to it.
+   */
+  public static final ArchRule NO_PLANS_INTERNALS = noClasses()
+      .that().resideOutsideOfPackages("dev.limits.plans", "dev.limits.plans.internal")
+      .should().dependOnClassesThat().resideInAPackage("dev.limits.plans.internal..")
+      .because("dev.limits.plans.internal is not part of the API of limits-plans and may change in any release");
+
   private LimitsArchitecture() {}
 }

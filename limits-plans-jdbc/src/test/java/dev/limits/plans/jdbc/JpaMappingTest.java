@@ -12,6 +12,7 @@ import dev.limits.plans.jdbc.jpa.MessageTemplateId;
 import dev.limits.plans.jdbc.jpa.PlanEntity;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
+import java.math.BigDecimal;
 import java.util.Locale;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
@@ -77,7 +78,7 @@ class JpaMappingTest {
         Plan pro = em.find(PlanEntity.class, "pro").toPlan();
         assertThat(pro.limit(PlanLimit.MESSAGES_PER_HOUR)).isEqualTo(Allowance.of(25));
         assertThat(pro.limit(PlanLimit.TOKENS_PER_DAY)).isEqualTo(Allowance.unlimited());
-        assertThat(pro.costBudgetMicros()).hasValue(5_000_000);
+        assertThat(pro.costBudgetUsd()).hasValue(new BigDecimal("5.000000"));
         MessageTemplateEntity m = em.find(MessageTemplateEntity.class,
             new MessageTemplateId("fa", "quota.messages-hour"));
         assertThat(m.getTemplate()).isEqualTo("سقف پیام ساعتی شما ({limit} عدد) پر شده است");

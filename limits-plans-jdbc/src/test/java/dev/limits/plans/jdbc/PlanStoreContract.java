@@ -11,6 +11,7 @@ import dev.limits.plans.Allowance;
 import dev.limits.plans.Plan;
 import dev.limits.plans.PlanLimit;
 import dev.limits.plans.PlanMessages;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -49,7 +50,7 @@ abstract class PlanStoreContract {
     assertThat(plans.get("free").limit(PlanLimit.TOKENS_PER_DAY)).isEqualTo(Allowance.of(10_000));
     assertThat(plans.get("pro").limit(PlanLimit.MESSAGES_PER_HOUR)).as("0 in the table: unlimited")
         .isEqualTo(Allowance.unlimited());
-    assertThat(plans.get("pro").costBudgetMicros()).hasValue(5_000_000);
+    assertThat(plans.get("pro").costBudgetUsd()).hasValue(new BigDecimal("5.000000"));
     assertThat(plans.get("pro").allowedModels()).containsExactly("meta/llama-3-8b", "openai/gpt-4o");
     assertThat(plans.get("old").enabled()).isFalse();
     assertThat(plans.get("pro").enabled()).isTrue();
