@@ -34,8 +34,8 @@ import org.junit.jupiter.api.Nested;
  *
  * <p>The tests check what the SPI Javadoc states, and nothing an implementation may choose. They use fixed
  * instants of their own, never the wall clock. This class holds the fixtures; the tests come in one
- * {@code @Nested} class per topic, which JUnit runs for every subclass (a report names each test after its
- * topic, such as {@code UsageCounterContract$Consume}):
+ * {@code @Nested} class per topic, which JUnit runs for every subclass (each subclass's test report lists its
+ * tests under their topic, such as {@code UsageCounterContract$Consume}):
  * <ul>
  *   <li>{@code Consume}: all-or-nothing consumes over several windows of several metrics, the fit rules of
  *       {@link Charge}, CHECK and FORCE;
