@@ -4,13 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.limits.PeriodClock;
-import dev.limits.spi.ConsumeRequest;
-import dev.limits.spi.ConsumeResult;
-import dev.limits.spi.SettleRequest;
-import dev.limits.spi.SettleResult;
-import dev.limits.spi.SlotUsage;
-import dev.limits.spi.StorageException;
 import dev.limits.spi.UsageCounter;
+import dev.limits.testkit.UnavailableUsageCounter;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -178,27 +172,7 @@ class HttpChatServerTest {
   @Test
   void anUnreachableCounterIsA503WithoutRateLimitFields() throws Exception {
     server.close();
-    server = HttpChatServer.start(new UsageCounter() {
-      @Override
-      public ConsumeResult consume(ConsumeRequest request) {
-        throw new StorageException("database down");
-      }
-
-      @Override
-      public SettleResult settle(SettleRequest request) {
-        throw new StorageException("database down");
-      }
-
-      @Override
-      public List<SlotUsage> snapshot(String subject, long now) {
-        throw new StorageException("database down");
-      }
-
-      @Override
-      public int purge(long now, int maxItems) {
-        return 0;
-      }
-    }, clock);
+    server = HttpChatServer.start(new UnavailableUsageCounter("database down"), clock);
     HttpResponse<String> r = post("user=ali&model=openai/gpt-4o-mini&tokens=10", "en");
     assertThat(r.statusCode()).as("fail-closed").isEqualTo(503);
     assertThat(r.headers().map()).doesNotContainKeys("RateLimit", "RateLimit-Policy", "Retry-After");

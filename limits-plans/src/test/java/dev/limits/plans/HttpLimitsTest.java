@@ -2,14 +2,8 @@ package dev.limits.plans;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.limits.spi.ConsumeRequest;
-import dev.limits.spi.ConsumeResult;
-import dev.limits.spi.SettleRequest;
-import dev.limits.spi.SettleResult;
-import dev.limits.spi.SlotUsage;
-import dev.limits.spi.StorageException;
 import dev.limits.spi.UsageCounter;
-import java.util.List;
+import dev.limits.testkit.UnavailableUsageCounter;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -67,27 +61,7 @@ class HttpLimitsTest extends GateFixture {
 
   @Test
   void aFailedCounterIs503AndFailsClosed() {
-    UsageCounter broken = new UsageCounter() {
-      @Override
-      public ConsumeResult consume(ConsumeRequest request) {
-        throw new StorageException("database down");
-      }
-
-      @Override
-      public SettleResult settle(SettleRequest request) {
-        throw new StorageException("database down");
-      }
-
-      @Override
-      public List<SlotUsage> snapshot(String subject, long now) {
-        throw new StorageException("database down");
-      }
-
-      @Override
-      public int purge(long now, int maxItems) {
-        return 0;
-      }
-    };
+    UsageCounter broken = new UnavailableUsageCounter("database down");
     gate = AiGate.builder(broken).clock(clock).build();
     AiPermit p = gate.before("u1", plan, AiCall.message("m"));
     assertThat(p.isGranted()).isFalse();

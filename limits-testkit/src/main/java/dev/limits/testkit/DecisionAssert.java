@@ -81,6 +81,15 @@ public final class DecisionAssert extends AbstractAssert<DecisionAssert, Decisio
   }
 
   /**
+   * Verifies the counter could not be reached and the limiter failed closed (503).
+   *
+   * @return this assertion, for chaining
+   */
+  public DecisionAssert isUnavailable() {
+    return hasOutcome(Decision.Outcome.UNAVAILABLE);
+  }
+
+  /**
    * Verifies the first denial is by the quota or rule with {@code ruleId} (such as {@code "tokens@day"}).
    *
    * @param ruleId the id of the quota or access rule expected to deny first

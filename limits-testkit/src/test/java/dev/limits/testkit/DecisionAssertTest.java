@@ -54,4 +54,21 @@ class DecisionAssertTest {
     assertThatThrownBy(() -> assertThat(denied).isForbidden()).isInstanceOf(AssertionError.class)
         .hasMessageContaining("QUOTA_EXCEEDED");
   }
+
+  @Test
+  void anUnavailableCounterFailsClosedAsA503AndOpenAsAnUnknownOutcome() {
+    UsageCounter down = new UnavailableUsageCounter("database down");
+    LimitRequest request = LimitRequest.of("u").model("a").amount(MESSAGES, 1);
+    Decision closed = Limiter.builder(down).build().consume(plan, request);
+    assertThat(closed).isDenied().isUnavailable().isDeniedBy(Denial.Reason.STORAGE_UNAVAILABLE);
+    assertThat(closed.httpStatus()).isEqualTo(503);
+    assertThat(closed.outcomeUnknown()).isTrue();
+    assertThatThrownBy(() -> assertThat(closed).isQuotaExceeded()).isInstanceOf(AssertionError.class)
+        .hasMessageContaining("UNAVAILABLE");
+    assertThat(Limiter.builder(down).failOpen(true).build().consume(plan, request)).isAllowed();
+    assertThatThrownBy(() -> down.purge(0, 1)).isInstanceOf(dev.limits.spi.StorageException.class)
+        .hasMessage("database down");
+    assertThatThrownBy(() -> assertThat(send("a")).isUnavailable()).isInstanceOf(AssertionError.class)
+        .hasMessageContaining("ALLOWED");
+  }
 }
