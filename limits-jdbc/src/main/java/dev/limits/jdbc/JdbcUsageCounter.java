@@ -5,6 +5,7 @@ import dev.limits.jdbc.internal.FastConsume;
 import dev.limits.jdbc.internal.Faults;
 import dev.limits.jdbc.internal.Prefixes;
 import dev.limits.jdbc.internal.RequestCodec;
+import dev.limits.jdbc.internal.Retrier;
 import dev.limits.jdbc.internal.Schema;
 import dev.limits.jdbc.internal.Sql;
 import dev.limits.jdbc.internal.Transactions;
@@ -24,9 +25,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -113,10 +111,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class JdbcUsageCounter implements UsageCounter {
 
-  private final DataSource dataSource;
   private final JdbcDialect dialect;
   private final String prefix;
-  private final int maxRetries;
+  private final Retrier retrier;
   private final Sql sql;
   private final Transactions transactions;
   private final @Nullable Coalescer coalescer;
@@ -133,10 +130,9 @@ public final class JdbcUsageCounter implements UsageCounter {
   private static final int MAX_BATCH = 64;
 
   private JdbcUsageCounter(Builder builder, JdbcDialect dialect) {
-    this.dataSource = builder.dataSource;
     this.dialect = dialect;
     this.prefix = builder.tablePrefix;
-    this.maxRetries = builder.maxRetries;
+    this.retrier = new Retrier(builder.dataSource, dialect, builder.maxRetries);
     this.sql = new Sql(dialect, prefix);
     this.transactions = new Transactions(sql, false);
     this.fastConsume = builder.fastConsume;
@@ -172,12 +168,12 @@ public final class JdbcUsageCounter implements UsageCounter {
     if (coalescer != null) {
       return coalescer.consume(request);
     }
-    boolean idempotent = isIdempotent(request);
+    boolean idempotent = Retrier.idempotent(request);
     // ConsumeRequest guarantees each key at most once, as the one-statement functions require.
     if (dialect == JdbcDialect.H2 || dialect == JdbcDialect.POSTGRESQL) {
-      return withRetries(what(request), idempotent, true, c -> consumeInOneStatement(c, request));
+      return withRetries(Retrier.what(request), idempotent, true, c -> consumeInOneStatement(c, request));
     }
-    return withRetries(what(request), idempotent, false, c -> {
+    return withRetries(Retrier.what(request), idempotent, false, c -> {
       Transactions.Outcome outcome = transactions.consume(c, request);
       if (outcome.rollback()) {
         c.rollback();
@@ -198,58 +194,19 @@ public final class JdbcUsageCounter implements UsageCounter {
     return Coalescer.runAsOneBatch(requests, this::consumeBatch);
   }
 
-  /** A check writes nothing, and a request with an operation id answers DUPLICATE if it had committed. */
-  private static boolean isIdempotent(ConsumeRequest request) {
-    return request.operationId() != null || request.mode() == ConsumeRequest.Mode.CHECK;
-  }
-
   /**
    * Runs a batch of coalesced consumes in one statement (a batch of one as the single consume), retrying as
-   * {@link #withRetries} would retry each request alone: a batch that surely did not commit is retried as a
-   * whole; after a failure that may have committed, only the idempotent requests are retried.
+   * {@link Retrier} retries each request: a batch that surely did not commit is retried as a whole; after
+   * a failure that may have committed, only the idempotent requests are retried.
    */
   private void consumeBatch(List<Coalescer.Pending> batch) {
-    List<Coalescer.Pending> open = batch;
-    for (int attempt = 0; ; attempt++) {
-      Faults.Stage stage = Faults.Stage.CONNECT;
-      try (Connection c = dataSource.getConnection()) {
-        stage = Faults.Stage.IN_TRANSACTION;
-        boolean wasAutoCommit = c.getAutoCommit();
-        try {
-          if (!wasAutoCommit) {
-            c.setAutoCommit(true);
-          }
-          stage = Faults.Stage.COMMIT;
-          if (open.size() == 1) {
-            open.get(0).succeed(consumeInOneStatement(c, open.get(0).request()));
-          } else {
-            consumeInOneBatch(c, open);
-          }
-          return;
-        } finally {
-          if (!wasAutoCommit) {
-            restoreAutoCommit(c, false);
-          }
-        }
-      } catch (SQLException e) {
-        Faults.Verdict verdict = Faults.classify(e, stage);
-        List<Coalescer.Pending> retry = new ArrayList<>(open.size());
-        for (Coalescer.Pending p : open) {
-          if (verdict.mayRetry(isIdempotent(p.request())) && attempt < maxRetries) {
-            retry.add(p);
-          } else {
-            p.fail(failure(what(p.request()), attempt, verdict, e));
-          }
-        }
-        if (retry.isEmpty()) {
-          return;
-        }
-        open = retry;
-        // Other callers wait for this batch: sleep through interrupts, and keep the status for the caller.
-        long bound = 5L << Math.min(attempt, 8);
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(ThreadLocalRandom.current().nextLong(1, bound + 1)));
+    retrier.run(batch, true, true, (c, open) -> {
+      if (open.size() == 1) {
+        open.get(0).succeed(consumeInOneStatement(c, open.get(0).request()));
+      } else {
+        consumeInOneBatch(c, open);
       }
-    }
+    });
   }
 
   /**
@@ -493,114 +450,8 @@ public final class JdbcUsageCounter implements UsageCounter {
     return handled;
   }
 
-  /** Work on one connection; with {@code autocommit} false the caller commits after it returns. */
-  private interface Work<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  /**
-   * Runs {@code work} in a transaction of its own (or in autocommit), retrying failures that cannot have
-   * taken effect, or that are harmless to repeat when {@code idempotent}.
-   */
-  private <T> T withRetries(String what, boolean idempotent, boolean autocommit, Work<T> work) {
-    for (int attempt = 0; ; attempt++) {
-      Faults.Stage stage = Faults.Stage.CONNECT;
-      try (Connection c = dataSource.getConnection()) {
-        stage = Faults.Stage.IN_TRANSACTION;
-        boolean wasAutoCommit = c.getAutoCommit();
-        try {
-          if (wasAutoCommit != autocommit) {
-            c.setAutoCommit(autocommit);
-          }
-          if (!autocommit && c.getTransactionIsolation() != Connection.TRANSACTION_READ_COMMITTED) {
-            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-          }
-          T result;
-          try {
-            if (autocommit) {
-              stage = Faults.Stage.COMMIT;
-            }
-            result = work.run(c);
-            if (!autocommit) {
-              stage = Faults.Stage.COMMIT;
-              c.commit();
-            }
-          } catch (SQLException | RuntimeException e) {
-            if (!autocommit) {
-              rollbackQuietly(c, e);
-            }
-            throw e;
-          }
-          return result;
-        } finally {
-          if (wasAutoCommit != autocommit) {
-            restoreAutoCommit(c, wasAutoCommit);
-          }
-        }
-      } catch (SQLException e) {
-        Faults.Verdict verdict = Faults.classify(e, stage);
-        // H2's consume statement fails as a whole when a cell or operation id was inserted concurrently;
-        // H2 rolled it back, and the retry finds the row.
-        boolean retry = verdict.mayRetry(idempotent)
-            || (dialect == JdbcDialect.H2 && Faults.isUniqueViolation(e));
-        if (!retry || attempt >= maxRetries) {
-          throw failure(what, attempt, verdict, e);
-        }
-        backOff(attempt, verdict);
-      }
-    }
-  }
-
-  /**
-   * The exception for an operation that failed for good: what failed, after how many attempts, and whether
-   * it may have taken effect.
-   */
-  private StorageException failure(String what, int attempt, Faults.Verdict verdict, SQLException e) {
-    return new StorageException(what + " failed on " + dialect + (attempt > 0 ? " after " + (attempt + 1)
-        + " attempts" : "") + (verdict.applied() ? " and may or may not have taken effect"
-        : "; nothing was changed") + ": " + e.getMessage(), e, verdict.applied());
-  }
-
-  /** Names a consume by what it does, for messages: a check is a usage read, not a consume. */
-  private static String what(ConsumeRequest request) {
-    switch (request.mode()) {
-      case CHECK:
-        return "usage read";
-      case RESERVE:
-        return "reservation";
-      case REFUND:
-        return "refund";
-      default:
-        return "consume";
-    }
-  }
-
-  private static void restoreAutoCommit(Connection c, boolean autoCommit) {
-    try {
-      c.setAutoCommit(autoCommit);
-    } catch (SQLException e) {
-      // The connection is broken; the failure that broke it is what the caller needs to see.
-    }
-  }
-
-  private static void rollbackQuietly(Connection c, Exception cause) {
-    try {
-      c.rollback();
-    } catch (SQLException e) {
-      cause.addSuppressed(e);
-    }
-  }
-
-  private static void backOff(int attempt, Faults.Verdict lastFailure) {
-    long bound = 5L << Math.min(attempt, 8);
-    try {
-      Thread.sleep(ThreadLocalRandom.current().nextLong(1, bound + 1));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StorageException("interrupted while waiting to retry" + (lastFailure.applied()
-          ? "; the failed attempt may or may not have taken effect" : "; nothing was changed"), e,
-          lastFailure.applied());
-    }
+  private <T> T withRetries(String what, boolean idempotent, boolean autocommit, Retrier.Call<T> work) {
+    return retrier.call(what, idempotent, autocommit, work);
   }
 
   /**
