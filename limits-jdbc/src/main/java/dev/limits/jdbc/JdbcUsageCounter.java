@@ -148,10 +148,10 @@ public final class JdbcUsageCounter implements UsageCounter {
    * for tests. On PostgreSQL only.
    */
   List<ConsumeResult> consumeAsOneBatch(List<ConsumeRequest> requests) {
-    if (!(strategy instanceof PostgresStrategy)) {
+    if (!(strategy instanceof PostgresStrategy postgres)) {
       throw new IllegalStateException("batches run on PostgreSQL only, not on " + dialect);
     }
-    return ((PostgresStrategy) strategy).consumeAsOneBatch(requests);
+    return postgres.consumeAsOneBatch(requests);
   }
 
   @Override
