@@ -1,14 +1,12 @@
 package dev.limits.jdbc;
 
-import dev.limits.jdbc.internal.Coalescer;
-import dev.limits.jdbc.internal.FastConsume;
-import dev.limits.jdbc.internal.Faults;
+import dev.limits.jdbc.internal.ConsumeStrategy;
+import dev.limits.jdbc.internal.PostgresStrategy;
 import dev.limits.jdbc.internal.Prefixes;
-import dev.limits.jdbc.internal.RequestCodec;
+import dev.limits.jdbc.internal.Retrier;
 import dev.limits.jdbc.internal.Schema;
 import dev.limits.jdbc.internal.Sql;
 import dev.limits.jdbc.internal.Transactions;
-import dev.limits.spi.Charge;
 import dev.limits.spi.ConsumeRequest;
 import dev.limits.spi.ConsumeResult;
 import dev.limits.spi.SettleRequest;
@@ -16,21 +14,12 @@ import dev.limits.spi.SettleResult;
 import dev.limits.spi.SlotUsage;
 import dev.limits.spi.StorageException;
 import dev.limits.spi.UsageCounter;
-import java.sql.Array;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A {@link UsageCounter} in a relational database reached through JDBC: PostgreSQL, H2, MariaDB or MySQL.
@@ -63,13 +52,10 @@ import org.slf4j.LoggerFactory;
  * cannot deadlock.
  *
  * <p>The common case on PostgreSQL, an {@link ConsumeRequest.Mode#ENFORCE} without operation id whose slots
- * all have lookback 0 (calendar and lifetime windows), goes instead to {@code limits_counter_consume_fast}:
- * one plain UPDATE, planned once per session, that writes every row of the request if each is within the
- * room its charges leave, and otherwise undoes what it wrote: all or nothing. It answers by itself once
- * the subject's rows exist, also when it denies (then from a lock-free read, as the general function
- * answers a clear denial). If a row is missing (the first use of a subject's cell) or has a lookback or
- * earlier buckets, it changes nothing and the general function runs next: such a first use costs two
- * statements. Operation ids and reservation holds are written in the same transaction as the counters.
+ * all have lookback 0 (calendar and lifetime windows), takes {@code limits_counter_consume_fast} first, a
+ * lighter function that writes every row of the request or none, and answers a denial from a lock-free read
+ * too; the first use of a subject's cell (no row yet) then costs a second statement. Operation ids and
+ * reservation holds are written in the same transaction as the counters.
  *
  * <p><b>Coalescing.</b> On PostgreSQL, consumes that arrive while the counter's batches are running (two at
  * most, by default) queue up, whatever their subjects, and when one ends the oldest of them sends all that
@@ -106,43 +92,28 @@ import org.slf4j.LoggerFactory;
  * java.util.concurrent.ScheduledExecutorService) Limiter.Builder.purgeEvery}, or call it from a scheduler of
  * your own.
  *
- * <p>Thread-safe; borrows a connection from the data source per operation.
+ * <p>Thread-safe; borrows a connection from the data source per operation (per attempt, per batch). How
+ * each dialect's consume is built is described in the internal package, not part of the API.
  *
  * @see UsageCounter
  * @see JdbcDialect
  */
 public final class JdbcUsageCounter implements UsageCounter {
 
-  private final DataSource dataSource;
   private final JdbcDialect dialect;
   private final String prefix;
-  private final int maxRetries;
-  private final Sql sql;
+  private final Retrier retrier;
   private final Transactions transactions;
-  private final @Nullable Coalescer coalescer;
-  private final boolean fastConsume;
-  // set when the schema lacks the fast function (created by an older version): the general one serves
-  private volatile boolean fastFunctionMissing;
-
-  private static final Logger LOG = LoggerFactory.getLogger(JdbcUsageCounter.class);
-
-  /** PostgreSQL's SQLSTATE for a call of a function that does not exist. */
-  private static final String UNDEFINED_FUNCTION = "42883";
-
-  /** The most consumes sent in one batch. */
-  private static final int MAX_BATCH = 64;
+  private final ConsumeStrategy strategy;
 
   private JdbcUsageCounter(Builder builder, JdbcDialect dialect) {
-    this.dataSource = builder.dataSource;
     this.dialect = dialect;
     this.prefix = builder.tablePrefix;
-    this.maxRetries = builder.maxRetries;
-    this.sql = new Sql(dialect, prefix);
+    this.retrier = new Retrier(builder.dataSource, dialect, builder.maxRetries);
+    Sql sql = new Sql(dialect, prefix);
     this.transactions = new Transactions(sql, false);
-    this.fastConsume = builder.fastConsume;
-    this.coalescer = builder.coalesceConsumes && dialect == JdbcDialect.POSTGRESQL
-        ? new Coalescer(builder.maxConcurrentBatches, MAX_BATCH, this::consumeBatch)
-        : null;
+    this.strategy = ConsumeStrategy.of(dialect, sql, prefix, transactions, retrier, builder.coalesceConsumes,
+        builder.maxConcurrentBatches, builder.fastConsume);
   }
 
   /**
@@ -169,22 +140,7 @@ public final class JdbcUsageCounter implements UsageCounter {
   @Override
   public ConsumeResult consume(ConsumeRequest request) {
     Objects.requireNonNull(request, "request");
-    if (coalescer != null) {
-      return coalescer.consume(request);
-    }
-    boolean idempotent = isIdempotent(request);
-    // ConsumeRequest guarantees each key at most once, as the one-statement functions require.
-    if (dialect == JdbcDialect.H2 || dialect == JdbcDialect.POSTGRESQL) {
-      return withRetries(what(request), idempotent, true, c -> consumeInOneStatement(c, request));
-    }
-    return withRetries(what(request), idempotent, false, c -> {
-      Transactions.Outcome outcome = transactions.consume(c, request);
-      if (outcome.rollback()) {
-        c.rollback();
-        return transactions.duplicate(c, request);
-      }
-      return Objects.requireNonNull(outcome.result(), "result of a committed consume");
-    });
+    return strategy.consume(request);
   }
 
   /**
@@ -192,274 +148,22 @@ public final class JdbcUsageCounter implements UsageCounter {
    * for tests. On PostgreSQL only.
    */
   List<ConsumeResult> consumeAsOneBatch(List<ConsumeRequest> requests) {
-    if (dialect != JdbcDialect.POSTGRESQL) {
+    if (!(strategy instanceof PostgresStrategy postgres)) {
       throw new IllegalStateException("batches run on PostgreSQL only, not on " + dialect);
     }
-    return Coalescer.runAsOneBatch(requests, this::consumeBatch);
-  }
-
-  /** A check writes nothing, and a request with an operation id answers DUPLICATE if it had committed. */
-  private static boolean isIdempotent(ConsumeRequest request) {
-    return request.operationId() != null || request.mode() == ConsumeRequest.Mode.CHECK;
-  }
-
-  /**
-   * Runs a batch of coalesced consumes in one statement (a batch of one as the single consume), retrying as
-   * {@link #withRetries} would retry each request alone: a batch that surely did not commit is retried as a
-   * whole; after a failure that may have committed, only the idempotent requests are retried.
-   */
-  private void consumeBatch(List<Coalescer.Pending> batch) {
-    List<Coalescer.Pending> open = batch;
-    for (int attempt = 0; ; attempt++) {
-      Faults.Stage stage = Faults.Stage.CONNECT;
-      try (Connection c = dataSource.getConnection()) {
-        stage = Faults.Stage.IN_TRANSACTION;
-        boolean wasAutoCommit = c.getAutoCommit();
-        try {
-          if (!wasAutoCommit) {
-            c.setAutoCommit(true);
-          }
-          stage = Faults.Stage.COMMIT;
-          if (open.size() == 1) {
-            open.get(0).succeed(consumeInOneStatement(c, open.get(0).request()));
-          } else {
-            consumeInOneBatch(c, open);
-          }
-          return;
-        } finally {
-          if (!wasAutoCommit) {
-            restoreAutoCommit(c, false);
-          }
-        }
-      } catch (SQLException e) {
-        Faults.Verdict verdict = Faults.classify(e, stage);
-        List<Coalescer.Pending> retry = new ArrayList<>(open.size());
-        for (Coalescer.Pending p : open) {
-          if (verdict.mayRetry(isIdempotent(p.request())) && attempt < maxRetries) {
-            retry.add(p);
-          } else {
-            p.fail(failure(what(p.request()), attempt, verdict, e));
-          }
-        }
-        if (retry.isEmpty()) {
-          return;
-        }
-        open = retry;
-        // Other callers wait for this batch: sleep through interrupts, and keep the status for the caller.
-        long bound = 5L << Math.min(attempt, 8);
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(ThreadLocalRandom.current().nextLong(1, bound + 1)));
-      }
-    }
-  }
-
-  /**
-   * Runs several consumes in one statement: the fast batch when it applies and every request fits, the
-   * batch function otherwise (then a second statement).
-   */
-  private void consumeInOneBatch(Connection c, List<Coalescer.Pending> batch) throws SQLException {
-    if (fastConsume) {
-      List<ConsumeRequest> requests = new ArrayList<>(batch.size());
-      for (Coalescer.Pending p : batch) {
-        requests.add(p.request());
-      }
-      List<ConsumeResult> results = consumeFast(c, requests);
-      if (results != null) {
-        for (int i = 0; i < batch.size(); i++) {
-          batch.get(i).succeed(results.get(i));
-        }
-        return;
-      }
-    }
-    consumeWithBatchFunction(c, batch);
-  }
-
-  /** Runs several consumes, flattened into the arrays of the batch function, in one statement. */
-  private void consumeWithBatchFunction(Connection c, List<Coalescer.Pending> batch) throws SQLException {
-    int requests = batch.size();
-    int total = 0;
-    for (Coalescer.Pending p : batch) {
-      total += p.request().charges().size();
-    }
-    String[] subjects = new String[requests];
-    Integer[] counts = new Integer[requests];
-    Integer[] modes = new Integer[requests];
-    @Nullable String[] ops = new String[requests];
-    Long[] expires = new Long[requests];
-    Long[] nows = new Long[requests];
-    Long[] fingerprints = new Long[requests];
-    String[] chargeSubjects = new String[total];
-    Integer[] chargeModes = new Integer[total];
-    String[] keys = new String[total];
-    Long[] starts = new Long[total];
-    Long[] ends = new Long[total];
-    Integer[] lookbacks = new Integer[total];
-    Long[] limits = new Long[total];
-    Long[] amounts = new Long[total];
-    int k = 0;
-    for (int q = 0; q < requests; q++) {
-      ConsumeRequest request = batch.get(q).request();
-      subjects[q] = request.subject();
-      counts[q] = request.charges().size();
-      modes[q] = request.mode().code();
-      ops[q] = request.operationId();
-      expires[q] = request.expiresAt();
-      nows[q] = request.now();
-      fingerprints[q] = request.operationId() == null ? 0 : request.fingerprint();
-      for (Charge charge : request.charges()) {
-        chargeSubjects[k] = request.subject();
-        chargeModes[k] = modes[q];
-        keys[k] = charge.slot().key();
-        starts[k] = charge.slot().start();
-        ends[k] = charge.slot().end();
-        lookbacks[k] = charge.slot().lookback();
-        limits[k] = charge.limit();
-        amounts[k] = charge.amount();
-        k++;
-      }
-    }
-    try (PreparedStatement ps = c.prepareStatement(sql.consumeBatchFunction())) {
-      ps.setArray(1, c.createArrayOf("varchar", subjects));
-      ps.setArray(2, c.createArrayOf("integer", counts));
-      ps.setArray(3, c.createArrayOf("integer", modes));
-      ps.setArray(4, c.createArrayOf("varchar", ops));
-      ps.setArray(5, c.createArrayOf("bigint", expires));
-      ps.setArray(6, c.createArrayOf("bigint", nows));
-      ps.setArray(7, c.createArrayOf("varchar", chargeSubjects));
-      ps.setArray(8, c.createArrayOf("integer", chargeModes));
-      ps.setArray(9, c.createArrayOf("varchar", keys));
-      ps.setArray(10, c.createArrayOf("bigint", starts));
-      ps.setArray(11, c.createArrayOf("bigint", ends));
-      ps.setArray(12, c.createArrayOf("integer", lookbacks));
-      ps.setArray(13, c.createArrayOf("bigint", limits));
-      ps.setArray(14, c.createArrayOf("bigint", amounts));
-      ps.setArray(15, c.createArrayOf("bigint", fingerprints));
-      Object[] values;
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        values = (Object[]) rs.getArray(1).getArray();
-      }
-      int at = 0;
-      for (Coalescer.Pending p : batch) {
-        int n = p.request().charges().size();
-        long[] used = new long[n];
-        boolean[] fits = new boolean[n];
-        int status = ((Number) values[at]).intValue();
-        for (int i = 0; i < n; i++) {
-          used[i] = ((Number) values[at + 1 + 2 * i]).longValue();
-          fits[i] = ((Number) values[at + 2 + 2 * i]).longValue() == 1;
-        }
-        at += 1 + 2 * n;
-        p.succeed(ConsumeResult.of(ConsumeResult.Status.ofCode(status), used, fits));
-      }
-    }
-  }
-
-  private ConsumeResult consumeInOneStatement(Connection c, ConsumeRequest request) throws SQLException {
-    List<Charge> charges = request.charges();
-    int n = charges.size();
-    if (fastConsume && dialect == JdbcDialect.POSTGRESQL) {
-      List<ConsumeResult> result = consumeFast(c, List.of(request));
-      if (result != null) {
-        return result.get(0);
-      }
-      // first use of a cell, or a cell with a lookback: nothing was changed, the function handles it
-    }
-    try (PreparedStatement ps = c.prepareStatement(sql.consumeFunction())) {
-      if (dialect == JdbcDialect.H2) {
-        ps.setString(1, prefix);
-        ps.setString(2, RequestCodec.encode(request));
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          return RequestCodec.decodeResult(rs.getString(1), n);
-        }
-      }
-      String[] keys = new String[n];
-      Long[] starts = new Long[n];
-      Long[] ends = new Long[n];
-      Integer[] lookbacks = new Integer[n];
-      Long[] limits = new Long[n];
-      Long[] amounts = new Long[n];
-      for (int i = 0; i < n; i++) {
-        Charge charge = charges.get(i);
-        keys[i] = charge.slot().key();
-        starts[i] = charge.slot().start();
-        ends[i] = charge.slot().end();
-        lookbacks[i] = charge.slot().lookback();
-        limits[i] = charge.limit();
-        amounts[i] = charge.amount();
-      }
-      ps.setString(1, request.subject());
-      ps.setArray(2, c.createArrayOf("varchar", keys));
-      ps.setArray(3, c.createArrayOf("bigint", starts));
-      ps.setArray(4, c.createArrayOf("bigint", ends));
-      ps.setArray(5, c.createArrayOf("integer", lookbacks));
-      ps.setArray(6, c.createArrayOf("bigint", limits));
-      ps.setArray(7, c.createArrayOf("bigint", amounts));
-      ps.setInt(8, request.mode().code());
-      ps.setString(9, request.operationId());
-      ps.setLong(10, request.expiresAt());
-      ps.setLong(11, request.now());
-      ps.setLong(12, request.operationId() == null ? 0 : request.fingerprint());
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        Array array = rs.getArray(1);
-        Object[] values = (Object[]) array.getArray();
-        long[] used = new long[n];
-        boolean[] fits = new boolean[n];
-        for (int i = 0; i < n; i++) {
-          used[i] = ((Number) values[1 + 2 * i]).longValue();
-          fits[i] = ((Number) values[2 + 2 * i]).longValue() == 1;
-        }
-        int status = ((Number) values[0]).intValue();
-        return ConsumeResult.of(ConsumeResult.Status.ofCode(status), used, fits);
-      }
-    }
-  }
-
-  /**
-   * Runs {@code counter_consume_fast} (see {@link FastConsume}); answers null, having changed nothing (or
-   * without a statement), when the general function must run.
-   */
-  private @Nullable List<ConsumeResult> consumeFast(Connection c, List<ConsumeRequest> requests)
-      throws SQLException {
-    FastConsume fast = fastFunctionMissing ? null : FastConsume.of(requests);
-    if (fast == null) {
-      return null;
-    }
-    Object[] parameters = fast.parameters();
-    // The same SQL on the same connection: pgjdbc's statement cache makes it a server-side prepared
-    // statement after prepareThreshold (default 5) uses. Primitive arrays bind without boxing.
-    try (PreparedStatement ps = c.prepareStatement(sql.fastConsume())) {
-      for (int i = 0; i < parameters.length; i++) {
-        ps.setObject(i + 1, parameters[i]);
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return fast.results((Object[]) rs.getArray(1).getArray());
-      }
-    } catch (SQLException e) {
-      if (!UNDEFINED_FUNCTION.equals(e.getSQLState())) {
-        throw e;
-      }
-      // The statement failed alone (autocommit): nothing was written, the connection is fine.
-      fastFunctionMissing = true;
-      LOG.warn("{}counter_consume_fast is missing, so every consume takes the general function: create it"
-          + " from dev/limits/jdbc/postgresql.sql, or build the counter with createSchemaIfMissing(true)",
-          prefix);
-      return null;
-    }
+    return postgres.consumeAsOneBatch(requests);
   }
 
   @Override
   public SettleResult settle(SettleRequest request) {
     Objects.requireNonNull(request, "request");
-    return withRetries("settle", true, false, c -> transactions.settle(c, request));
+    return retrier.call("settle", true, false, c -> transactions.settle(c, request));
   }
 
   @Override
   public List<SlotUsage> snapshot(String subject, long now) {
     ConsumeRequest.requireSubject(subject);
-    return withRetries("usage snapshot", true, true, c -> transactions.snapshot(c, subject, now));
+    return retrier.call("usage snapshot", true, true, c -> transactions.snapshot(c, subject, now));
   }
 
   @Override
@@ -473,16 +177,16 @@ public final class JdbcUsageCounter implements UsageCounter {
     while (handled < maxItems) {
       int want = maxItems - handled;
       int[] fetched = new int[1];
-      handled += withRetries("purge", true, false, c -> transactions.purgeCells(c, now, want, fetched));
+      handled += retrier.call("purge", true, false, c -> transactions.purgeCells(c, now, want, fetched));
       if (fetched[0] < want) {
         break;
       }
     }
     while (handled < maxItems) {
       int want = maxItems - handled;
-      List<String[]> expired = withRetries("purge", true, true, c -> transactions.expiredOperations(c, now, want));
+      List<String[]> expired = retrier.call("purge", true, true, c -> transactions.expiredOperations(c, now, want));
       for (String[] op : expired) {
-        if (withRetries("purge", true, false, c -> transactions.purgeOperation(c, op[0], op[1], now))) {
+        if (retrier.call("purge", true, false, c -> transactions.purgeOperation(c, op[0], op[1], now))) {
           handled++;
         }
       }
@@ -491,116 +195,6 @@ public final class JdbcUsageCounter implements UsageCounter {
       }
     }
     return handled;
-  }
-
-  /** Work on one connection; with {@code autocommit} false the caller commits after it returns. */
-  private interface Work<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  /**
-   * Runs {@code work} in a transaction of its own (or in autocommit), retrying failures that cannot have
-   * taken effect, or that are harmless to repeat when {@code idempotent}.
-   */
-  private <T> T withRetries(String what, boolean idempotent, boolean autocommit, Work<T> work) {
-    for (int attempt = 0; ; attempt++) {
-      Faults.Stage stage = Faults.Stage.CONNECT;
-      try (Connection c = dataSource.getConnection()) {
-        stage = Faults.Stage.IN_TRANSACTION;
-        boolean wasAutoCommit = c.getAutoCommit();
-        try {
-          if (wasAutoCommit != autocommit) {
-            c.setAutoCommit(autocommit);
-          }
-          if (!autocommit && c.getTransactionIsolation() != Connection.TRANSACTION_READ_COMMITTED) {
-            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-          }
-          T result;
-          try {
-            if (autocommit) {
-              stage = Faults.Stage.COMMIT;
-            }
-            result = work.run(c);
-            if (!autocommit) {
-              stage = Faults.Stage.COMMIT;
-              c.commit();
-            }
-          } catch (SQLException | RuntimeException e) {
-            if (!autocommit) {
-              rollbackQuietly(c, e);
-            }
-            throw e;
-          }
-          return result;
-        } finally {
-          if (wasAutoCommit != autocommit) {
-            restoreAutoCommit(c, wasAutoCommit);
-          }
-        }
-      } catch (SQLException e) {
-        Faults.Verdict verdict = Faults.classify(e, stage);
-        // H2's consume statement fails as a whole when a cell or operation id was inserted concurrently;
-        // H2 rolled it back, and the retry finds the row.
-        boolean retry = verdict.mayRetry(idempotent)
-            || (dialect == JdbcDialect.H2 && Faults.isUniqueViolation(e));
-        if (!retry || attempt >= maxRetries) {
-          throw failure(what, attempt, verdict, e);
-        }
-        backOff(attempt, verdict);
-      }
-    }
-  }
-
-  /**
-   * The exception for an operation that failed for good: what failed, after how many attempts, and whether
-   * it may have taken effect.
-   */
-  private StorageException failure(String what, int attempt, Faults.Verdict verdict, SQLException e) {
-    return new StorageException(what + " failed on " + dialect + (attempt > 0 ? " after " + (attempt + 1)
-        + " attempts" : "") + (verdict.applied() ? " and may or may not have taken effect"
-        : "; nothing was changed") + ": " + e.getMessage(), e, verdict.applied());
-  }
-
-  /** Names a consume by what it does, for messages: a check is a usage read, not a consume. */
-  private static String what(ConsumeRequest request) {
-    switch (request.mode()) {
-      case CHECK:
-        return "usage read";
-      case RESERVE:
-        return "reservation";
-      case REFUND:
-        return "refund";
-      default:
-        return "consume";
-    }
-  }
-
-  private static void restoreAutoCommit(Connection c, boolean autoCommit) {
-    try {
-      c.setAutoCommit(autoCommit);
-    } catch (SQLException e) {
-      // The connection is broken; the failure that broke it is what the caller needs to see.
-    }
-  }
-
-  private static void rollbackQuietly(Connection c, Exception cause) {
-    try {
-      c.rollback();
-    } catch (SQLException e) {
-      cause.addSuppressed(e);
-    }
-  }
-
-  private static void backOff(int attempt, Faults.Verdict lastFailure) {
-    long bound = 5L << Math.min(attempt, 8);
-    try {
-      Thread.sleep(ThreadLocalRandom.current().nextLong(1, bound + 1));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StorageException("interrupted while waiting to retry" + (lastFailure.applied()
-          ? "; the failed attempt may or may not have taken effect" : "; nothing was changed"), e,
-          lastFailure.applied());
-    }
   }
 
   /**

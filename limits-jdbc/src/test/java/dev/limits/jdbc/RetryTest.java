@@ -198,6 +198,29 @@ class RetryTest {
   }
 
   @Test
+  void anInterruptDuringTheBackOffEndsTheRetriesAndKeepsTheStatus() {
+    DataSource h2 = Databases.h2Pool();
+    Faulty faulty = new Faulty(h2);
+    JdbcUsageCounter counter = counter(faulty, h2, 3);
+    faulty.onConnect = true;
+    faulty.failures.set(1);
+
+    Thread.currentThread().interrupt();
+    try {
+      assertThatThrownBy(() -> counter.consume(consume(null))).isInstanceOfSatisfying(StorageException.class,
+          e -> {
+            assertThat(e).hasMessageStartingWith("interrupted while waiting to retry; nothing was changed")
+                .hasCauseInstanceOf(InterruptedException.class);
+            assertThat(e.outcomeUnknown()).isFalse();
+          });
+      assertThat(Thread.currentThread().isInterrupted()).isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+    assertThat(counter.snapshot("u", T0)).isEmpty();
+  }
+
+  @Test
   void errorsNameWhatFailed() {
     DataSource h2 = Databases.h2Pool();
     Faulty faulty = new Faulty(h2);

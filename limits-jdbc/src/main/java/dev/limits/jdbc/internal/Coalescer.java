@@ -34,7 +34,7 @@ public final class Coalescer {
   }
 
   /** One caller's request, waiting for its answer. */
-  public static final class Pending {
+  public static final class Pending implements Retrier.Job {
     private final ConsumeRequest request;
     private final Condition changed;
     private @Nullable ConsumeResult result;
@@ -52,6 +52,16 @@ public final class Coalescer {
       return request;
     }
 
+    @Override
+    public boolean idempotent() {
+      return Retrier.idempotent(request);
+    }
+
+    @Override
+    public String what() {
+      return Retrier.what(request);
+    }
+
     /** Answers with {@code result}, unless already answered. */
     public void succeed(ConsumeResult result) {
       if (this.result == null && failure == null) {
@@ -60,6 +70,7 @@ public final class Coalescer {
     }
 
     /** Answers with {@code failure}, unless already answered. */
+    @Override
     public void fail(RuntimeException failure) {
       if (result == null && this.failure == null) {
         this.failure = failure;
