@@ -294,10 +294,9 @@ public final class JdbcUsageCounter implements UsageCounter {
      * How many coalesced batches this counter runs at once on PostgreSQL; default 2. Consumes that arrive
      * while that many run queue up and go as the next batch: with one, the database does the least work per
      * consume but works on one batch at a time, however many cores it has; with two, the next batch runs on
-     * a second connection while the first is still on its way. Measured on two cores shared with the server
-     * (8 threads over 10,000 subjects), two batches gave 9,400 to 10,000 consumes per second against 6,400
-     * to 6,800 with one, and no fewer on a hot subject. More let one process use more of a database server
-     * that has cores to spare, at more statements per consume.
+     * a second connection while the first is still on its way, which serves more consumes per second when the
+     * application and the database share a machine of few cores (BENCHMARKS.md has the figures). More let one
+     * process use more of a database server that has cores to spare, at more statements per consume.
      *
      * @throws IllegalArgumentException if {@code maxConcurrentBatches} is not between 1 and 64
      * @param maxConcurrentBatches the most batches running at once, 1 to 64
