@@ -64,7 +64,7 @@ public final class Checks {
    * @param maxLength the most characters (UTF-16 units) a store accepts
    * @return {@code value}
    * @throws IllegalArgumentException if the value breaks a rule; the message shows it with control
-   *                                  characters and unpaired surrogates escaped as <code>&#92;uXXXX</code>
+   *                                  characters and unpaired surrogates escaped as <code>&#92;u</code> and four hex digits
    */
   public static String requireIdentifier(String value, String what, int maxLength) {
     int n = value.length();
@@ -102,7 +102,7 @@ public final class Checks {
 
   /**
    * Returns {@code value} fit for a message: control characters, unpaired surrogates and whitespace other
-   * than a space escaped as <code>&#92;uXXXX</code>, and cut after 256 characters.
+   * than a space escaped as <code>&#92;u</code> and four hex digits, and cut after 256 characters.
    *
    * @param value the value to show
    * @return the readable form
