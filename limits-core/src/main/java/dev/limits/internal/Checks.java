@@ -64,7 +64,8 @@ public final class Checks {
    * @param maxLength the most characters (UTF-16 units) a store accepts
    * @return {@code value}
    * @throws IllegalArgumentException if the value breaks a rule; the message shows it with control
-   *                                  characters and unpaired surrogates escaped as <code>&#92;u</code> and four hex digits
+   *                                  characters and unpaired surrogates escaped as <code>&#92;u</code> and four
+   *                                  hex digits
    */
   public static String requireIdentifier(String value, String what, int maxLength) {
     int n = value.length();

@@ -16,9 +16,10 @@ public final class Names {
   private Names() {}
 
   /**
-   * Escapes {@code / @ # % , "} whitespace and control characters as {@code %XX}, or {@code %u} and four hex digits above
-   * {@code U+00FF} (an em space, U+2003, must not read as a space and "03"), so that joining escaped parts
-   * with {@code /} never makes two different pairs look alike and model ids become valid group names.
+   * Escapes {@code / @ # % , "} whitespace and control characters as {@code %XX}, or {@code %u} and four
+   * hex digits above {@code U+00FF} (an em space, U+2003, must not read as a space and "03"), so that
+   * joining escaped parts with {@code /} never makes two different pairs look alike and model ids become
+   * valid group names.
    *
    * @param s the id
    * @return the escaped id
