@@ -47,11 +47,8 @@ final class DatabaseTables {
     List<Group> postgres = new ArrayList<>();
     List<Group> h2 = new ArrayList<>();
     Map<String, Group> scale = new LinkedHashMap<>();
-    List<Group> layout = new ArrayList<>();
     for (Group g : groups.values()) {
-      if (g.scenario().equals("PostgresLayoutProbe")) {
-        layout.add(g);
-      } else if (g.scenario().startsWith("PostgresScale")) {
+      if (g.scenario().startsWith("PostgresScale")) {
         scale.put(g.params(), g);
       } else if (g.scenario().startsWith("Postgres")) {
         postgres.add(g);
@@ -68,9 +65,6 @@ final class DatabaseTables {
     }
     if (!scale.isEmpty()) {
       scale(md, scale);
-    }
-    if (!layout.isEmpty()) {
-      layout(md, layout);
     }
     targets(md, postgres, scale);
     return md.toString();
@@ -133,29 +127,6 @@ final class DatabaseTables {
     Group any = small != null ? small : large;
     line(md, any == null ? "" : any.scenario(), any == null ? "" : Integer.toString(any.threads()), score(s),
         score(l), ratio(l, s, false), cpu(s), cpu(l), ratio(l, s, true));
-  }
-
-  private static void layout(StringBuilder md, List<Group> groups) {
-    md.append("\nLayout experiment (`PostgresLayoutProbe`, 1 thread, one call of `batch` consumes of the 6-window ")
-        .append("plan, spread): today's table, one row per (subject, counter key), through ")
-        .append("`limits_counter_consume_fast` (`cells`), against one row per (subject, metric) with the windows' ")
-        .append("slots in arrays (`row`); CPU time per consume (the call's ÷ batch), the server's part in ")
-        .append("brackets:\n\n");
-    header(md, 2, "scenario", "batch", "cells (calls/s)", "row (calls/s)", "cells CPU ns/consume",
-        "row CPU ns/consume", "cells ÷ row (server CPU)");
-    for (Group g : groups) {
-      Row cells = g.get("cells");
-      Row row = g.get("row");
-      int batch = Integer.parseInt(g.params());
-      line(md, g.scenario(), g.params(), score(cells), score(row), perConsume(cells, batch),
-          perConsume(row, batch), cells == null || row == null ? ""
-              : String.format(Locale.ROOT, "**%.2f×**", cells.cpuServerNs() / row.cpuServerNs()));
-    }
-  }
-
-  private static String perConsume(@Nullable Row r, int batch) {
-    return r == null ? "" : MarkdownTable.fmt(r.cpuNs() / batch) + " (" + MarkdownTable.fmt(r.cpuServerNs() / batch)
-        + ")";
   }
 
   private static void targets(StringBuilder md, List<Group> postgres, Map<String, Group> scale) {
