@@ -640,10 +640,10 @@ public final class InMemoryUsageCounter implements UsageCounter {
       }
       if (mode == Mode.CHECK) {
         ConsumeResult.Status status = allFit ? ConsumeResult.Status.APPLIED : ConsumeResult.Status.DENIED;
-        return ResultAccess.owning(status, used, fits);
+        return ConsumeResult.of(status, used, fits);
       }
       if (!allFit && (mode == Mode.ENFORCE || mode == Mode.RESERVE)) {
-        return ResultAccess.owning(ConsumeResult.Status.DENIED, used, fits);
+        return ConsumeResult.of(ConsumeResult.Status.DENIED, used, fits);
       }
       long[] chargedStarts = id == null ? NO_STARTS : new long[n]; // only an operation remembers them
       for (int i = 0; i < n; i++) {
@@ -675,7 +675,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
         ops.put(id, new Operation(request.expiresAt(), request.fingerprint(), mode == Mode.RESERVE ? charges : null,
             chargedStarts));
       }
-      return ResultAccess.owning(ConsumeResult.Status.APPLIED, used, fits);
+      return ConsumeResult.of(ConsumeResult.Status.APPLIED, used, fits);
     }
 
     private int positionOf(Charge charge, int hint) {
@@ -692,7 +692,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
         used[i] = p < 0 ? 0 : usedFor(p, charges.get(i).slot());
         fits[i] = true;
       }
-      return ResultAccess.owning(status, used, fits);
+      return ConsumeResult.of(status, used, fits);
     }
 
     SettleResult settle(SettleRequest request) {

@@ -1,7 +1,6 @@
 package dev.limits.spi;
 
 import dev.limits.internal.Checks;
-import dev.limits.internal.ResultAccess;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -59,10 +58,6 @@ public final class ConsumeResult {
       Checks.requireArgument(code >= 0 && code < BY_CODE.length, "no status has code %s", code);
       return BY_CODE[code];
     }
-  }
-
-  static {
-    ResultAccess.register(ConsumeResult::new);
   }
 
   private final Status status;
