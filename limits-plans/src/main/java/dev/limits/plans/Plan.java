@@ -297,10 +297,7 @@ public final class Plan {
     private @Nullable Instant activeUntil;
 
     private Builder(String name) {
-      Objects.requireNonNull(name, "name");
-      Require.argument(!name.isBlank() && name.length() <= MAX_NAME_LENGTH && name.chars().noneMatch(
-          Character::isISOControl), "plan name must have 1 to %s characters, got '%s'", MAX_NAME_LENGTH, name);
-      this.name = name;
+      this.name = Require.name(name, "plan name", MAX_NAME_LENGTH);
       for (PlanLimit l : PlanLimit.values()) {
         limits.put(l, l.defaultAllowance());
       }
@@ -405,13 +402,7 @@ public final class Plan {
      * @throws IllegalArgumentException if it is negative or has more than six decimals
      */
     public Builder costBudget(BigDecimal usd) {
-      Objects.requireNonNull(usd, "usd");
-      try {
-        this.costBudgetMicros = PlanMetrics.COST.amountOf(usd);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("cost budget must be 0 or more USD with at most 6 decimals, got "
-            + usd.toPlainString(), e);
-      }
+      this.costBudgetMicros = Require.costBudgetMicros(usd);
       return this;
     }
 

@@ -10,7 +10,9 @@ import java.util.Locale;
  * مجاز تولید تصویر روزانه (10 عدد) رسیده‌اید", "شما به حد مجاز پیام‌های ساعتی (20 عدد) رسیده‌اید", "...توکن‌های
  * روزانه...", and "دسترسی به این مدل دیگر برای اشتراک شما فعال نیست" for a model not in the plan. This class
  * adds those with no generic form: the free pool ({@code quota.free_tokens}), per-model budgets
- * ({@code quota.model_tokens}), uploads per chat ({@code quota.files-chat}) and discount codes. An admin
+ * ({@code quota.model_tokens}), uploads per chat ({@code quota.files-chat}), an organisation's shared pool
+ * ({@code quota.org-tokens-day}, {@code quota.org-tokens-month}, {@code quota.org-cost-month}) and discount
+ * codes. An admin
  * overrides any of them by key, per language, on the builder: {@code quota.<quota id>} for one quota (such as
  * {@code quota.messages-hour}), {@code quota.<metric>} for all quotas of a metric.
  *
@@ -43,7 +45,17 @@ public final class PlanMessages {
             "Your remaining token budget for this model is not enough ({remaining} left).")
         .template(FA, "quota.model_tokens", "بودجه باقیمانده\u200cی توکن شما برای این مدل کافی نیست ({remaining} عدد)")
         .template(Locale.ENGLISH, "quota.files-chat", "You have reached the file upload limit of this chat ({limit}).")
-        .template(FA, "quota.files-chat", "شما به حد مجاز آپلود فایل در این گفتگو ({limit} عدد) رسیده\u200cاید");
+        .template(FA, "quota.files-chat", "شما به حد مجاز آپلود فایل در این گفتگو ({limit} عدد) رسیده\u200cاید")
+        .template(Locale.ENGLISH, "quota.org-tokens-day",
+            "Your organisation has used up its shared tokens for today ({limit}).")
+        .template(FA, "quota.org-tokens-day", "توکن\u200cهای مشترک امروز سازمان شما ({limit} عدد) تمام شده است")
+        .template(Locale.ENGLISH, "quota.org-tokens-month",
+            "Your organisation has used up its shared tokens for this month ({limit}).")
+        .template(FA, "quota.org-tokens-month",
+            "توکن\u200cهای مشترک این ماه سازمان شما ({limit} عدد) تمام شده است")
+        .template(Locale.ENGLISH, "quota.org-cost-month",
+            "Your organisation has used up its budget for this month ({limit}).")
+        .template(FA, "quota.org-cost-month", "بودجه\u200cی این ماه سازمان شما ({limit}) تمام شده است");
   }
 
   /** {@return the messages of discount code redemptions} */

@@ -51,6 +51,16 @@ public final class Names {
   }
 
   /**
+   * Returns the subject of an organisation's shared counters: {@code org/id}, the id escaped.
+   *
+   * @param organisation the organisation id
+   * @return the subject
+   */
+  public static String organisationSubject(String organisation) {
+    return "org/" + escape(organisation);
+  }
+
+  /**
    * Returns a valid, injective model-group name for {@code model}; hashed when escaping makes it too long.
    *
    * @param model the model id

@@ -6,6 +6,7 @@ import dev.limits.ModelGroup;
 import dev.limits.Quota;
 import dev.limits.Window;
 import dev.limits.plans.Allowance;
+import dev.limits.plans.OrganisationPlan;
 import dev.limits.plans.Plan;
 import dev.limits.plans.PlanLimit;
 import dev.limits.plans.PlanMetrics;
@@ -77,6 +78,33 @@ public final class PlanCompiler {
     plan.costBudgetUsd().ifPresent(usd -> chat.quota(new Quota("cost-month", PlanMetrics.COST, Window.month(),
         PlanMetrics.COST.amountOf(usd), null)));
     return new PlanPolicies(chat.build(), files.build(), chatFiles.build());
+  }
+
+  /**
+   * Compiles an organisation's plan to the policy its members' calls are also charged under: the shared
+   * paid-token pool per day and per month, and the monthly cost budget. It tracks every chat metric, so that
+   * one request carries a member's call to both the member's and the organisation's policy.
+   *
+   * @param plan the organisation's plan
+   * @param zone the zone of calendar windows
+   * @return the policy
+   * @throws NullPointerException if an argument is null
+   */
+  public static LimitPolicy compile(OrganisationPlan plan, ZoneId zone) {
+    Objects.requireNonNull(plan, "plan");
+    LimitPolicy.Builder org = LimitPolicy.builder("organisation " + plan.name()).zone(Objects.requireNonNull(zone,
+        "zone"));
+    CHAT_METRICS.forEach(org::track);
+    if (!plan.tokensPerDay().isUnlimited()) {
+      org.quota(new Quota("org-tokens-day", PlanMetrics.TOKENS, Window.day(), plan.tokensPerDay().max(), null));
+    }
+    if (!plan.tokensPerMonth().isUnlimited()) {
+      org.quota(new Quota("org-tokens-month", PlanMetrics.TOKENS, Window.month(), plan.tokensPerMonth().max(),
+          null));
+    }
+    plan.costBudgetUsd().ifPresent(usd -> org.quota(new Quota("org-cost-month", PlanMetrics.COST, Window.month(),
+        PlanMetrics.COST.amountOf(usd), null)));
+    return org.build();
   }
 
   /** The id of the quota holding {@code model}'s own budget. */

@@ -2,6 +2,7 @@ package dev.limits.plans.internal;
 
 import dev.limits.plans.Allowance;
 import dev.limits.plans.InvalidPlanException;
+import dev.limits.plans.OrganisationPlan;
 import dev.limits.plans.Plan;
 import dev.limits.plans.PlanLimit;
 import java.math.BigDecimal;
@@ -118,6 +119,59 @@ public final class PlanConfig {
     }
     if (from != null && until != null && !until.isAfter(from)) {
       problems.add("active_until " + until + " must be after active_from " + from);
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidPlanException(name == null ? "(unnamed)" : name, problems);
+    }
+    return b.build();
+  }
+
+  /**
+   * Reads an organisation plan from admin settings, as {@link OrganisationPlan#fromConfig(Map)} documents
+   * them.
+   *
+   * @param config the admin settings, by key
+   * @return the plan
+   * @throws NullPointerException if {@code config} or one of its keys or values is null
+   * @throws InvalidPlanException listing every unknown key and bad value, if there is any
+   */
+  public static OrganisationPlan readOrganisation(Map<String, String> config) {
+    Objects.requireNonNull(config, "config");
+    List<String> problems = new ArrayList<>();
+    String name = config.get("name");
+    OrganisationPlan.Builder b;
+    try {
+      b = OrganisationPlan.builder(name == null ? "" : name.trim());
+    } catch (IllegalArgumentException e) {
+      problems.add("name: " + e.getMessage());
+      b = OrganisationPlan.builder("invalid");
+    }
+    for (Map.Entry<String, String> e : new TreeMap<>(config).entrySet()) {
+      String key = Objects.requireNonNull(e.getKey(), "key");
+      String value = Objects.requireNonNull(e.getValue(), () -> "value of " + key).trim();
+      try {
+        switch (key) {
+          case "name":
+            break;
+          case "daily_max_tokens":
+            b.tokensPerDay(allowance(value));
+            break;
+          case "monthly_max_tokens":
+            b.tokensPerMonth(allowance(value));
+            break;
+          case "max_cost_usd": {
+            BigDecimal usd = decimal(value);
+            if (usd.signum() > 0) {
+              b.costBudget(usd);
+            }
+            break;
+          }
+          default:
+            problems.add("unknown key '" + key + "'");
+        }
+      } catch (IllegalArgumentException ex) {
+        problems.add(key + ": " + ex.getMessage());
+      }
     }
     if (!problems.isEmpty()) {
       throw new InvalidPlanException(name == null ? "(unnamed)" : name, problems);
