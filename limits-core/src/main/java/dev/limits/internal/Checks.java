@@ -1,5 +1,6 @@
 package dev.limits.internal;
 
+import dev.limits.spi.WindowCell;
 import org.jspecify.annotations.Nullable;
 
 /** Argument and state checks that name the offending value. Not part of the API. */
@@ -138,8 +139,7 @@ public final class Checks {
 
   /** Adds two non-negative amounts, saturating at {@link Long#MAX_VALUE} instead of wrapping. */
   public static long saturatedAdd(long a, long b) {
-    long sum = a + b;
-    return ((a ^ sum) & (b ^ sum)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : sum;
+    return WindowCell.saturatedAdd(a, b);
   }
 
   /**
@@ -147,10 +147,6 @@ public final class Checks {
    * {@code used < limit} for an amount of zero.
    */
   public static boolean fits(long limit, long amount, long used) {
-    if (amount == 0) {
-      return used < limit;
-    }
-    long sum = used + amount;
-    return sum >= 0 && sum <= limit;
+    return WindowCell.fits(limit, amount, used);
   }
 }

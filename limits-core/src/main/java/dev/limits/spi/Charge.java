@@ -63,6 +63,6 @@ public record Charge(int subject, Slot slot, long limit, long amount) {
    * @return whether {@code used + amount <= limit}
    */
   public boolean fits(long used) {
-    return Checks.fits(limit, amount, used);
+    return WindowCell.fits(limit, amount, used);
   }
 }

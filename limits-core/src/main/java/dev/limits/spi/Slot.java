@@ -102,6 +102,6 @@ public record Slot(String key, long start, long end, int lookback) {
    */
   public static long calendarCellKeptUntil(long start, long end) {
     long length = Math.max(0, end - start);
-    return Checks.saturatedAdd(Checks.saturatedAdd(end, length), Math.max(length, DAY_MS));
+    return WindowCell.saturatedAdd(WindowCell.saturatedAdd(end, length), Math.max(length, DAY_MS));
   }
 }
