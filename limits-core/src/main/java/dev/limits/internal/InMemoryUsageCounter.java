@@ -21,8 +21,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * A {@link UsageCounter} in this JVM's memory.
  *
- * <p>Each subject's cells sit behind that subject's own lock, so operations on different subjects never
- * wait for each other and an operation on one subject is atomic across all its windows. Memory stays
+ * <p>Each subject's cells sit behind that subject's own lock ({@link SubjectState}), so operations on different
+ * subjects never wait for each other and an operation on one subject is atomic across all its windows. A
+ * request that charges several subjects (a user and their organisation) takes their locks in one global
+ * order, by subject id, so two such requests never wait for each other in a cycle, and no lock is global; a
+ * reservation over several subjects is settled, or refunded by the purge, under all of their locks. Memory stays
  * bounded: a cell whose period ended is reset in place when next written, and a bounded purge drops ended
  * cells (a calendar cell once no zone's period can overlap it, see {@link Slot#calendarCellKeptUntil}) and
  * idle subjects and refunds expired reservations after every {@value #PURGE_EVERY} new subjects,
