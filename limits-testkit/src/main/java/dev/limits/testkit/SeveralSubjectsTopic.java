@@ -326,7 +326,7 @@ abstract class SeveralSubjectsTopic extends ContractTopic {
       SplittableRandom random = new SplittableRandom(7_000 + thread);
       for (int i = 0; i < ops; i++) {
         int u = random.nextInt(users.length);
-        long amount = 1 + random.nextInt(100);
+        long amount = 1L + random.nextInt(100);
         List<String> named = new ArrayList<>();
         List<Long> limits = new ArrayList<>();
         named.add(users[u]);
@@ -397,7 +397,7 @@ abstract class SeveralSubjectsTopic extends ContractTopic {
       for (int i = 0; i < ops; i++) {
         String user = users[random.nextInt(users.length)];
         String id = "r-" + thread + "-" + i;
-        long estimate = 1 + random.nextInt(50);
+        long estimate = 1L + random.nextInt(50);
         boolean expiresSoon = random.nextBoolean();
         List<String> subjects = random.nextBoolean() ? List.of(user, ORG) : List.of(user, ORG, TEAM);
         List<Charge> charges = new ArrayList<>(List.of(charge(0, tokens, Long.MAX_VALUE, estimate),
