@@ -1,0 +1,25 @@
+/**
+ * Everything behind {@link dev.limits.redis.RedisUsageCounter}. Not part of the API; may change in any
+ * release.
+ *
+ * <ul>
+ *   <li>{@link dev.limits.redis.internal.Keys}: the key of each subject's cells, operations and expiry index,
+ *       all under the hash tag of the subject's tenant, and the Cluster slot check of a request.
+ *   <li>{@link dev.limits.redis.internal.Script}: one Lua script (the shared cell arithmetic of
+ *       {@code cell.lua} followed by the operation's own body: {@code consume.lua}, {@code settle.lua},
+ *       {@code purge.lua}, {@code snapshot.lua}), run with EVALSHA and, on NOSCRIPT, EVAL.
+ *   <li>{@link dev.limits.redis.internal.Faults}: what a Lettuce failure means for the caller: a
+ *       {@code StorageException} that says whether the operation may have taken effect.
+ * </ul>
+ *
+ * <h2>The path of a consume</h2>
+ * {@code RedisUsageCounter.consume} computes in Java what it can (the keys, each subject's time to live, the
+ * fingerprint) and sends the request as arguments of one EVALSHA of {@code consume.lua}, which reads every
+ * cell of the request with one HMGET per subject, checks the operation id, checks every charge, and then
+ * writes every cell or none (one HSET per subject) and remembers the operation id: one round trip, atomic
+ * because Redis runs a script alone.
+ */
+@NullMarked
+package dev.limits.redis.internal;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,187 @@
+-- The arithmetic of a counter cell, shared by every script of RedisUsageCounter (prepended to each).
+--
+-- A cell is one field of its subject's hash, the counter key, holding "lookback start end used", then
+-- "start used" for each earlier bucket of a rolling window that still counts: decimal longs, as
+-- UsageCounter's Javadoc and the in-memory reference counter define them. Lua's numbers are doubles, exact
+-- only up to 2^53, so a usage (any long of zero or more) is handled as two exact doubles, h * 1e9 + l,
+-- saturating at the long range as the reference does; times stay the strings Java sent (epoch
+-- milliseconds, exact as doubles; the lifetime end, Long.MAX_VALUE, is only compared and written back as
+-- sent).
+
+local B = 1000000000
+local MAXH, MAXL = 9223372036, 854775807
+local DAY = 86400000
+
+local function big(s)
+  local n = #s
+  if n <= 9 then return 0, tonumber(s) end
+  return tonumber(string.sub(s, 1, n - 9)), tonumber(string.sub(s, n - 8))
+end
+
+local function text(h, l)
+  if h == 0 then return string.format('%d', l) end
+  return string.format('%d%09d', h, l)
+end
+
+local function beyond(h, l)
+  return h > MAXH or (h == MAXH and l > MAXL)
+end
+
+local function ule(ah, al, bh, bl)
+  return ah < bh or (ah == bh and al <= bl)
+end
+
+-- a + b, saturating at Long.MAX_VALUE
+local function uadd(ah, al, bh, bl)
+  local h, l = ah + bh, al + bl
+  if l >= B then h, l = h + 1, l - B end
+  if beyond(h, l) then return MAXH, MAXL end
+  return h, l
+end
+
+-- max(0, a - b)
+local function usub(ah, al, bh, bl)
+  if ule(ah, al, bh, bl) then return 0, 0 end
+  local h, l = ah - bh, al - bl
+  if l < 0 then h, l = h - 1, l + B end
+  return h, l
+end
+
+-- Charge.fits: used + amount <= limit without overflow; used < limit for an amount of zero
+local function ufits(lh, ll, ah, al, uh, ul)
+  if ah == 0 and al == 0 then return not ule(lh, ll, uh, ul) end
+  local h, l = uh + ah, ul + al
+  if l >= B then h, l = h + 1, l - B end
+  return not beyond(h, l) and ule(h, l, lh, ll)
+end
+
+-- A stored cell, or an empty one (ss nil) for a missing field.
+local function cell(v)
+  local c = {bs = {}, bss = {}, bh = {}, bl = {}}
+  if not v then return c end
+  local i, k = 0, 0
+  for w in string.gmatch(v, '%S+') do
+    i = i + 1
+    if i == 1 then c.lb = tonumber(w)
+    elseif i == 2 then c.ss, c.s = w, tonumber(w)
+    elseif i == 3 then c.es, c.e = w, tonumber(w)
+    elseif i == 4 then c.uh, c.ul = big(w)
+    elseif i % 2 == 1 then k = k + 1; c.bss[k], c.bs[k] = w, tonumber(w)
+    else c.bh[k], c.bl[k] = big(w) end
+  end
+  return c
+end
+
+local function encode(c)
+  local p = {tostring(c.lb), c.ss, c.es, text(c.uh, c.ul)}
+  for k = 1, #c.bs do
+    p[#p + 1] = c.bss[k]
+    p[#p + 1] = text(c.bh[k], c.bl[k])
+  end
+  return table.concat(p, ' ')
+end
+
+local function sumFrom(c, from, to)
+  local h, l = 0, 0
+  if c.s >= from and c.s <= to then h, l = c.uh, c.ul end
+  for k = 1, #c.bs do
+    if c.bs[k] >= from and c.bs[k] <= to then h, l = uadd(h, l, c.bh[k], c.bl[k]) end
+  end
+  return h, l
+end
+
+-- Usage that counts against slot sl: a calendar or lifetime cell's unless its period ended at or before
+-- the slot's start (Slot.counts); for a rolling cell, the later of the slot's and the stored bucket wins.
+local function usedFor(c, sl)
+  if not c.ss then return 0, 0 end
+  if c.lb == 0 then
+    if c.e > sl.s then return c.uh, c.ul end
+    return 0, 0
+  end
+  local ref = math.max(sl.s, c.s)
+  return sumFrom(c, ref - c.lb * (c.e - c.s), ref)
+end
+
+local function expiresAt(c)
+  return c.e + c.lb * (c.e - c.s)
+end
+
+-- Usage that still counts at now, for snapshots.
+local function usedAt(c, now)
+  if not c.ss or expiresAt(c) <= now then return 0, 0 end
+  if c.lb == 0 then return c.uh, c.ul end
+  local len = c.e - c.s
+  local ref = math.max(c.s, now - now % len)
+  return sumFrom(c, ref - c.lb * len, ref)
+end
+
+-- Slot.calendarCellKeptUntil for a calendar cell; for a rolling cell, while it counts.
+local function keptUntil(c)
+  if c.lb > 0 then return expiresAt(c) end
+  local len = math.max(0, c.e - c.s)
+  return c.e + len + math.max(len, DAY)
+end
+
+local function addToBucket(c, s, ah, al)
+  if not c.ss then return end
+  if s == c.s then c.uh, c.ul = uadd(c.uh, c.ul, ah, al); return end
+  for k = 1, #c.bs do
+    if c.bs[k] == s then c.bh[k], c.bl[k] = uadd(c.bh[k], c.bl[k], ah, al) end
+  end
+end
+
+local function subtract(c, s, ah, al)
+  if not c.ss then return end
+  if s == c.s then c.uh, c.ul = usub(c.uh, c.ul, ah, al); return end
+  for k = 1, #c.bs do
+    if c.bs[k] == s then c.bh[k], c.bl[k] = usub(c.bh[k], c.bl[k], ah, al) end
+  end
+end
+
+-- Adds an amount for slot sl ({ss, s, es, e, lb}); returns the start of the bucket charged. A calendar or
+-- lifetime cell that counts against the slot takes it and extends its end; a newer stored bucket wins:
+-- with intoNewer the amount counts there, otherwise (FORCE: usage of an ended period) in its own bucket if
+-- that is kept. A new newest bucket drops what can never count again.
+local function add(c, sl, ah, al, intoNewer)
+  if not c.ss then
+    c.lb, c.ss, c.s, c.es, c.e, c.uh, c.ul = sl.lb, sl.ss, sl.s, sl.es, sl.e, ah, al
+    return sl.ss
+  end
+  if c.lb == 0 and sl.s > c.s and c.e > sl.s then
+    c.uh, c.ul = uadd(c.uh, c.ul, ah, al)
+    if sl.e > c.e then c.es, c.e = sl.es, sl.e end
+    return c.ss
+  end
+  if sl.s < c.s and not intoNewer then
+    addToBucket(c, sl.s, ah, al)
+    return sl.ss
+  end
+  if sl.s <= c.s then
+    c.uh, c.ul = uadd(c.uh, c.ul, ah, al)
+    if sl.e > c.e then c.es, c.e = sl.es, sl.e end
+    return c.ss
+  end
+  local oldest = sl.s - c.lb * (c.e - c.s)
+  local bs, bss, bh, bl = {}, {}, {}, {}
+  for k = 1, #c.bs do
+    if c.bs[k] >= oldest then
+      bs[#bs + 1], bss[#bss + 1], bh[#bh + 1], bl[#bl + 1] = c.bs[k], c.bss[k], c.bh[k], c.bl[k]
+    end
+  end
+  if c.lb > 0 and c.s >= oldest then
+    bs[#bs + 1], bss[#bss + 1], bh[#bh + 1], bl[#bl + 1] = c.s, c.ss, c.uh, c.ul
+  end
+  c.bs, c.bss, c.bh, c.bl = bs, bss, bh, bl
+  c.ss, c.s, c.es, c.e, c.uh, c.ul = sl.ss, sl.s, sl.es, sl.e, ah, al
+  return sl.ss
+end
+
+-- Sets a key's time to live to ttl milliseconds unless it already lives longer; ttl < 0: for ever. pre is
+-- the key's PTTL before the write (-2: it did not exist; -1: it lives for ever and stays so).
+local function keep(key, pre, ttl)
+  if ttl < 0 then
+    if pre ~= -1 then redis.call('PERSIST', key) end
+  elseif pre == -2 or (pre >= 0 and pre < ttl) then
+    redis.call('PEXPIRE', key, ttl)
+  end
+end
