@@ -168,7 +168,7 @@ public final class RedisUsageCounter implements UsageCounter, AutoCloseable {
   @Override
   public ConsumeResult consume(ConsumeRequest request) {
     Objects.requireNonNull(request, "request");
-    List<String> subjects = subjects(request);
+    List<String> subjects = request.subjects();
     int m = subjects.size();
     if (cluster && m > 1) {
       keys.requireOneSlot(subjects);
@@ -186,7 +186,7 @@ public final class RedisUsageCounter implements UsageCounter, AutoCloseable {
       redisKeys[2 + j] = keys.cells(subjects.get(j));
     }
     for (int i = 0; i < n; i++) {
-      int j = subjectOf(request, i);
+      int j = charges.get(i).subject();
       keptUntil[j] = Math.max(keptUntil[j], keptUntil(charges.get(i).slot()));
     }
     String id = request.operationId();
@@ -207,7 +207,7 @@ public final class RedisUsageCounter implements UsageCounter, AutoCloseable {
     for (int i = 0; i < n; i++) {
       Charge charge = charges.get(i);
       Slot slot = charge.slot();
-      args[a++] = Integer.toString(subjectOf(request, i) + 1);
+      args[a++] = Integer.toString(charge.subject() + 1);
       args[a++] = slot.key();
       args[a++] = Long.toString(slot.start());
       args[a++] = Long.toString(slot.end());
@@ -228,16 +228,6 @@ public final class RedisUsageCounter implements UsageCounter, AutoCloseable {
       fits[i] = ((Long) answer.get(2 + 2 * i)) == 1L;
     }
     return ConsumeResult.of(ConsumeResult.Status.ofCode(((Long) answer.get(0)).intValue()), used, fits);
-  }
-
-  /** The subjects of a request, the owner first. */
-  private static List<String> subjects(ConsumeRequest request) {
-    return List.of(request.subject());
-  }
-
-  /** The index of charge {@code i}'s subject in {@link #subjects}. */
-  private static int subjectOf(ConsumeRequest request, int i) {
-    return 0;
   }
 
   /** Until when a cell of {@code slot} is kept: a calendar cell as purge keeps it, a rolling one while it counts. */
