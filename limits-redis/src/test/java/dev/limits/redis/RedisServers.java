@@ -97,7 +97,12 @@ final class RedisServers {
 
   /** Starts a fresh standalone server of one test's own. */
   static Server start() {
-    Server server = new Server(freePort(), tempDir(), List.of());
+    return start(List.of());
+  }
+
+  /** Starts a fresh standalone server of one test's own, with extra arguments (such as persistence). */
+  static Server start(List<String> extra) {
+    Server server = new Server(freePort(), tempDir(), extra);
     server.start();
     Runtime.getRuntime().addShutdownHook(new Thread(server::kill));
     return server;
