@@ -119,40 +119,63 @@ final class RedisServers {
   /** The shared Cluster of three primaries, every slot assigned. */
   static synchronized List<Server> cluster() {
     if (cluster == null) {
-      List<Server> nodes = new ArrayList<>();
-      Path dir = tempDir();
-      List<String> create = new ArrayList<>(List.of("--cluster", "create"));
-      for (int i = 0; i < 3; i++) {
-        int port = freePort();
-        Path nodeDir = dir.resolve("node-" + port);
-        try {
-          Files.createDirectories(nodeDir);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-        Server node = new Server(port, nodeDir, List.of("--cluster-enabled", "yes", "--cluster-config-file",
-            nodeDir.resolve("nodes.conf").toString(), "--cluster-node-timeout", "5000"));
-        node.start();
-        Runtime.getRuntime().addShutdownHook(new Thread(node::kill));
-        nodes.add(node);
-        create.add("127.0.0.1:" + port);
-      }
-      create.add("--cluster-replicas");
-      create.add("0");
-      create.add("--cluster-yes");
-      cli(nodes.get(0).port, create.toArray(new String[0]));
-      for (Server node : nodes) {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (!cli(node.port, "CLUSTER", "INFO").contains("cluster_state:ok")) {
-          if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("the cluster did not come up: " + cli(node.port, "CLUSTER", "INFO"));
-          }
-          pause();
-        }
-      }
-      cluster = nodes;
+      cluster = startCluster(List.of());
     }
     return cluster;
+  }
+
+  /** Starts a Cluster of three primaries of one test's own, with extra arguments for each node. */
+  static List<Server> startCluster(List<String> extra) {
+    List<Server> nodes = new ArrayList<>();
+    Path dir = tempDir();
+    List<String> create = new ArrayList<>(List.of("--cluster", "create"));
+    for (int i = 0; i < 3; i++) {
+      int port = freePort();
+      Path nodeDir = dir.resolve("node-" + port);
+      try {
+        Files.createDirectories(nodeDir);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      List<String> args = new ArrayList<>(List.of("--cluster-enabled", "yes", "--cluster-config-file",
+          nodeDir.resolve("nodes.conf").toString(), "--cluster-node-timeout", "5000"));
+      args.addAll(extra);
+      Server node = new Server(port, nodeDir, args);
+      node.start();
+      Runtime.getRuntime().addShutdownHook(new Thread(node::kill));
+      nodes.add(node);
+      create.add("127.0.0.1:" + port);
+    }
+    create.add("--cluster-replicas");
+    create.add("0");
+    create.add("--cluster-yes");
+    cli(nodes.get(0).port, create.toArray(new String[0]));
+    for (Server node : nodes) {
+      awaitClusterOk(node);
+    }
+    return nodes;
+  }
+
+  /** Waits until a Cluster node says every slot is served. */
+  static void awaitClusterOk(Server node) {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (!cli(node.port, "CLUSTER", "INFO").contains("cluster_state:ok")) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the cluster did not come up: " + cli(node.port, "CLUSTER", "INFO"));
+      }
+      pause();
+    }
+  }
+
+  /** A client of a Cluster. */
+  static RedisClusterClient clusterClient(List<Server> nodes) {
+    List<RedisURI> uris = new ArrayList<>();
+    for (Server node : nodes) {
+      uris.add(RedisURI.create(node.uri()));
+    }
+    // The default disconnected behaviour: with REJECT_COMMANDS, Lettuce also rejects a command whose slot's
+    // connection is still being opened.
+    return RedisClusterClient.create(uris);
   }
 
   /** A client of the shared standalone server that rejects commands while disconnected. */
@@ -165,13 +188,7 @@ final class RedisServers {
 
   /** A client of the shared Cluster. */
   static RedisClusterClient clusterClient() {
-    List<RedisURI> uris = new ArrayList<>();
-    for (Server node : cluster()) {
-      uris.add(RedisURI.create(node.uri()));
-    }
-    // The default disconnected behaviour: with REJECT_COMMANDS, Lettuce also rejects a command whose slot's
-    // connection is still being opened.
-    return RedisClusterClient.create(uris);
+    return clusterClient(cluster());
   }
 
   /** Runs redis-cli against a port and answers its output. */
