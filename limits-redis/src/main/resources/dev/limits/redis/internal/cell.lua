@@ -19,7 +19,7 @@ local function big(s)
 end
 
 local function text(h, l)
-  if h == 0 then return string.format('%d', l) end
+  if h == 0 then return tostring(l) end
   return string.format('%d%09d', h, l)
 end
 
@@ -55,30 +55,36 @@ local function ufits(lh, ll, ah, al, uh, ul)
   return not beyond(h, l) and ule(h, l, lh, ll)
 end
 
--- A stored cell, or an empty one (ss nil) for a missing field.
+-- The earlier buckets of a cell that has none: shared, never written (no bucket is ever found in it).
+local NONE = {}
+
+-- A stored cell, or an empty one (ss nil) for a missing field. Earlier buckets, only rolling cells have
+-- them: their starts (bs, and bss as sent) and usage (bh, bl).
 local function cell(v)
-  local c = {bs = {}, bss = {}, bh = {}, bl = {}}
-  if not v then return c end
-  local i, k = 0, 0
-  for w in string.gmatch(v, '%S+') do
-    i = i + 1
-    if i == 1 then c.lb = tonumber(w)
-    elseif i == 2 then c.ss, c.s = w, tonumber(w)
-    elseif i == 3 then c.es, c.e = w, tonumber(w)
-    elseif i == 4 then c.uh, c.ul = big(w)
-    elseif i % 2 == 1 then k = k + 1; c.bss[k], c.bs[k] = w, tonumber(w)
-    else c.bh[k], c.bl[k] = big(w) end
+  if not v then return {bs = NONE, bss = NONE, bh = NONE, bl = NONE} end
+  local lb, ss, es, u, rest = string.match(v, '^(%d+) (%S+) (%S+) (%d+)(.*)$')
+  local c = {lb = tonumber(lb), ss = ss, s = tonumber(ss), es = es, e = tonumber(es),
+    bs = NONE, bss = NONE, bh = NONE, bl = NONE}
+  c.uh, c.ul = big(u)
+  if rest ~= '' then
+    local bs, bss, bh, bl = {}, {}, {}, {}
+    local k = 0
+    for w, x in string.gmatch(rest, ' (%S+) (%d+)') do
+      k = k + 1
+      bss[k], bs[k] = w, tonumber(w)
+      bh[k], bl[k] = big(x)
+    end
+    c.bs, c.bss, c.bh, c.bl = bs, bss, bh, bl
   end
   return c
 end
 
 local function encode(c)
-  local p = {tostring(c.lb), c.ss, c.es, text(c.uh, c.ul)}
+  local t = c.lb .. ' ' .. c.ss .. ' ' .. c.es .. ' ' .. text(c.uh, c.ul)
   for k = 1, #c.bs do
-    p[#p + 1] = c.bss[k]
-    p[#p + 1] = text(c.bh[k], c.bl[k])
+    t = t .. ' ' .. c.bss[k] .. ' ' .. text(c.bh[k], c.bl[k])
   end
-  return table.concat(p, ' ')
+  return t
 end
 
 local function sumFrom(c, from, to)
@@ -90,15 +96,16 @@ local function sumFrom(c, from, to)
   return h, l
 end
 
--- Usage that counts against slot sl: a calendar or lifetime cell's unless its period ended at or before
--- the slot's start (Slot.counts); for a rolling cell, the later of the slot's and the stored bucket wins.
-local function usedFor(c, sl)
+-- Usage that counts against the slot starting at s: a calendar or lifetime cell's unless its period ended
+-- at or before the slot's start (Slot.counts); for a rolling cell, the later of the slot's and the stored
+-- bucket wins.
+local function usedFor(c, s)
   if not c.ss then return 0, 0 end
   if c.lb == 0 then
-    if c.e > sl.s then return c.uh, c.ul end
+    if c.e > s then return c.uh, c.ul end
     return 0, 0
   end
-  local ref = math.max(sl.s, c.s)
+  local ref = math.max(s, c.s)
   return sumFrom(c, ref - c.lb * (c.e - c.s), ref)
 end
 
@@ -138,42 +145,44 @@ local function subtract(c, s, ah, al)
   end
 end
 
--- Adds an amount for slot sl ({ss, s, es, e, lb}); returns the start of the bucket charged. A calendar or
--- lifetime cell that counts against the slot takes it and extends its end; a newer stored bucket wins:
--- with intoNewer the amount counts there, otherwise (FORCE: usage of an ended period) in its own bucket if
--- that is kept. A new newest bucket drops what can never count again.
-local function add(c, sl, ah, al, intoNewer)
+-- Adds an amount for the slot (lookback lb, start ss/s, end es/e); returns the start of the bucket charged.
+-- A calendar or lifetime cell that counts against the slot takes it and extends its end; a newer stored
+-- bucket wins: with intoNewer the amount counts there, otherwise (FORCE: usage of an ended period) in its
+-- own bucket if that is kept. A new newest bucket drops what can never count again.
+local function add(c, lb, ss, s, es, e, ah, al, intoNewer)
   if not c.ss then
-    c.lb, c.ss, c.s, c.es, c.e, c.uh, c.ul = sl.lb, sl.ss, sl.s, sl.es, sl.e, ah, al
-    return sl.ss
+    c.lb, c.ss, c.s, c.es, c.e, c.uh, c.ul = lb, ss, s, es, e, ah, al
+    return ss
   end
-  if c.lb == 0 and sl.s > c.s and c.e > sl.s then
+  if c.lb == 0 and s > c.s and c.e > s then
     c.uh, c.ul = uadd(c.uh, c.ul, ah, al)
-    if sl.e > c.e then c.es, c.e = sl.es, sl.e end
+    if e > c.e then c.es, c.e = es, e end
     return c.ss
   end
-  if sl.s < c.s and not intoNewer then
-    addToBucket(c, sl.s, ah, al)
-    return sl.ss
+  if s < c.s and not intoNewer then
+    addToBucket(c, s, ah, al)
+    return ss
   end
-  if sl.s <= c.s then
+  if s <= c.s then
     c.uh, c.ul = uadd(c.uh, c.ul, ah, al)
-    if sl.e > c.e then c.es, c.e = sl.es, sl.e end
+    if e > c.e then c.es, c.e = es, e end
     return c.ss
   end
-  local oldest = sl.s - c.lb * (c.e - c.s)
-  local bs, bss, bh, bl = {}, {}, {}, {}
-  for k = 1, #c.bs do
-    if c.bs[k] >= oldest then
-      bs[#bs + 1], bss[#bss + 1], bh[#bh + 1], bl[#bl + 1] = c.bs[k], c.bss[k], c.bh[k], c.bl[k]
+  if c.lb > 0 then
+    local oldest = s - c.lb * (c.e - c.s)
+    local bs, bss, bh, bl = {}, {}, {}, {}
+    for k = 1, #c.bs do
+      if c.bs[k] >= oldest then
+        bs[#bs + 1], bss[#bss + 1], bh[#bh + 1], bl[#bl + 1] = c.bs[k], c.bss[k], c.bh[k], c.bl[k]
+      end
     end
+    if c.s >= oldest then
+      bs[#bs + 1], bss[#bss + 1], bh[#bh + 1], bl[#bl + 1] = c.s, c.ss, c.uh, c.ul
+    end
+    c.bs, c.bss, c.bh, c.bl = bs, bss, bh, bl
   end
-  if c.lb > 0 and c.s >= oldest then
-    bs[#bs + 1], bss[#bss + 1], bh[#bh + 1], bl[#bl + 1] = c.s, c.ss, c.uh, c.ul
-  end
-  c.bs, c.bss, c.bh, c.bl = bs, bss, bh, bl
-  c.ss, c.s, c.es, c.e, c.uh, c.ul = sl.ss, sl.s, sl.es, sl.e, ah, al
-  return sl.ss
+  c.ss, c.s, c.es, c.e, c.uh, c.ul = ss, s, es, e, ah, al
+  return ss
 end
 
 -- Sets a key's time to live to ttl milliseconds unless it already lives longer; ttl < 0: for ever. pre is

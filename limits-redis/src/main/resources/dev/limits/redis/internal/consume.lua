@@ -10,28 +10,40 @@ local m = tonumber(ARGV[6])
 local first = 7 + 2 * m - 1
 local n = (#ARGV - first + 1) / 7
 
-local cells, slots, subj = {}, {}, {}
-local fields = {}
+-- Per charge i: its subject subj[i], counter key key[i], slot start ss[i]/s[i], end es[i]/e[i], lookback
+-- lb[i], limit lh[i]/ll[i], amount as sent am[i] and as ah[i]/al[i], and its cell.
+local subj, key, ss, s, es, e, lb, lh, ll, am, ah, al, cells = {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}
 for i = 1, n do
   local a = first + (i - 1) * 7
-  local j = tonumber(ARGV[a])
-  subj[i] = j
-  slots[i] = {key = ARGV[a + 1], ss = ARGV[a + 2], s = tonumber(ARGV[a + 2]), es = ARGV[a + 3],
-    e = tonumber(ARGV[a + 3]), lb = tonumber(ARGV[a + 4]), limit = ARGV[a + 5], amount = ARGV[a + 6]}
-  local f = fields[j]
-  if not f then f = {keys = {}, at = {}}; fields[j] = f end
-  f.keys[#f.keys + 1] = ARGV[a + 1]
-  f.at[#f.at + 1] = i
+  subj[i] = tonumber(ARGV[a])
+  key[i] = ARGV[a + 1]
+  ss[i] = ARGV[a + 2]
+  s[i] = tonumber(ss[i])
+  es[i] = ARGV[a + 3]
+  e[i] = tonumber(es[i])
+  lb[i] = tonumber(ARGV[a + 4])
+  lh[i], ll[i] = big(ARGV[a + 5])
+  am[i] = ARGV[a + 6]
+  ah[i], al[i] = big(am[i])
 end
-for j, f in pairs(fields) do
-  local values = redis.call('HMGET', KEYS[2 + j], unpack(f.keys))
-  for k = 1, #f.at do cells[f.at[k]] = cell(values[k]) end
+for j = 1, m do
+  local fields, at = {}, {}
+  for i = 1, n do
+    if subj[i] == j then
+      fields[#fields + 1] = key[i]
+      at[#at + 1] = i
+    end
+  end
+  if #at > 0 then
+    local values = redis.call('HMGET', KEYS[2 + j], unpack(fields))
+    for k = 1, #at do cells[at[k]] = cell(values[k]) end
+  end
 end
 
 local function answer(status, fit)
   local r = {status}
   for i = 1, n do
-    r[#r + 1] = text(usedFor(cells[i], slots[i]))
+    r[#r + 1] = text(usedFor(cells[i], s[i]))
     r[#r + 1] = fit[i] and 1 or 0
   end
   return r
@@ -48,11 +60,8 @@ end
 
 local all = true
 for i = 1, n do
-  local sl = slots[i]
-  local lh, ll = big(sl.limit)
-  local ah, al = big(sl.amount)
-  local uh, ul = usedFor(cells[i], sl)
-  fit[i] = ufits(lh, ll, ah, al, uh, ul)
+  local uh, ul = usedFor(cells[i], s[i])
+  fit[i] = ufits(lh[i], ll[i], ah[i], al[i], uh, ul)
   all = all and fit[i]
 end
 if mode == 0 then return answer(all and 0 or 1, fit) end
@@ -61,32 +70,30 @@ if not all and (mode == 1 or mode == 2) then return answer(1, fit) end
 local starts = {}
 local dirty = {}
 for i = 1, n do
-  local c, sl = cells[i], slots[i]
-  local ah, al = big(sl.amount)
+  local c = cells[i]
   if mode == 4 then
     if c.ss then
-      subtract(c, sl.s, ah, al)
+      subtract(c, s[i], ah[i], al[i])
       dirty[i] = true
     end
   else
-    starts[i] = add(c, sl, ah, al, mode ~= 3)
+    starts[i] = add(c, lb[i], ss[i], s[i], es[i], e[i], ah[i], al[i], mode ~= 3)
     dirty[i] = true
   end
 end
-for j, f in pairs(fields) do
+for j = 1, m do
   local kv = {}
-  for k = 1, #f.at do
-    local i = f.at[k]
-    if dirty[i] then
-      kv[#kv + 1] = slots[i].key
+  for i = 1, n do
+    if subj[i] == j and dirty[i] then
+      kv[#kv + 1] = key[i]
       kv[#kv + 1] = encode(cells[i])
     end
   end
   if #kv > 0 then
-    local key = KEYS[2 + j]
-    local pre = redis.call('PTTL', key)
-    redis.call('HSET', key, unpack(kv))
-    keep(key, pre, tonumber(ARGV[6 + j]))
+    local hash = KEYS[2 + j]
+    local pre = redis.call('PTTL', hash)
+    redis.call('HSET', hash, unpack(kv))
+    keep(hash, pre, tonumber(ARGV[6 + j]))
   end
 end
 
@@ -96,7 +103,7 @@ if id ~= '' then
   for j = 2, m do rec[#rec + 1] = ARGV[6 + m + j - 1] end
   if mode == 2 then
     for i = 1, n do
-      rec[#rec + 1] = subj[i] .. ' ' .. starts[i] .. ' ' .. slots[i].amount .. ' ' .. slots[i].key
+      rec[#rec + 1] = subj[i] .. ' ' .. starts[i] .. ' ' .. am[i] .. ' ' .. key[i]
     end
   end
   local ttl = tonumber(ARGV[5])
