@@ -3,6 +3,7 @@ package dev.limits.redis;
 import dev.limits.redis.internal.Faults;
 import dev.limits.redis.internal.Keys;
 import dev.limits.redis.internal.Script;
+import dev.limits.redis.internal.StoredCell;
 import dev.limits.spi.Charge;
 import dev.limits.spi.ConsumeRequest;
 import dev.limits.spi.ConsumeResult;
@@ -12,6 +13,7 @@ import dev.limits.spi.Slot;
 import dev.limits.spi.SlotUsage;
 import dev.limits.spi.StorageException;
 import dev.limits.spi.UsageCounter;
+import dev.limits.spi.WindowCell;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
@@ -32,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -230,12 +233,13 @@ public final class RedisUsageCounter implements UsageCounter, AutoCloseable {
     return ConsumeResult.of(ConsumeResult.Status.ofCode(((Long) answer.get(0)).intValue()), used, fits);
   }
 
-  /** Until when a cell of {@code slot} is kept: a calendar cell as purge keeps it, a rolling one while it counts. */
+  /**
+   * Until when a cell of {@code slot} is kept: a calendar cell as purge keeps it, a rolling one while it
+   * counts ({@link WindowCell#keptUntil} of a cell that holds just the slot).
+   */
   private static long keptUntil(Slot slot) {
     if (slot.isRolling()) {
-      long span = Math.multiplyHigh(slot.length(), slot.lookback()) == 0 ? slot.length() * slot.lookback()
-          : Long.MAX_VALUE;
-      return span < 0 || slot.end() > Long.MAX_VALUE - span ? Long.MAX_VALUE : slot.end() + span;
+      return WindowCell.saturatedAdd(slot.end(), WindowCell.saturatedMultiply(slot.lookback(), slot.length()));
     }
     return Slot.calendarCellKeptUntil(slot.start(), slot.end());
   }
@@ -321,20 +325,26 @@ public final class RedisUsageCounter implements UsageCounter, AutoCloseable {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One HGETALL of the subject's cells, read with {@link WindowCell}'s arithmetic.
+   */
   @Override
   public List<SlotUsage> snapshot(String subject, long now) {
     ConsumeRequest.requireSubject(subject);
-    List<Object> answer;
+    Map<String, String> stored;
     try {
-      answer = Script.SNAPSHOT.list(commands, new String[] {keys.cells(subject)},
-          Long.toString(now));
+      stored = commands.hgetall(keys.cells(subject));
     } catch (RedisException e) {
       throw Faults.of("snapshot", e);
     }
-    List<SlotUsage> result = new ArrayList<>(answer.size() / 3);
-    for (int i = 0; i < answer.size(); i += 3) {
-      result.add(new SlotUsage((String) answer.get(i), Long.parseLong((String) answer.get(i + 1)),
-          Long.parseLong((String) answer.get(i + 2))));
+    List<SlotUsage> result = new ArrayList<>(stored.size());
+    for (Map.Entry<String, String> field : stored.entrySet()) {
+      StoredCell cell = StoredCell.parse(field.getValue());
+      if (!cell.expiredAt(now)) {
+        result.add(new SlotUsage(field.getKey(), cell.start(), cell.usedAt(now)));
+      }
     }
     return result;
   }
@@ -342,9 +352,10 @@ public final class RedisUsageCounter implements UsageCounter, AutoCloseable {
   /**
    * {@inheritDoc}
    *
-   * <p>Scans the counter's keys (on every primary of a Cluster) with SCAN, then per subject drops its ended
-   * cells with one script call, and refunds or forgets each expired operation id with another, each exactly
-   * once however many instances purge at once.
+   * <p>Scans the counter's keys (on every primary of a Cluster) with SCAN, then per subject reads its cells
+   * and drops those that can no longer count with one script call (each only if unchanged since it was
+   * read), and refunds or forgets each expired operation id with another, each exactly once however many
+   * instances purge at once.
    */
   @Override
   public int purge(long now, int maxItems) {
@@ -362,8 +373,7 @@ public final class RedisUsageCounter implements UsageCounter, AutoCloseable {
           }
           char kind = keys.kind(key);
           if (kind == 'c') {
-            handled += (int) Script.PURGE.integer(commands, new String[] {key}, Long.toString(now),
-                Integer.toString(maxItems - handled));
+            handled += purgeCells(key, now, maxItems - handled);
           } else if (kind == 'x') {
             handled += purgeOperations(key, now, maxItems - handled);
           }
@@ -376,6 +386,24 @@ public final class RedisUsageCounter implements UsageCounter, AutoCloseable {
     } catch (RedisException e) {
       throw Faults.of("purge", e);
     }
+  }
+
+  /**
+   * Drops the cells of one subject that no slot can count any more ({@link WindowCell#keptUntil}), at most
+   * {@code max}: Java reads and decides, a script drops each one that still holds what was read.
+   */
+  private int purgeCells(String cellsKey, long now, int max) {
+    List<String> args = new ArrayList<>();
+    for (Map.Entry<String, String> field : commands.hgetall(cellsKey).entrySet()) {
+      if (args.size() / 2 < max && StoredCell.parse(field.getValue()).droppableAt(now)) {
+        args.add(field.getKey());
+        args.add(field.getValue());
+      }
+    }
+    if (args.isEmpty()) {
+      return 0;
+    }
+    return (int) Script.DROP.integer(commands, new String[] {cellsKey}, args.toArray(new String[0]));
   }
 
   private int purgeOperations(String expiriesKey, long now, int max) {

@@ -14,21 +14,19 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One Lua script of the counter: {@code cell.lua}, the arithmetic every script shares, followed by the
- * operation's own body. Runs with EVALSHA; a server that does not know the script yet (a restart, a new
+ * One Lua script of the counter: for a consume and a settle, {@code cell.lua}, the cell arithmetic they
+ * share, followed by the operation's own body. Runs with EVALSHA; a server that does not know the script yet (a restart, a new
  * Cluster node, SCRIPT FLUSH) answers NOSCRIPT, and the script is sent whole with EVAL, which also caches it
  * there. Immutable and thread-safe.
  */
 public final class Script {
 
   /** UsageCounter.consume. */
-  public static final Script CONSUME = load("consume.lua");
+  public static final Script CONSUME = new Script(read("cell.lua") + "\n" + read("consume.lua"));
   /** UsageCounter.settle, and purge's refund of an expired reservation. */
-  public static final Script SETTLE = load("settle.lua");
-  /** UsageCounter.purge of one subject's cells. */
-  public static final Script PURGE = load("purge.lua");
-  /** UsageCounter.snapshot. */
-  public static final Script SNAPSHOT = load("snapshot.lua");
+  public static final Script SETTLE = new Script(read("cell.lua") + "\n" + read("settle.lua"));
+  /** UsageCounter.purge of the cells of one subject that Java found droppable. */
+  public static final Script DROP = new Script(read("drop.lua"));
 
   private final String source;
   private final String sha;
@@ -36,10 +34,6 @@ public final class Script {
   private Script(String source) {
     this.source = source;
     this.sha = sha1(source);
-  }
-
-  private static Script load(String name) {
-    return new Script(read("cell.lua") + "\n" + read(name));
   }
 
   private static String read(String name) {

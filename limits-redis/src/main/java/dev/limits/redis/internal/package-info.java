@@ -5,9 +5,11 @@
  * <ul>
  *   <li>{@link dev.limits.redis.internal.Keys}: the key of each subject's cells, operations and expiry index,
  *       all under the hash tag of the subject's tenant, and the Cluster slot check of a request.
- *   <li>{@link dev.limits.redis.internal.Script}: one Lua script (the shared cell arithmetic of
- *       {@code cell.lua} followed by the operation's own body: {@code consume.lua}, {@code settle.lua},
- *       {@code purge.lua}, {@code snapshot.lua}), run with EVALSHA and, on NOSCRIPT, EVAL.
+ *   <li>{@link dev.limits.redis.internal.Script}: one Lua script ({@code consume.lua} and {@code settle.lua},
+ *       each after {@code cell.lua}, the cell arithmetic that must run inside Redis; {@code drop.lua} for
+ *       purge), run with EVALSHA and, on NOSCRIPT, EVAL.
+ *   <li>{@link dev.limits.redis.internal.StoredCell}: a stored cell read into
+ *       {@link dev.limits.spi.WindowCell}'s layout, for snapshots and for what purge may drop.
  *   <li>{@link dev.limits.redis.internal.Faults}: what a Lettuce failure means for the caller: a
  *       {@code StorageException} that says whether the operation may have taken effect.
  * </ul>

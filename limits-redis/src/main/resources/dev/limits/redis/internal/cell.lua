@@ -1,16 +1,17 @@
 -- The arithmetic of a counter cell, shared by every script of RedisUsageCounter (prepended to each).
 --
 -- A cell is one field of its subject's hash, the counter key, holding "lookback start end used", then
--- "start used" for each earlier bucket of a rolling window that still counts: decimal longs, as
--- UsageCounter's Javadoc and the in-memory reference counter define them. Lua's numbers are doubles, exact
--- only up to 2^53, so a usage (any long of zero or more) is handled as two exact doubles, h * 1e9 + l,
--- saturating at the long range as the reference does; times stay the strings Java sent (epoch
--- milliseconds, exact as doubles; the lifetime end, Long.MAX_VALUE, is only compared and written back as
--- sent).
+-- "start used" for each earlier bucket of a rolling window that still counts: decimal longs. The rules are
+-- those of dev.limits.spi.WindowCell, which Java uses for what needs no atomicity (snapshots, what purge
+-- may drop); here is only what a consume and a settle must do inside Redis, alone.
+--
+-- Lua's numbers are doubles, exact only up to 2^53, so a usage (any long of zero or more) is handled as two
+-- exact doubles, h * 1e9 + l, saturating at the long range as WindowCell does; times stay the strings Java
+-- sent (epoch milliseconds, exact as doubles; the lifetime end, Long.MAX_VALUE, is only compared and written
+-- back as sent).
 
 local B = 1000000000
 local MAXH, MAXL = 9223372036, 854775807
-local DAY = 86400000
 
 local function big(s)
   local n = #s
@@ -107,26 +108,6 @@ local function usedFor(c, s)
   end
   local ref = math.max(s, c.s)
   return sumFrom(c, ref - c.lb * (c.e - c.s), ref)
-end
-
-local function expiresAt(c)
-  return c.e + c.lb * (c.e - c.s)
-end
-
--- Usage that still counts at now, for snapshots.
-local function usedAt(c, now)
-  if not c.ss or expiresAt(c) <= now then return 0, 0 end
-  if c.lb == 0 then return c.uh, c.ul end
-  local len = c.e - c.s
-  local ref = math.max(c.s, now - now % len)
-  return sumFrom(c, ref - c.lb * len, ref)
-end
-
--- Slot.calendarCellKeptUntil for a calendar cell; for a rolling cell, while it counts.
-local function keptUntil(c)
-  if c.lb > 0 then return expiresAt(c) end
-  local len = math.max(0, c.e - c.s)
-  return c.e + len + math.max(len, DAY)
 end
 
 local function addToBucket(c, s, ah, al)
