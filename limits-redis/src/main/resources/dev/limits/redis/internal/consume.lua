@@ -10,27 +10,25 @@ local m = tonumber(ARGV[6])
 local first = 7 + 2 * m - 1
 local n = (#ARGV - first + 1) / 7
 
--- Per charge i: its subject subj[i], counter key key[i], slot start ss[i]/s[i], end es[i]/e[i], lookback
--- lb[i], limit lh[i]/ll[i], amount as sent am[i] and as ah[i]/al[i], and its cell.
-local subj, key, ss, s, es, e, lb, lh, ll, am, ah, al, cells = {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}
+-- Per charge i, from P[8 * (i - 1)]: its subject, slot start and end, lookback, limit and amount (as two
+-- exact parts each), in one flat table (each table that grows costs Lua a rehash per doubling); its
+-- counter key, start, end and amount as sent are read from ARGV at q(i).
+local P, cells = {}, {}
+local function q(i) return first + (i - 1) * 7 end
 for i = 1, n do
-  local a = first + (i - 1) * 7
-  subj[i] = tonumber(ARGV[a])
-  key[i] = ARGV[a + 1]
-  ss[i] = ARGV[a + 2]
-  s[i] = tonumber(ss[i])
-  es[i] = ARGV[a + 3]
-  e[i] = tonumber(es[i])
-  lb[i] = tonumber(ARGV[a + 4])
-  lh[i], ll[i] = big(ARGV[a + 5])
-  am[i] = ARGV[a + 6]
-  ah[i], al[i] = big(am[i])
+  local a, o = q(i), 8 * (i - 1)
+  P[o + 1] = tonumber(ARGV[a])
+  P[o + 2] = tonumber(ARGV[a + 2])
+  P[o + 3] = tonumber(ARGV[a + 3])
+  P[o + 4] = tonumber(ARGV[a + 4])
+  P[o + 5], P[o + 6] = big(ARGV[a + 5])
+  P[o + 7], P[o + 8] = big(ARGV[a + 6])
 end
 for j = 1, m do
   local fields, at = {}, {}
   for i = 1, n do
-    if subj[i] == j then
-      fields[#fields + 1] = key[i]
+    if P[8 * (i - 1) + 1] == j then
+      fields[#fields + 1] = ARGV[q(i) + 1]
       at[#at + 1] = i
     end
   end
@@ -43,7 +41,7 @@ end
 local function answer(status, fit)
   local r = {status}
   for i = 1, n do
-    r[#r + 1] = text(usedFor(cells[i], s[i]))
+    r[#r + 1] = text(usedFor(cells[i], P[8 * (i - 1) + 2]))
     r[#r + 1] = fit[i] and 1 or 0
   end
   return r
@@ -60,8 +58,9 @@ end
 
 local all = true
 for i = 1, n do
-  local uh, ul = usedFor(cells[i], s[i])
-  fit[i] = ufits(lh[i], ll[i], ah[i], al[i], uh, ul)
+  local o = 8 * (i - 1)
+  local uh, ul = usedFor(cells[i], P[o + 2])
+  fit[i] = ufits(P[o + 5], P[o + 6], P[o + 7], P[o + 8], uh, ul)
   all = all and fit[i]
 end
 if mode == 0 then return answer(all and 0 or 1, fit) end
@@ -70,22 +69,22 @@ if not all and (mode == 1 or mode == 2) then return answer(1, fit) end
 local starts = {}
 local dirty = {}
 for i = 1, n do
-  local c = cells[i]
+  local c, o, a = cells[i], 8 * (i - 1), q(i)
   if mode == 4 then
     if c.ss then
-      subtract(c, s[i], ah[i], al[i])
+      subtract(c, P[o + 2], P[o + 7], P[o + 8])
       dirty[i] = true
     end
   else
-    starts[i] = add(c, lb[i], ss[i], s[i], es[i], e[i], ah[i], al[i], mode ~= 3)
+    starts[i] = add(c, P[o + 4], ARGV[a + 2], P[o + 2], ARGV[a + 3], P[o + 3], P[o + 7], P[o + 8], mode ~= 3)
     dirty[i] = true
   end
 end
 for j = 1, m do
   local kv = {}
   for i = 1, n do
-    if subj[i] == j and dirty[i] then
-      kv[#kv + 1] = key[i]
+    if P[8 * (i - 1) + 1] == j and dirty[i] then
+      kv[#kv + 1] = ARGV[q(i) + 1]
       kv[#kv + 1] = encode(cells[i])
     end
   end
@@ -103,7 +102,8 @@ if id ~= '' then
   for j = 2, m do rec[#rec + 1] = ARGV[6 + m + j - 1] end
   if mode == 2 then
     for i = 1, n do
-      rec[#rec + 1] = subj[i] .. ' ' .. starts[i] .. ' ' .. am[i] .. ' ' .. key[i]
+      local a = q(i)
+      rec[#rec + 1] = ARGV[a] .. ' ' .. starts[i] .. ' ' .. ARGV[a + 6] .. ' ' .. ARGV[a + 1]
     end
   end
   local ttl = tonumber(ARGV[5])
