@@ -59,14 +59,18 @@ end
 -- The earlier buckets of a cell that has none: shared, never written (no bucket is ever found in it).
 local NONE = {}
 
--- A stored cell, or an empty one (ss nil) for a missing field. Earlier buckets, only rolling cells have
+-- A stored cell, or an empty one (ss false) for a missing field. Earlier buckets, only rolling cells have
 -- them: their starts (bs, and bss as sent) and usage (bh, bl).
 local function cell(v)
-  if not v then return {bs = NONE, bss = NONE, bh = NONE, bl = NONE} end
+  -- Every field in the constructor, so that the table is made at its size once (false: no period yet).
+  if not v then
+    return {lb = 0, ss = false, s = 0, es = false, e = 0, uh = 0, ul = 0, bs = NONE, bss = NONE, bh = NONE,
+      bl = NONE}
+  end
   local lb, ss, es, u, rest = string.match(v, '^(%d+) (%S+) (%S+) (%d+)(.*)$')
-  local c = {lb = tonumber(lb), ss = ss, s = tonumber(ss), es = es, e = tonumber(es),
+  local uh, ul = big(u)
+  local c = {lb = tonumber(lb), ss = ss, s = tonumber(ss), es = es, e = tonumber(es), uh = uh, ul = ul,
     bs = NONE, bss = NONE, bh = NONE, bl = NONE}
-  c.uh, c.ul = big(u)
   if rest ~= '' then
     local bs, bss, bh, bl = {}, {}, {}, {}
     local k = 0
