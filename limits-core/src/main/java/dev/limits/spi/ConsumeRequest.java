@@ -223,9 +223,9 @@ public record ConsumeRequest(
    * clock. Equal requests in that sense have equal fingerprints in every JVM and every version, since stores
    * keep them: each charge is hashed as FNV-1a (64-bit) over the UTF-16 code units of its key, followed for a
    * charge of a later subject by a code unit 0 (which no key contains) and the code units of its subject's id,
-   * then its amount is mixed in with the finalizer of SplitMix64; the charges' hashes are summed, so that their order
-   * does not matter, and the sum is mixed with the family (0, 1 or 2) and the number of charges. Different
-   * requests collide with a probability of about 2<sup>-64</sup>.
+   * then its amount is mixed in with the finalizer of SplitMix64; the charges' hashes are summed, so that their
+   * order does not matter, and the sum is mixed with the family (0, 1 or 2) and the number of charges.
+   * Different requests collide with a probability of about 2<sup>-64</sup>.
    *
    * @return the fingerprint
    */

@@ -8,9 +8,11 @@ import java.util.Objects;
  * <p>For each charge of the reservation, in its order, the difference between the final and the reserved
  * amount is added to (or taken from) the period that was charged, if the cell is still in that period;
  * a final amount above the estimate is counted even past the limit (the usage already happened). With
- * {@code finalAmounts} all zero the reservation is cancelled ({@link #isCancel()}).
+ * {@code finalAmounts} all zero the reservation is cancelled ({@link #isCancel()}). A reservation that charged
+ * several subjects (a user and their organisation) is settled by its owner, the first subject of its request,
+ * and the settlement reaches every subject's cells.
  *
- * @param subject      the subject of the reservation
+ * @param subject      the subject that owns the reservation: the first of its request
  * @param operationId  the reservation's operation id
  * @param finalAmounts one final amount per charge of the reservation, each zero or more
  * @param now          the caller's current time, epoch milliseconds

@@ -378,4 +378,60 @@ abstract class SeveralSubjectsTopic extends ContractTopic {
           .isLessThanOrEqualTo(limit);
     }
   }
+
+  /**
+   * Reservations over a user and the organisation, settled, cancelled or left to expire while other threads
+   * purge: each is counted on both subjects as settled, or refunded on both exactly once.
+   */
+  @Test
+  void concurrentReservationsOverSeveralSubjectsAreSettledOrRefundedExactlyOnce() throws Exception {
+    int ops = operationsPerThread();
+    String[] users = {"user-r0", "user-r1", "user-r2", "user-r3"};
+    Slot tokens = day("tokens", T0);
+    long soon = T0 + MINUTE; // a reservation that the purge may refund while its thread settles it
+    long purgeAt = T0 + 2 * MINUTE;
+    ConcurrentHashMap<String, AtomicLong> expected = new ConcurrentHashMap<>();
+
+    runConcurrently((thread, barrier) -> {
+      SplittableRandom random = new SplittableRandom(9_000 + thread);
+      for (int i = 0; i < ops; i++) {
+        String user = users[random.nextInt(users.length)];
+        String id = "r-" + thread + "-" + i;
+        long estimate = 1 + random.nextInt(50);
+        boolean expiresSoon = random.nextBoolean();
+        List<String> subjects = random.nextBoolean() ? List.of(user, ORG) : List.of(user, ORG, TEAM);
+        List<Charge> charges = new ArrayList<>(List.of(charge(0, tokens, Long.MAX_VALUE, estimate),
+            charge(1, tokens, Long.MAX_VALUE, estimate)));
+        ConsumeResult reserved = counter.consume(new ConsumeRequest(subjects, charges, Mode.RESERVE, id,
+            expiresSoon ? soon : T0 + HOUR, T0));
+        assertThat(reserved.status()).as("reservation %s", id).isEqualTo(Status.APPLIED);
+
+        int choice = random.nextInt(4);
+        if (choice == 0 && expiresSoon) {
+          continue; // left to expire: the purge refunds it
+        }
+        long actual = choice == 1 ? 0 : random.nextLong(2 * estimate + 1);
+        SettleResult settled = counter.settle(new SettleRequest(user, id, new long[] {actual, actual}, T0));
+        if (settled == SettleResult.SETTLED) {
+          expected.computeIfAbsent(user, u -> new AtomicLong()).addAndGet(actual);
+          expected.computeIfAbsent(ORG, u -> new AtomicLong()).addAndGet(actual);
+        } else {
+          assertThat(settled).as("settling %s, which may have expired", id).isEqualTo(SettleResult.NOT_FOUND);
+          assertThat(expiresSoon).as("%s expires soon", id).isTrue();
+        }
+        if (thread % 2 == 1 && i % 4 == 0) {
+          assertThat(counter.purge(purgeAt, 3)).isBetween(0, 3);
+        }
+      }
+    });
+
+    while (counter.purge(purgeAt, 1000) >= 1000) {
+      // more to purge
+    }
+    for (String subject : List.of(users[0], users[1], users[2], users[3], ORG)) {
+      assertThat(used(subject, tokens, purgeAt)).as("tokens of %s", subject)
+          .isEqualTo(expected.getOrDefault(subject, new AtomicLong()).get());
+    }
+    assertThat(used(TEAM, tokens, purgeAt)).as("the team was named but never charged").isZero();
+  }
 }
