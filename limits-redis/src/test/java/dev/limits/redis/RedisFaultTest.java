@@ -2,6 +2,12 @@ package dev.limits.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.limits.Decision;
+import dev.limits.LimitPolicy;
+import dev.limits.LimitRequest;
+import dev.limits.Limiter;
+import dev.limits.Metric;
+import dev.limits.Window;
 import dev.limits.spi.Charge;
 import dev.limits.spi.ConsumeRequest;
 import dev.limits.spi.ConsumeRequest.Mode;
@@ -9,7 +15,10 @@ import dev.limits.spi.ConsumeResult;
 import dev.limits.spi.ConsumeResult.Status;
 import dev.limits.spi.Slot;
 import dev.limits.spi.StorageException;
+import dev.limits.testkit.FakeClock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -147,6 +156,36 @@ class RedisFaultTest {
     });
     outcomes.addAll(paused);
     assertSettledExactly(outcomes);
+  }
+
+  @Test
+  void aLimiterOverADownServerAnswersUnavailableOrFailsOpenByChoice() {
+    LimitPolicy policy = LimitPolicy.builder("free").zone(ZoneOffset.UTC)
+        .quota(Metric.count("messages"), Window.day(), 10).build();
+    LimitRequest request = LimitRequest.of("user-1").amount(Metric.count("messages"), 1);
+    FakeClock clock = FakeClock.at(Instant.ofEpochMilli(T0));
+    Limiter closed = Limiter.builder(counter).clock(clock).build();
+    Limiter open = Limiter.builder(counter).clock(clock).failOpen(true).build();
+    assertThat(closed.consume(policy, request).isAllowed()).isTrue();
+
+    server.kill();
+    long started = System.nanoTime();
+    Decision down = closed.consume(policy, request);
+    assertThat(down.outcome()).isEqualTo(Decision.Outcome.UNAVAILABLE);
+    assertThat(down.httpStatus()).isEqualTo(503);
+    assertThat(open.consume(policy, request).isAllowed()).as("a limiter built to fail open").isTrue();
+    assertThat(System.nanoTime() - started).as("answered in bounded time").isLessThan(BOUND_NANOS);
+
+    server.start();
+    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    Decision back = closed.consume(policy, request);
+    while (back.outcome() == Decision.Outcome.UNAVAILABLE && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(10_000_000); // Lettuce reconnects in the background
+      back = closed.consume(policy, request);
+    }
+    assertThat(back.isAllowed()).as("allowed again once the server is back").isTrue();
+    assertThat(closed.usage(policy, "user-1").quotas().get(0).used()).as("the calls that failed counted nothing")
+        .isEqualTo(2);
   }
 
   /**
