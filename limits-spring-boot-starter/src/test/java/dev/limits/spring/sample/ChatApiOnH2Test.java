@@ -1,0 +1,7 @@
+package dev.limits.spring.sample;
+
+import org.springframework.boot.test.context.SpringBootTest;
+
+/** The sample on its default database, an embedded H2. */
+@SpringBootTest(classes = ChatApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class ChatApiOnH2Test extends ChatApiTest {}
