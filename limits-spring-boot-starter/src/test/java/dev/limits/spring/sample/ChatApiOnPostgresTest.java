@@ -1,5 +1,6 @@
 package dev.limits.spring.sample;
 
+import dev.limits.jdbc.JdbcDialect;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +28,11 @@ class ChatApiOnPostgresTest extends ChatApiTest {
     properties.add("spring.datasource.url", () -> POSTGRES.getJdbcUrl("postgres", "postgres"));
     properties.add("spring.datasource.username", () -> "postgres");
     properties.add("spring.datasource.password", () -> "");
+  }
+
+  @Override
+  JdbcDialect database() {
+    return JdbcDialect.POSTGRESQL;
   }
 
   @AfterAll

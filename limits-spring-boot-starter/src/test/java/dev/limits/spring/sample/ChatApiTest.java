@@ -9,7 +9,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import dev.limits.jdbc.JdbcDialect;
+import dev.limits.jdbc.JdbcUsageCounter;
+import dev.limits.spi.UsageCounter;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -25,6 +29,18 @@ abstract class ChatApiTest {
 
   @LocalServerPort
   int port;
+
+  @Autowired
+  UsageCounter store;
+
+  /** {@return the database the sample should count in} */
+  abstract JdbcDialect database();
+
+  @Test
+  void countsInTheDatabaseOfItsDataSource() {
+    assertThat(store).isInstanceOf(JdbcUsageCounter.class);
+    assertThat(((JdbcUsageCounter) store).dialect()).isEqualTo(database());
+  }
 
   HttpResponse<String> send(String user, String model, String message, String language) throws Exception {
     return post("/api/chat?model=" + model, user, language, "{\"message\": \"" + message + "\"}");
