@@ -19,6 +19,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.HandlerInterceptor;
@@ -30,6 +32,8 @@ import org.springframework.web.servlet.support.RequestContextUtils;
  * never reach the handler: they are answered here as problem details.
  */
 final class LimitsInterceptor implements HandlerInterceptor {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LimitsInterceptor.class);
 
   /** The request attribute holding the {@link LimitedCall} of a granted request. */
   static final String CALL = LimitedCall.class.getName();
@@ -106,7 +110,7 @@ final class LimitsInterceptor implements HandlerInterceptor {
       return true;
     }
     Target target = target((HandlerMethod) handler);
-    if (target == null) {
+    if (target == null || request.getAttribute(CALL) != null) { // an async dispatch goes on with its reservation
       return true;
     }
     String path = request.getRequestURI();
@@ -167,10 +171,14 @@ final class LimitsInterceptor implements HandlerInterceptor {
     }
     request.removeAttribute(CALL);
     int status = response.getStatus();
-    if (ex == null && status >= 200 && status < 300) {
-      ((LimitedCall) call).commit();
-    } else {
-      ((LimitedCall) call).cancel();
+    try {
+      if (ex == null && status >= 200 && status < 300) {
+        ((LimitedCall) call).commit();
+      } else {
+        ((LimitedCall) call).cancel();
+      }
+    } catch (RuntimeException e) { // the answer is sent; an unsettled reservation is refunded when it expires
+      LOG.warn("could not settle {} after {} answered {}", call, request.getRequestURI(), status, e);
     }
   }
 }

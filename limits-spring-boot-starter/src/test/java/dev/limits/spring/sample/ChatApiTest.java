@@ -96,7 +96,10 @@ abstract class ChatApiTest {
     assertThat(denied.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/problem+json");
     long retryAfter = Long.parseLong(denied.headers().firstValue("Retry-After").orElseThrow());
     assertThat(retryAfter).isBetween(1L, 3600L);
-    assertThat(denied.headers().firstValue("RateLimit").orElseThrow()).startsWith("\"messages-hour\";r=0;t=");
+    assertThat(denied.headers().firstValue("RateLimit-Policy")).hasValue(
+        "\"messages-hour\";q=3;w=3600, \"messages-day\";q=20;w=86400, \"tokens-day\";q=3000;w=86400");
+    assertThat(denied.headers().firstValue("RateLimit").orElseThrow()).matches(
+        "\"messages-hour\";r=0;t=\\d+, \"messages-day\";r=17;t=\\d+, \"tokens-day\";r=2679;t=\\d+");
     JsonNode problem = JSON.readTree(denied.body());
     assertThat(problem.get("status").asInt()).isEqualTo(429);
     assertThat(problem.get("title").asString()).isEqualTo("Too Many Requests");
@@ -130,6 +133,15 @@ abstract class ChatApiTest {
     assertThat(failed.statusCode()).isEqualTo(500);
     assertThat(usage("sara", "messages-hour").get("used").asLong()).isEqualTo(1);
     assertThat(usage("sara", "tokens-day").get("used").asLong()).isEqualTo(103);
+  }
+
+  @Test
+  void anAsyncHandlerIsCountedOnceWhenItsAnswerIsComplete() throws Exception {
+    HttpResponse<String> ok = post("/api/chat/async?model=openai/gpt-4o-mini", "nima", "en", "{\"message\": \"later\"}");
+    assertThat(ok.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(ok.body()).get("reply").asString()).isEqualTo("You said: later");
+    assertThat(usage("nima", "messages-hour").get("used").asLong()).isEqualTo(1);
+    assertThat(usage("nima", "tokens-day").get("used").asLong()).isEqualTo(105);
   }
 
   @Test

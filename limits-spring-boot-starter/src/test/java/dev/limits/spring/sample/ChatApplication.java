@@ -41,6 +41,7 @@ public class ChatApplication {
         User.withUsername("sara").password("{noop}sara-pass").roles("USER").build(),
         User.withUsername("reza").password("{noop}reza-pass").roles("USER").build(),
         User.withUsername("mina").password("{noop}mina-pass").roles("USER").build(),
+        User.withUsername("nima").password("{noop}nima-pass").roles("USER").build(),
         User.withUsername("admin").password("{noop}admin-pass").roles("ADMIN").build());
   }
 }

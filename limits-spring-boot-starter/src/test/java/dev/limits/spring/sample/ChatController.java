@@ -9,6 +9,7 @@ import java.security.Principal;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -40,6 +41,14 @@ class ChatController {
     reply.put("reply", "You said: " + prompt);
     reply.put("tokens", tokens);
     return reply;
+  }
+
+  /** The same, answered from another thread: counted once, when the answer is complete. */
+  @PostMapping("/chat/async")
+  @Limited(policy = "free", amounts = {"messages=1", "tokens=500"}, model = "model")
+  Callable<Map<String, Object>> sendLater(@RequestParam String model, @RequestBody Map<String, String> body,
+      LimitedCall call) {
+    return () -> send(model, body, call);
   }
 
   /** A model provider that fails: the reservation is cancelled, nothing counted. */
