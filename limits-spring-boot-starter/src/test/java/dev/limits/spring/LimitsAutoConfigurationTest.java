@@ -12,6 +12,7 @@ import dev.limits.jdbc.JdbcUsageCounter;
 import dev.limits.micrometer.LimitsMetrics;
 import dev.limits.micrometer.TimedUsageCounter;
 import dev.limits.spi.UsageCounter;
+import dev.limits.spring.internal.InvalidLimitsPropertiesFailureAnalyzer;
 import dev.limits.testkit.FakeClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -22,6 +23,7 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -132,6 +134,18 @@ class LimitsAutoConfigurationTest {
               "limits.warning-threshold: warning threshold must be in (0, 1], got 1.5",
               "limits.messages.fa.quota:");
         });
+  }
+
+  @Test
+  void startupFailureIsReportedAsTheKeysToFix() {
+    runner.withPropertyValues("limits.policies.free.quotas.messages.hour=many").run(context -> {
+      InvalidLimitsPropertiesException invalid = findCause(context.getStartupFailure(),
+          InvalidLimitsPropertiesException.class);
+      FailureAnalysis analysis = new InvalidLimitsPropertiesFailureAnalyzer().analyze(context.getStartupFailure());
+      assertThat(analysis.getDescription()).isEqualTo(invalid.getMessage())
+          .contains("limits.policies.free.quotas.messages.hour: 'many' is not a whole number");
+      assertThat(analysis.getAction()).contains("limits.*");
+    });
   }
 
   @Test
