@@ -138,7 +138,8 @@ public record LimitsProperties(
    *
    * @param tablePrefix  the prefix of the store's tables (default {@code limits_})
    * @param createSchema whether to create the tables that are missing at startup (default true); turn it off
-   *                     when Flyway or Liquibase run the shipped DDL
+   *                     when Flyway or Liquibase run the shipped DDL, as with several instances that start at
+   *                     once (the DDL is meant to run from one process at a time)
    */
   public record Jdbc(@DefaultValue("limits_") String tablePrefix, @DefaultValue("true") boolean createSchema) {
 

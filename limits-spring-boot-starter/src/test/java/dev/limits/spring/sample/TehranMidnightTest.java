@@ -2,14 +2,18 @@ package dev.limits.spring.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.limits.Limiter;
+import dev.limits.spring.LimitPolicies;
 import dev.limits.testkit.FakeClock;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -26,7 +30,8 @@ import org.springframework.context.annotation.Import;
     properties = {
         "limits.policies.free.quotas.messages.hour=1000",
         "limits.policies.free.quotas.messages.day=2",
-        "management.endpoints.web.exposure.include=health"})
+        "management.endpoints.web.exposure.include=health",
+        "limits.web.anonymous=api-key"})
 @Import(TehranMidnightTest.Clock.class)
 class TehranMidnightTest {
 
@@ -71,6 +76,38 @@ class TehranMidnightTest {
     HttpResponse<String> nextDay = send();
     assertThat(nextDay.statusCode()).isEqualTo(200);
     assertThat(nextDay.headers().firstValue("RateLimit").orElseThrow()).contains("\"messages-day\";r=1;t=86340");
+  }
+
+  @Autowired
+  Limiter limiter;
+
+  @Autowired
+  LimitPolicies policies;
+
+  private int sendWithApiKey(String key) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+            + "/api/chat?model=openai/gpt-4o-mini"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"message\": \"hi\"}"));
+    if (key != null) {
+      request.header("X-Api-Key", key);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+  }
+
+  private long messagesToday(String subject) {
+    return limiter.usage(policies.get("free"), subject).quota("messages-day").orElseThrow().used();
+  }
+
+  @Test
+  void anAnonymousRequestIsKeyedByTheHashOfItsApiKeyAndRefusedWithoutOne() throws Exception {
+    assertThat(sendWithApiKey("key-of-client-one")).isEqualTo(200);
+    assertThat(sendWithApiKey("key-of-client-two")).isEqualTo(200);
+    assertThat(sendWithApiKey(null)).isEqualTo(401);
+    String one = "api-key:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+        .digest("key-of-client-one".getBytes(StandardCharsets.UTF_8)));
+    assertThat(messagesToday(one)).isEqualTo(1);
+    assertThat(messagesToday("api-key:key-of-client-one")).isZero(); // the key itself is stored nowhere
   }
 
   @Test
