@@ -41,12 +41,14 @@ final class LimitsInterceptor implements HandlerInterceptor {
   private final Limiter limiter;
   private final LimitPolicies policies;
   private final SubjectResolver subjects;
+  private final PolicyResolver plans;
   private final Map<Method, Target> targets = new ConcurrentHashMap<>();
 
-  LimitsInterceptor(Limiter limiter, LimitPolicies policies, SubjectResolver subjects) {
+  LimitsInterceptor(Limiter limiter, LimitPolicies policies, SubjectResolver subjects, PolicyResolver plans) {
     this.limiter = limiter;
     this.policies = policies;
     this.subjects = subjects;
+    this.plans = plans;
   }
 
   /** What a {@link Limited} handler reserves: read once per handler method. */
@@ -127,7 +129,8 @@ final class LimitsInterceptor implements HandlerInterceptor {
       ProblemResponses.write(response, HttpServletResponse.SC_BAD_REQUEST, String.valueOf(e.getMessage()), path);
       return false;
     }
-    Reservation reservation = limiter.acquire(target.policy(), limitRequest);
+    LimitPolicy policy = plans.resolve(request, subject, target.policy());
+    Reservation reservation = limiter.acquire(policy, limitRequest);
     Decision decision = reservation.decision();
     HttpLimits.of(decision).headers().forEach(response::setHeader);
     if (!reservation.isGranted()) {
@@ -136,7 +139,7 @@ final class LimitsInterceptor implements HandlerInterceptor {
       ProblemResponses.denied(response, decision, locale, path);
       return false;
     }
-    request.setAttribute(CALL, new LimitedCall(target.policy(), reservation, target.amounts()));
+    request.setAttribute(CALL, new LimitedCall(policy, reservation, target.amounts()));
     return true;
   }
 

@@ -20,7 +20,8 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 
 /**
  * Limits the Spring MVC handlers marked {@link Limited}: registers the interceptor that reserves, commits and
- * answers denials, the {@link LimitedCall} handler parameter, and the default {@link SubjectResolver}. At
+ * answers denials, the {@link LimitedCall} handler parameter, the default {@link SubjectResolver} and the
+ * default {@link PolicyResolver} (the handler's own policy). At
  * startup every {@link Limited} handler is checked: one that names an unknown policy or metric fails it.
  */
 @AutoConfiguration(after = LimitsAutoConfiguration.class)
@@ -39,9 +40,15 @@ public class LimitsWebAutoConfiguration {
   }
 
   @Bean
+  @ConditionalOnMissingBean
+  PolicyResolver limitsPolicyResolver() {
+    return (request, subject, declared) -> declared;
+  }
+
+  @Bean
   LimitsWebMvcConfigurer limitsWebMvcConfigurer(Limiter limiter, LimitPolicies policies, SubjectResolver subjects,
-      ListableBeanFactory beans) {
-    return new LimitsWebMvcConfigurer(new LimitsInterceptor(limiter, policies, subjects), beans);
+      PolicyResolver plans, ListableBeanFactory beans) {
+    return new LimitsWebMvcConfigurer(new LimitsInterceptor(limiter, policies, subjects, plans), beans);
   }
 
   /** Registers the interceptor and the argument resolver; checks every limited handler at startup. */

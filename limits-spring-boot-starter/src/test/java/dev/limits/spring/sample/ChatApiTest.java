@@ -127,6 +127,17 @@ abstract class ChatApiTest {
   }
 
   @Test
+  void aProSubscriberCountsUnderThePlanThePolicyResolverChooses() throws Exception {
+    for (int i = 1; i <= 4; i++) {
+      HttpResponse<String> ok = send("parisa", "openai/gpt-5", "salam " + i, "en");
+      assertThat(ok.statusCode()).isEqualTo(200);
+      assertThat(ok.headers().firstValue("RateLimit-Policy").orElseThrow()).startsWith("\"messages-hour\";q=30;");
+    }
+    assertThat(usage("parisa", "messages-hour").get("limit").asLong()).isEqualTo(30);
+    assertThat(usage("parisa", "messages-hour").get("used").asLong()).isEqualTo(4);
+  }
+
+  @Test
   void aHandlerThatThrowsCountsNothing() throws Exception {
     assertThat(send("sara", "openai/gpt-4o-mini", "one", "en").statusCode()).isEqualTo(200);
     HttpResponse<String> failed = post("/api/chat/broken?model=openai/gpt-4o-mini", "sara", "en", "{}");

@@ -1,5 +1,7 @@
 package dev.limits.spring.sample;
 
+import dev.limits.spring.LimitPolicies;
+import dev.limits.spring.PolicyResolver;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
@@ -34,6 +36,12 @@ public class ChatApplication {
         .build();
   }
 
+  /** Subscribers of the pro plan count under the policy {@code pro}, everyone else under the handler's. */
+  @Bean
+  PolicyResolver plans(LimitPolicies policies) {
+    return (request, subject, declared) -> request.isUserInRole("PRO") ? policies.get("pro") : declared;
+  }
+
   @Bean
   UserDetailsService users() {
     return new InMemoryUserDetailsManager(
@@ -42,6 +50,7 @@ public class ChatApplication {
         User.withUsername("reza").password("{noop}reza-pass").roles("USER").build(),
         User.withUsername("mina").password("{noop}mina-pass").roles("USER").build(),
         User.withUsername("nima").password("{noop}nima-pass").roles("USER").build(),
+        User.withUsername("parisa").password("{noop}parisa-pass").roles("USER", "PRO").build(),
         User.withUsername("admin").password("{noop}admin-pass").roles("ADMIN").build());
   }
 }

@@ -1,10 +1,12 @@
 package dev.limits.spring.sample;
 
+import dev.limits.LimitPolicy;
 import dev.limits.Limiter;
 import dev.limits.QuotaUsage;
 import dev.limits.spring.LimitPolicies;
 import dev.limits.spring.Limited;
 import dev.limits.spring.LimitedCall;
+import jakarta.servlet.http.HttpServletRequest;
 import java.security.Principal;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,9 +61,9 @@ class ChatController {
   }
 
   @GetMapping("/usage")
-  List<Map<String, Object>> usage(Principal user) {
-    return limiter.usage(policies.get("free"), user.getName()).quotas().stream().map(ChatController::panel)
-        .toList();
+  List<Map<String, Object>> usage(Principal user, HttpServletRequest request) {
+    LimitPolicy plan = policies.get(request.isUserInRole("PRO") ? "pro" : "free");
+    return limiter.usage(plan, user.getName()).quotas().stream().map(ChatController::panel).toList();
   }
 
   private static Map<String, Object> panel(QuotaUsage usage) {
