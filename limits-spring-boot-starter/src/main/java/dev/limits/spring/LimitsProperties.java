@@ -34,17 +34,17 @@ import org.springframework.util.unit.DataSize;
  * An unknown key under {@code limits} fails startup, naming every such key; so does every bad value, each named
  * by its key, all in one message (see {@link InvalidLimitsPropertiesException}).
  *
- * @param policies        the policies by name, each named by handlers in {@link Limited#policy()}
+ * @param policies        the policies by name, each named by the @Limited handlers that count under it
  * @param failOpen        whether to allow requests while the store cannot be reached (default false: deny
  *                        with 503)
  * @param warningThreshold the share of a limit at which an allowed decision carries a warning (default 0.8)
- * @param reservationTtl  how long a reservation of a {@link Limited} handler lives unless settled (default 10
+ * @param reservationTtl  how long a reservation of a @Limited handler lives unless settled (default 10
  *                        minutes): longer than the slowest AI call
  * @param purgeInterval   how often ended periods and expired reservations are purged (default one minute)
- * @param messages        message templates by locale tag ({@code en}, {@code fa}) and template key, on top of the
- *                        shipped English and Persian ones (see {@link dev.limits.MessageCatalog})
+ * @param messages        message templates by locale tag (en, fa) and template key, on top of the
+ *                        shipped English and Persian ones (see dev.limits.MessageCatalog)
  * @param persianDigits   whether Persian messages write numbers in Persian digits (default false)
- * @param jdbc            the store in the application's {@code DataSource}
+ * @param jdbc            the store in the application's DataSource
  * @param web             how Spring MVC requests are limited
  */
 @ConfigurationProperties(prefix = "limits", ignoreUnknownFields = false)
@@ -69,7 +69,7 @@ public record LimitsProperties(
    * @param purgeInterval    how often the store is purged
    * @param messages         message templates by locale tag and template key
    * @param persianDigits    whether Persian messages write numbers in Persian digits
-   * @param jdbc             the store in the application's {@code DataSource}
+   * @param jdbc             the store in the application's DataSource
    * @param web              how Spring MVC requests are limited
    */
   public LimitsProperties {
@@ -90,15 +90,15 @@ public record LimitsProperties(
    * One policy: its quotas per metric and window, the zone of its calendar windows and its access rules.
    *
    * @param zone        the zone whose local clock sets hour, day, week, month and year boundaries (default UTC)
-   * @param weekStart   the first day of the window {@code week} (default monday); {@code week-sat} and the
+   * @param weekStart   the first day of the window named "week" (default monday); week-sat and the
    *                    like name a first day of their own
-   * @param quotas      the limits by metric name, then by window id: {@code hour}, {@code 3h}, {@code day},
-   *                    {@code week}, {@code week-sun}, {@code month}, {@code year}, {@code lifetime}, or a
-   *                    rolling window such as {@code "[rolling-PT1H/PT5M]"} (brackets keep the capitals and the
+   * @param quotas      the limits by metric name, then by window id: hour, 3h, day,
+   *                    week, week-sun, month, year, lifetime, or a
+   *                    rolling window such as "[rolling-PT1H/PT5M]" (brackets keep the capitals and the
    *                    slash); each limit a whole number, zero or more
-   * @param units       the unit of each metric that is not a count of things: {@code tokens}, {@code bytes}, or
-   *                    money as {@code money:USD:6} (currency and decimal places: micro-dollars); default
-   *                    {@code count}
+   * @param units       the unit of each metric that is not a count of things: tokens, bytes, or
+   *                    money as money:USD:6 (currency and decimal places: micro-dollars); default
+   *                    count
    * @param models      the models the policy allows; empty allows every model
    * @param maxFileSize the largest file the policy allows, if it limits files
    * @param extensions  the file extensions the policy allows; empty allows every extension
@@ -116,7 +116,7 @@ public record LimitsProperties(
      * Binds a policy.
      *
      * @param zone        the zone of calendar windows
-     * @param weekStart   the first day of the window {@code week}
+     * @param weekStart   the first day of the window named "week"
      * @param quotas      the limits by metric name, then by window id
      * @param units       the unit of each metric that is not a count
      * @param models      the models allowed, or empty for all
@@ -136,7 +136,7 @@ public record LimitsProperties(
   /**
    * The store in the application's {@code DataSource} ({@link dev.limits.jdbc.JdbcUsageCounter}).
    *
-   * @param tablePrefix  the prefix of the store's tables (default {@code limits_})
+   * @param tablePrefix  the prefix of the store's tables (default limits_)
    * @param createSchema whether to create the tables that are missing at startup (default true); turn it off
    *                     when Flyway or Liquibase run the shipped DDL, as with several instances that start at
    *                     once (the DDL is meant to run from one process at a time)
@@ -158,9 +158,9 @@ public record LimitsProperties(
    * How Spring MVC requests to {@link Limited} handlers are keyed.
    *
    * @param anonymous    what a request without an authenticated principal is counted under (default
-   *                     {@code refuse}: 401, nothing counted)
-   * @param apiKeyHeader the header carrying the client's API key when {@code anonymous} is {@code api-key}
-   *                     (default {@code X-Api-Key})
+   *                     refuse: 401, nothing counted)
+   * @param apiKeyHeader the header carrying the client's API key when anonymous is api-key
+   *                     (default X-Api-Key)
    */
   public record Web(@DefaultValue("refuse") Anonymous anonymous, @DefaultValue("X-Api-Key") String apiKeyHeader) {
 
