@@ -40,6 +40,15 @@ public final class LimitedCall {
     return reservation.decision();
   }
 
+  /**
+   * {@return whether the client retried an earlier request with the same idempotency key (the
+   * {@code Idempotency-Key} header): the reservation is the earlier one's and its usage counts once, whichever
+   * of them commits; a handler that kept the earlier answer can send it again without calling the model}
+   */
+  public boolean isRetry() {
+    return reservation.isRetry();
+  }
+
   /** {@return the policy the request counts under} */
   public LimitPolicy policy() {
     return policy;
@@ -51,15 +60,16 @@ public final class LimitedCall {
    * @param metric the metric's name, one of the policy's
    * @param amount the amount used, zero or more
    * @return this call
-   * @throws IllegalArgumentException if the policy has no such metric or the amount is negative
+   * @throws IllegalArgumentException if the handler's {@link Limited#amounts()} reserve no such metric, or the
+   *                                  amount is negative
    * @throws IllegalStateException    if the call was already settled
    */
   public LimitedCall actual(String metric, long amount) {
     Objects.requireNonNull(metric, "metric");
     Metric m = policy.metrics().get(metric);
-    if (m == null) {
-      throw new IllegalArgumentException("policy '" + policy.name() + "' has no metric '" + metric + "'; it has "
-          + policy.metrics().keySet());
+    if (m == null || !amounts.containsKey(m)) {
+      throw new IllegalArgumentException("the handler reserved no '" + metric + "': name it in @Limited(amounts),"
+          + " as one of " + policy.metrics().keySet());
     }
     if (amount < 0) {
       throw new IllegalArgumentException("amount of '" + metric + "' must be zero or more, got " + amount);
@@ -79,7 +89,13 @@ public final class LimitedCall {
       for (Map.Entry<Metric, Long> e : amounts.entrySet()) {
         actual = actual.and(e.getKey(), e.getValue());
       }
-      reservation.commit(actual);
+      try {
+        reservation.commit(actual);
+      } catch (IllegalStateException e) {
+        if (!reservation.isRetry()) {
+          throw e;
+        } // else the earlier request committed: the call counted once, as it should
+      }
     }
   }
 

@@ -35,6 +35,9 @@ final class LimitsInterceptor implements HandlerInterceptor {
 
   private static final Logger LOG = LoggerFactory.getLogger(LimitsInterceptor.class);
 
+  /** Unprocessable Content: an idempotency key reused for a different request. */
+  private static final int UNPROCESSABLE = 422;
+
   /** The request attribute holding the {@link LimitedCall} of a granted request. */
   static final String CALL = LimitedCall.class.getName();
 
@@ -42,13 +45,16 @@ final class LimitsInterceptor implements HandlerInterceptor {
   private final LimitPolicies policies;
   private final SubjectResolver subjects;
   private final PolicyResolver plans;
+  private final String idempotencyKeyHeader;
   private final Map<Method, Target> targets = new ConcurrentHashMap<>();
 
-  LimitsInterceptor(Limiter limiter, LimitPolicies policies, SubjectResolver subjects, PolicyResolver plans) {
+  LimitsInterceptor(Limiter limiter, LimitPolicies policies, SubjectResolver subjects, PolicyResolver plans,
+      String idempotencyKeyHeader) {
     this.limiter = limiter;
     this.policies = policies;
     this.subjects = subjects;
     this.plans = plans;
+    this.idempotencyKeyHeader = idempotencyKeyHeader;
   }
 
   /** What a {@link Limited} handler reserves: read once per handler method. */
@@ -130,7 +136,16 @@ final class LimitsInterceptor implements HandlerInterceptor {
       return false;
     }
     LimitPolicy policy = plans.resolve(request, subject, target.policy());
-    Reservation reservation = limiter.acquire(policy, limitRequest);
+    Reservation reservation;
+    try {
+      reservation = limiter.acquire(policy, limitRequest);
+    } catch (IllegalArgumentException e) {
+      if (limitRequest.idempotencyKey() == null) {
+        throw e; // the policy does not suit the handler: the application's mistake
+      } // else an idempotency key reused for another request
+      ProblemResponses.write(response, UNPROCESSABLE, String.valueOf(e.getMessage()), path);
+      return false;
+    }
     Decision decision = reservation.decision();
     HttpLimits.of(decision).headers().forEach(response::setHeader);
     if (!reservation.isGranted()) {
@@ -143,8 +158,12 @@ final class LimitsInterceptor implements HandlerInterceptor {
     return true;
   }
 
-  private static LimitRequest request(String subject, Target target, HttpServletRequest request) {
+  private LimitRequest request(String subject, Target target, HttpServletRequest request) {
     LimitRequest limitRequest = LimitRequest.of(subject);
+    String key = request.getHeader(idempotencyKeyHeader);
+    if (key != null) {
+      limitRequest = limitRequest.idempotencyKey(key);
+    }
     for (Map.Entry<Metric, Long> e : target.amounts().asMap().entrySet()) {
       limitRequest = limitRequest.amount(e.getKey(), e.getValue());
     }

@@ -78,7 +78,7 @@ public record LimitsProperties(
     purgeInterval = Objects.requireNonNullElse(purgeInterval, Duration.ofMinutes(1));
     messages = ordered(messages);
     jdbc = Objects.requireNonNullElse(jdbc, new Jdbc("limits_", true));
-    web = Objects.requireNonNullElse(web, new Web(Anonymous.REFUSE, "X-Api-Key"));
+    web = Objects.requireNonNullElse(web, new Web(Anonymous.REFUSE, "X-Api-Key", "Idempotency-Key"));
   }
 
   /** An unmodifiable copy that keeps the order of the configuration. */
@@ -157,22 +157,27 @@ public record LimitsProperties(
   /**
    * How Spring MVC requests to {@link Limited} handlers are keyed.
    *
-   * @param anonymous    what a request without an authenticated principal is counted under (default
-   *                     refuse: 401, nothing counted)
-   * @param apiKeyHeader the header carrying the client's API key when anonymous is api-key
-   *                     (default X-Api-Key)
+   * @param anonymous            what a request without an authenticated principal is counted under (default
+   *                             refuse: 401, nothing counted)
+   * @param apiKeyHeader         the header carrying the client's API key when anonymous is api-key (default
+   *                             X-Api-Key)
+   * @param idempotencyKeyHeader the header whose value makes a client's retry count once (default
+   *                             Idempotency-Key)
    */
-  public record Web(@DefaultValue("refuse") Anonymous anonymous, @DefaultValue("X-Api-Key") String apiKeyHeader) {
+  public record Web(@DefaultValue("refuse") Anonymous anonymous, @DefaultValue("X-Api-Key") String apiKeyHeader,
+      @DefaultValue("Idempotency-Key") String idempotencyKeyHeader) {
 
     /**
      * Binds the web settings.
      *
-     * @param anonymous    what an anonymous request is counted under
-     * @param apiKeyHeader the header carrying an API key
+     * @param anonymous            what an anonymous request is counted under
+     * @param apiKeyHeader         the header carrying an API key
+     * @param idempotencyKeyHeader the header carrying an idempotency key
      */
     public Web {
       anonymous = Objects.requireNonNullElse(anonymous, Anonymous.REFUSE);
       apiKeyHeader = Objects.requireNonNullElse(apiKeyHeader, "X-Api-Key");
+      idempotencyKeyHeader = Objects.requireNonNullElse(idempotencyKeyHeader, "Idempotency-Key");
     }
   }
 

@@ -47,8 +47,9 @@ public class LimitsWebAutoConfiguration {
 
   @Bean
   LimitsWebMvcConfigurer limitsWebMvcConfigurer(Limiter limiter, LimitPolicies policies, SubjectResolver subjects,
-      PolicyResolver plans, ListableBeanFactory beans) {
-    return new LimitsWebMvcConfigurer(new LimitsInterceptor(limiter, policies, subjects, plans), beans);
+      PolicyResolver plans, LimitsProperties properties, ListableBeanFactory beans) {
+    return new LimitsWebMvcConfigurer(new LimitsInterceptor(limiter, policies, subjects, plans,
+        properties.web().idempotencyKeyHeader()), beans);
   }
 
   /** Registers the interceptor and the argument resolver; checks every limited handler at startup. */

@@ -47,12 +47,20 @@ abstract class ChatApiTest {
   }
 
   HttpResponse<String> post(String path, String user, String language, String body) throws Exception {
+    return post(path, user, language, body, null);
+  }
+
+  HttpResponse<String> post(String path, String user, String language, String body, String idempotencyKey)
+      throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
         .header("Content-Type", "application/json")
         .header("Accept-Language", language)
         .POST(HttpRequest.BodyPublishers.ofString(body));
     if (user != null) {
       request.header("Authorization", basic(user));
+    }
+    if (idempotencyKey != null) {
+      request.header("Idempotency-Key", idempotencyKey);
     }
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
@@ -135,6 +143,19 @@ abstract class ChatApiTest {
     }
     assertThat(usage("parisa", "messages-hour").get("limit").asLong()).isEqualTo(30);
     assertThat(usage("parisa", "messages-hour").get("used").asLong()).isEqualTo(4);
+  }
+
+  @Test
+  void aRetryWithTheSameIdempotencyKeyCountsOnceAndTheKeyCannotBeReusedForAnotherRequest() throws Exception {
+    String body = "{\"message\": \"once\"}";
+    assertThat(post("/api/chat?model=openai/gpt-4o-mini", "omid", "en", body, "msg-1").statusCode()).isEqualTo(200);
+    assertThat(post("/api/chat?model=openai/gpt-4o-mini", "omid", "en", body, "msg-1").statusCode()).isEqualTo(200);
+    assertThat(usage("omid", "messages-hour").get("used").asLong()).isEqualTo(1);
+    assertThat(usage("omid", "tokens-day").get("used").asLong()).isEqualTo(104);
+    HttpResponse<String> reused = post("/api/images", "omid", "en", "{\"prompt\": \"a cat\"}", "msg-1");
+    assertThat(reused.statusCode()).isEqualTo(422);
+    assertThat(JSON.readTree(reused.body()).get("detail").asString()).contains("msg-1");
+    assertThat(usage("omid", "messages-hour").get("used").asLong()).isEqualTo(1);
   }
 
   @Test

@@ -50,6 +50,7 @@ public class ChatApplication {
         User.withUsername("reza").password("{noop}reza-pass").roles("USER").build(),
         User.withUsername("mina").password("{noop}mina-pass").roles("USER").build(),
         User.withUsername("nima").password("{noop}nima-pass").roles("USER").build(),
+        User.withUsername("omid").password("{noop}omid-pass").roles("USER").build(),
         User.withUsername("parisa").password("{noop}parisa-pass").roles("USER", "PRO").build(),
         User.withUsername("admin").password("{noop}admin-pass").roles("ADMIN").build());
   }

@@ -53,6 +53,12 @@ class ChatController {
     return () -> send(model, body, call);
   }
 
+  @PostMapping("/images")
+  @Limited(policy = "free", amounts = "images=1")
+  Map<String, Object> image(@RequestBody Map<String, String> body) {
+    return Map.of("image", "https://images.example/" + Math.abs(body.getOrDefault("prompt", "").hashCode()));
+  }
+
   /** A model provider that fails: the reservation is cancelled, nothing counted. */
   @PostMapping("/chat/broken")
   @Limited(policy = "free", amounts = {"messages=1", "tokens=500"}, model = "model")
