@@ -9,8 +9,8 @@ import dev.limits.micrometer.TimedUsageCounter;
 import dev.limits.spi.UsageCounter;
 import dev.limits.spring.internal.PropertiesCompiler;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -78,7 +78,7 @@ public class LimitsAutoConfiguration {
   @Bean(name = "limitsPurgeExecutor", destroyMethod = "shutdownNow")
   @ConditionalOnMissingBean(name = "limitsPurgeExecutor")
   ScheduledExecutorService limitsPurgeExecutor() {
-    return Executors.newSingleThreadScheduledExecutor(task -> {
+    return new ScheduledThreadPoolExecutor(1, task -> {
       Thread thread = new Thread(task, "limits-purge");
       thread.setDaemon(true);
       return thread;

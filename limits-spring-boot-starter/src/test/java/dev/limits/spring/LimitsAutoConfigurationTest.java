@@ -14,10 +14,16 @@ import dev.limits.micrometer.TimedUsageCounter;
 import dev.limits.spi.UsageCounter;
 import dev.limits.spring.internal.InvalidLimitsPropertiesFailureAnalyzer;
 import dev.limits.testkit.FakeClock;
+import dev.limits.testkit.UnavailableUsageCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.ZoneId;
 import java.util.Locale;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
@@ -96,6 +102,34 @@ class LimitsAutoConfigurationTest {
     });
     runner.withUserConfiguration(OwnLimiter.class).run(context ->
         assertThat(context.getBean(Limiter.class)).isSameAs(OwnLimiter.LIMITER));
+  }
+
+  @Test
+  void purgesOnAThreadOfItsOwnThatStopsWithTheApplication() {
+    AtomicReference<ScheduledThreadPoolExecutor> executor = new AtomicReference<>();
+    runner.withPropertyValues("limits.purge-interval=30s").run(context -> {
+      executor.set((ScheduledThreadPoolExecutor) context.getBean("limitsPurgeExecutor", ScheduledExecutorService.class));
+      assertThat(executor.get().getQueue()).hasSize(1);
+      ScheduledFuture<?> run = (ScheduledFuture<?>) executor.get().getQueue().peek();
+      assertThat(run.getDelay(TimeUnit.SECONDS)).isBetween(1L, 30L);
+    });
+    assertThat(executor.get().isShutdown()).isTrue();
+  }
+
+  @Test
+  void failOpenAllowsRequestsWhileTheStoreIsDown() {
+    runner.withUserConfiguration(StoreDown.class).withPropertyValues("limits.fail-open=true").run(context -> {
+      LimitPolicy free = context.getBean(LimitPolicies.class).get("free");
+      Decision decision = context.getBean(Limiter.class)
+          .consume(free, LimitRequest.of("ali").amount(free.metrics().get("messages"), 1));
+      assertThat(decision.isAllowed()).isTrue();
+    });
+    runner.withUserConfiguration(StoreDown.class).run(context -> {
+      LimitPolicy free = context.getBean(LimitPolicies.class).get("free");
+      assertThat(context.getBean(Limiter.class)
+          .consume(free, LimitRequest.of("ali").amount(free.metrics().get("messages"), 1)).httpStatus())
+          .isEqualTo(503);
+    });
   }
 
   @Test
@@ -209,6 +243,14 @@ class LimitsAutoConfigurationTest {
     @Bean
     Limiter myLimiter() {
       return LIMITER;
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class StoreDown {
+    @Bean
+    UsageCounter down() {
+      return new UnavailableUsageCounter("the counters' database is down");
     }
   }
 
