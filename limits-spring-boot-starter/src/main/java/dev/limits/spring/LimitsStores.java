@@ -59,7 +59,7 @@ final class LimitsStores {
     @Bean
     @ConditionalOnMissingBean
     UsageCounter limitsUsageCounter() {
-      LOG.warn("limits counts in memory: no DataSource or Redis client was found, so each instance of the"
+      LOG.warn("limits counts in memory: no single DataSource nor a Redis client was found, so each instance of the"
           + " application counts on its own and its counts are lost at restart; declare a DataSource (or a"
           + " UsageCounter bean) to share them");
       return UsageCounter.inMemory();

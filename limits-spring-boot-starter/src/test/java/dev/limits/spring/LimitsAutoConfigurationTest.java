@@ -18,6 +18,8 @@ import dev.limits.testkit.UnavailableUsageCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.ZoneId;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -191,6 +193,16 @@ class LimitsAutoConfigurationTest {
           String all = messages(bind);
           assertThat(all).contains("limits.policies.free.quotass.messages.day").contains("limits.fail-opn");
         });
+  }
+
+  @Test
+  void theConfigurationMetadataLetsAnIdeCompleteTheKeys() throws Exception {
+    try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+      String metadata = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(metadata).contains("\"limits.policies\"", "\"limits.fail-open\"", "\"limits.warning-threshold\"",
+          "\"limits.reservation-ttl\"", "\"limits.purge-interval\"", "\"limits.messages\"",
+          "\"limits.jdbc.create-schema\"", "\"limits.web.anonymous\"", "\"limits.web.idempotency-key-header\"");
+    }
   }
 
   private static String messages(Throwable t) {
