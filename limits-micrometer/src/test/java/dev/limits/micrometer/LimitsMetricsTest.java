@@ -1,5 +1,6 @@
 package dev.limits.micrometer;
 
+import dev.limits.UsageCounters;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -46,7 +47,7 @@ class LimitsMetricsTest {
 
   @Test
   void decisionsAreCountedByPolicyOutcomeAndTheQuotaThatDenied() {
-    Limiter limiter = limiter(UsageCounter.inMemory());
+    Limiter limiter = limiter(UsageCounters.inMemory());
     for (int i = 0; i < 4; i++) {
       limiter.consume(pro, LimitRequest.of(USER).model("gpt").amount(MESSAGES, 1));
     }
@@ -65,7 +66,7 @@ class LimitsMetricsTest {
 
   @Test
   void commitsAndOverrunsAreCountedPerMetric() {
-    Limiter limiter = limiter(UsageCounter.inMemory());
+    Limiter limiter = limiter(UsageCounters.inMemory());
     Reservation r = limiter.acquire(pro, LimitRequest.of(USER).amount(MESSAGES, 1).amount(TOKENS, 100));
     r.commit(Amounts.of(MESSAGES, 1).and(TOKENS, 250));
     Reservation s = limiter.acquire(pro, LimitRequest.of(USER).amount(MESSAGES, 1).amount(TOKENS, 100));
@@ -91,7 +92,7 @@ class LimitsMetricsTest {
 
   @Test
   void theStoreIsTimedPerOperationAndOutcome() {
-    Limiter limiter = limiter(UsageCounter.inMemory());
+    Limiter limiter = limiter(UsageCounters.inMemory());
     limiter.consume(pro, LimitRequest.of(USER).amount(MESSAGES, 1));
     limiter.usage(pro, USER);
     limiter.purge(10);
@@ -104,7 +105,7 @@ class LimitsMetricsTest {
 
   @Test
   void noMeterIsEverTaggedWithASubject() {
-    Limiter limiter = limiter(UsageCounter.inMemory());
+    Limiter limiter = limiter(UsageCounters.inMemory());
     for (int i = 0; i < 50; i++) {
       limiter.consume(pro, LimitRequest.of("user-" + i).model(i % 2 == 0 ? "gpt" : "other")
           .amount(MESSAGES, 1).amount(TOKENS, 30));

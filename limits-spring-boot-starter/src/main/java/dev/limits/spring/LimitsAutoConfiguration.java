@@ -1,5 +1,6 @@
 package dev.limits.spring;
 
+import dev.limits.UsageCounters;
 import dev.limits.LimitListener;
 import dev.limits.Limiter;
 import dev.limits.MessageCatalog;
@@ -46,7 +47,7 @@ import org.springframework.context.annotation.Import;
 public class LimitsAutoConfiguration {
 
   /** The class of the in-memory store, which is not worth timing: a timer would cost more than the store. */
-  private static final Class<?> IN_MEMORY = UsageCounter.inMemory().getClass();
+  private static final Class<?> IN_MEMORY = UsageCounters.inMemory().getClass();
 
   /** Creates the configuration; Spring Boot does. */
   public LimitsAutoConfiguration() {}

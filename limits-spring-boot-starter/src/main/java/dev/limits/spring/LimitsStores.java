@@ -1,5 +1,6 @@
 package dev.limits.spring;
 
+import dev.limits.UsageCounters;
 import dev.limits.jdbc.JdbcUsageCounter;
 import dev.limits.spi.UsageCounter;
 import dev.limits.spring.internal.RedisStoreFactory;
@@ -62,7 +63,7 @@ final class LimitsStores {
       LOG.warn("limits counts in memory: no single DataSource nor a Redis client was found, so each instance of the"
           + " application counts on its own and its counts are lost at restart; declare a DataSource (or a"
           + " UsageCounter bean) to share them");
-      return UsageCounter.inMemory();
+      return UsageCounters.inMemory();
     }
   }
 }

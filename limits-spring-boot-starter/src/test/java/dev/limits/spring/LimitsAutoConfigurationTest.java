@@ -1,5 +1,6 @@
 package dev.limits.spring;
 
+import dev.limits.UsageCounters;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.limits.Decision;
@@ -58,7 +59,7 @@ class LimitsAutoConfigurationTest {
   void withNothingElseCountsInMemoryAndWarnsThatCountsArePerInstance(CapturedOutput output) {
     runner.run(context -> {
       assertThat(context).hasNotFailed().hasSingleBean(Limiter.class).hasSingleBean(UsageCounter.class);
-      assertThat(context.getBean(UsageCounter.class).getClass()).isEqualTo(UsageCounter.inMemory().getClass());
+      assertThat(context.getBean(UsageCounter.class).getClass()).isEqualTo(UsageCounters.inMemory().getClass());
       assertThat(output).contains("limits counts in memory").contains("each instance of the application counts");
     });
   }
@@ -234,7 +235,7 @@ class LimitsAutoConfigurationTest {
 
   @Configuration(proxyBeanMethods = false)
   static class OwnBeans {
-    static final UsageCounter STORE = UsageCounter.inMemory();
+    static final UsageCounter STORE = UsageCounters.inMemory();
     static final FakeClock CLOCK = FakeClock.at("2026-12-06T10:00:00Z");
 
     @Bean
@@ -250,7 +251,7 @@ class LimitsAutoConfigurationTest {
 
   @Configuration(proxyBeanMethods = false)
   static class OwnLimiter {
-    static final Limiter LIMITER = Limiter.builder(UsageCounter.inMemory()).build();
+    static final Limiter LIMITER = Limiter.builder(UsageCounters.inMemory()).build();
 
     @Bean
     Limiter myLimiter() {

@@ -1,5 +1,6 @@
 package dev.limits.spring.internal;
 
+import dev.limits.UsageCounters;
 import dev.limits.InvalidPolicyException;
 import dev.limits.LimitPolicy;
 import dev.limits.Limiter;
@@ -43,7 +44,7 @@ public final class PropertiesCompiler {
    * @param problems   where a problem is added, prefixed with its key
    */
   static void checkLimiterSettings(LimitsProperties properties, List<String> problems) {
-    Limiter.Builder probe = Limiter.builder(UsageCounter.inMemory());
+    Limiter.Builder probe = Limiter.builder(UsageCounters.inMemory());
     check(problems, "warning-threshold", () -> probe.warningThreshold(properties.warningThreshold()));
     check(problems, "reservation-ttl", () -> probe.reservationTtl(properties.reservationTtl()));
     ScheduledExecutorService unused = Executors.newSingleThreadScheduledExecutor(); // starts no thread
