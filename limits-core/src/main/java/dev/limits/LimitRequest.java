@@ -39,7 +39,7 @@ public final class LimitRequest {
   public static final int MAX_EXTENSION_LENGTH = 64;
 
   /** The most budgets a request may charge besides its own subject's ({@link #alsoCharge}). */
-  public static final int MAX_BUDGETS = 7;
+  public static final int MAX_BUDGETS = ConsumeRequest.MAX_SUBJECTS - 1;
 
   private final String subject;
   private final @Nullable String model;

@@ -25,7 +25,7 @@ class LimiterInMemoryTest {
         .quota(MESSAGES, Window.day(), 20)
         .build();
     Instant t = Instant.parse("2026-03-02T10:15:00Z");
-    Limiter limiter = Limiter.builder(UsageCounter.inMemory()).clock(() -> t).build();
+    Limiter limiter = Limiter.builder(UsageCounters.inMemory()).clock(() -> t).build();
     limiter.consume(policy, LimitRequest.of("u").amount(MESSAGES, 1));
     Decision d = limiter.consume(policy, LimitRequest.of("u").amount(MESSAGES, 2));
 
@@ -40,7 +40,7 @@ class LimiterInMemoryTest {
   void theFrameRollsOverAtAPeriodBoundary() {
     LimitPolicy policy = LimitPolicy.builder("p").quota(MESSAGES, Window.hour(), 2).build();
     AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-02T10:59:59.999Z"));
-    Limiter limiter = Limiter.builder(UsageCounter.inMemory()).clock(now::get).build();
+    Limiter limiter = Limiter.builder(UsageCounters.inMemory()).clock(now::get).build();
     LimitRequest one = LimitRequest.of("u").amount(MESSAGES, 1);
 
     assertThat(limiter.consume(policy, one).isAllowed()).isTrue();
@@ -76,7 +76,7 @@ class LimiterInMemoryTest {
       }
     };
     Instant t = Instant.parse("2026-03-02T10:15:00Z");
-    Limiter limiter = Limiter.builder(UsageCounter.inMemory()).clock(() -> t).listener(listener).build();
+    Limiter limiter = Limiter.builder(UsageCounters.inMemory()).clock(() -> t).listener(listener).build();
     LimitRequest mini = LimitRequest.of("u").model("gpt-4o-mini").amount(MESSAGES, 1);
 
     assertThat(limiter.tryConsume(policy, LimitRequest.of("u").model("o3").amount(MESSAGES, 1)))
@@ -92,7 +92,7 @@ class LimiterInMemoryTest {
   @Test
   void tryConsumeRejectsBadArgumentsAndCountsNothing() {
     LimitPolicy policy = LimitPolicy.builder("p").quota(MESSAGES, Window.hour(), 5).build();
-    Limiter limiter = Limiter.builder(UsageCounter.inMemory())
+    Limiter limiter = Limiter.builder(UsageCounters.inMemory())
         .clock(() -> Instant.parse("2026-03-02T10:15:00Z")).build();
 
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> limiter.tryConsume(policy,

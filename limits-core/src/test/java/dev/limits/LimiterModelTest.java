@@ -42,7 +42,7 @@ class LimiterModelTest {
         .build();
     AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2025-10-20T00:00:00Z")
         .plus(Duration.ofMinutes(random.nextInt(60 * 24 * 200))));
-    Limiter limiter = Limiter.builder(UsageCounter.inMemory()).clock(now::get).build();
+    Limiter limiter = Limiter.builder(UsageCounters.inMemory()).clock(now::get).build();
     List<Event> log = new ArrayList<>();
 
     for (int step = 0; step < 1_500; step++) {
@@ -115,7 +115,7 @@ class LimiterModelTest {
         .build();
     AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-01T22:50:00Z")
         .plus(Duration.ofMinutes(random.nextInt(60 * 24 * 30))));
-    UsageCounter counter = UsageCounter.inMemory();
+    UsageCounter counter = UsageCounters.inMemory();
     Limiter limiter = Limiter.builder(counter).clock(now::get).build();
     List<Event> six = new ArrayList<>(); // what the six windows counted
     List<Event> both = new ArrayList<>(); // what both policies counted: the day's and hour's cells

@@ -113,13 +113,11 @@ public final class Charges {
    */
   ConsumeRequest request(String subject, String @Nullable [] subjects, Mode mode, @Nullable String operationId,
       long expiresAt, long now) {
-    if (subjects != null) {
-      throw new UnsupportedOperationException("a request of several subjects needs a store that takes them");
-    }
     List<Charge> list = new ArrayList<>(size);
     for (int j = 0; j < size; j++) {
-      list.add(new Charge(slots[j], limits[j], amount(j)));
+      list.add(new Charge(subjectOf(j), slots[j], limits[j], amount(j)));
     }
-    return new ConsumeRequest(subject, list, mode, operationId, expiresAt, now);
+    return subjects == null ? new ConsumeRequest(subject, list, mode, operationId, expiresAt, now)
+        : new ConsumeRequest(List.of(subjects), list, mode, operationId, expiresAt, now);
   }
 }

@@ -9,18 +9,13 @@ import dev.limits.spi.SettleResult;
 import dev.limits.spi.Slot;
 import dev.limits.spi.SlotUsage;
 import dev.limits.spi.UsageCounter;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -42,8 +37,6 @@ public final class InMemoryUsageCounter implements UsageCounter {
   static final int PURGE_BATCH = 10_000;
   static final int COUNT_STEP = 64;
 
-  private static final long[] NO_STARTS = new long[0];
-
   private final ConcurrentHashMap<String, SubjectState> subjects = new ConcurrentHashMap<>();
   // Subject states created, for the purge schedule; written only when a subject is new.
   private final AtomicInteger created = new AtomicInteger();
@@ -55,6 +48,9 @@ public final class InMemoryUsageCounter implements UsageCounter {
   @Override
   public ConsumeResult consume(ConsumeRequest request) {
     Objects.requireNonNull(request, "request");
+    if (request.subjects().size() > 1) {
+      return consumeSeveral(request);
+    }
     while (true) {
       SubjectState state = state(request.subject());
       ConsumeResult result;
@@ -64,7 +60,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
         if (state.removed) {
           continue;
         }
-        result = state.consume(request);
+        result = state.consume(request, SubjectState.ALONE);
         counted = state.countOperation();
       } finally {
         state.unlock();
@@ -73,6 +69,67 @@ public final class InMemoryUsageCounter implements UsageCounter {
         purge(request.now(), PURGE_BATCH);
       }
       return result;
+    }
+  }
+
+  /** {@link #consume} of a request that charges several subjects, under all of their locks. */
+  private ConsumeResult consumeSeveral(ConsumeRequest request) {
+    SubjectState[] states = lockAll(request.subjects());
+    ConsumeResult result;
+    int counted;
+    try {
+      result = states[0].consume(request, states);
+      counted = states[0].countOperation();
+    } finally {
+      unlockAll(states);
+    }
+    if (purgeDue(counted, request.operationId() != null)) {
+      purge(request.now(), PURGE_BATCH);
+    }
+    return result;
+  }
+
+  /**
+   * Locks the states of {@code names} in the global order (by {@link String#compareTo}), so that two
+   * operations sharing subjects never wait for each other in a cycle; returns them by position in
+   * {@code names}. A state that a purge removed meanwhile is replaced: then every lock is released and taken
+   * again.
+   */
+  private SubjectState[] lockAll(List<String> names) {
+    int n = names.size();
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      int j = i;
+      for (; j > 0 && names.get(order[j - 1]).compareTo(names.get(i)) > 0; j--) {
+        order[j] = order[j - 1];
+      }
+      order[j] = i;
+    }
+    SubjectState[] states = new SubjectState[n];
+    while (true) {
+      int locked = 0;
+      for (; locked < n; locked++) {
+        int s = order[locked];
+        SubjectState state = state(names.get(s));
+        state.lock();
+        if (state.removed) {
+          state.unlock();
+          break;
+        }
+        states[s] = state;
+      }
+      if (locked == n) {
+        return states;
+      }
+      for (int k = 0; k < locked; k++) {
+        states[order[k]].unlock();
+      }
+    }
+  }
+
+  private static void unlockAll(SubjectState[] states) {
+    for (SubjectState state : states) {
+      state.unlock();
     }
   }
 
@@ -159,15 +216,34 @@ public final class InMemoryUsageCounter implements UsageCounter {
   @Override
   public SettleResult settle(SettleRequest request) {
     Objects.requireNonNull(request, "request");
-    SubjectState state = subjects.get(request.subject());
-    if (state == null) {
-      return SettleResult.NOT_FOUND;
-    }
-    state.lock();
-    try {
-      return state.removed ? SettleResult.NOT_FOUND : state.settle(request);
-    } finally {
-      state.unlock();
+    while (true) {
+      SubjectState state = subjects.get(request.subject());
+      if (state == null) {
+        return SettleResult.NOT_FOUND;
+      }
+      List<String> several;
+      state.lock();
+      try {
+        if (state.removed) {
+          return SettleResult.NOT_FOUND;
+        }
+        several = state.severalSubjectsOf(request.operationId());
+        if (several == null) {
+          return state.settle(request, SubjectState.ALONE);
+        }
+      } finally {
+        state.unlock();
+      }
+      // A reservation over several subjects: their locks are taken in the global order, the owner's again.
+      SubjectState[] states = lockAll(several);
+      try {
+        if (states[0].severalSubjectsOf(request.operationId()) == several) {
+          return states[0].settle(request, states);
+        }
+        // Settled and forgotten meanwhile (or its id reused): look again.
+      } finally {
+        unlockAll(states);
+      }
     }
   }
 
@@ -196,13 +272,14 @@ public final class InMemoryUsageCounter implements UsageCounter {
   public int purge(long now, int maxItems) {
     Checks.requireArgument(maxItems >= 1, "maxItems must be at least 1, got %s", maxItems);
     int handled = 0;
+    List<Operation> expired = new ArrayList<>(0);
     for (Iterator<Map.Entry<String, SubjectState>> it = subjects.entrySet().iterator();
          it.hasNext() && handled < maxItems; ) {
       Map.Entry<String, SubjectState> entry = it.next();
       SubjectState state = entry.getValue();
       state.lock();
       try {
-        handled += state.purge(now, maxItems - handled);
+        handled += state.purge(now, maxItems - handled, expired);
         if (state.isEmpty()) {
           // Not an item of the purge contract: counting it could report more than maxItems.
           state.removed = true;
@@ -213,701 +290,30 @@ public final class InMemoryUsageCounter implements UsageCounter {
       } finally {
         state.unlock();
       }
+      for (Operation op : expired) {
+        refundExpired(op, now);
+      }
+      expired.clear();
     }
     return handled;
+  }
+
+  /**
+   * Refunds an expired reservation over several subjects that {@link SubjectState#purge} left for this, under
+   * all of their locks, unless it was settled meanwhile; then forgets its id.
+   */
+  private void refundExpired(Operation op, long now) {
+    List<String> names = Objects.requireNonNull(op.subjects, "only a reservation over several subjects");
+    SubjectState[] states = lockAll(names);
+    try {
+      states[0].forgetExpired(op, now, states);
+    } finally {
+      unlockAll(states);
+    }
   }
 
   /** The number of subjects currently held; for tests of bounded memory. */
   public int subjectCount() {
     return subjects.size();
-  }
-
-  /**
-   * The cells and operations of one subject; guarded by its own lock ({@link #lock()}, {@link #unlock()}).
-   *
-   * <p>All cells of a subject sit in one array, {@value #STRIDE} longs each: the {@link CounterKeys} id of
-   * its key, then for a calendar or lifetime cell (lookback 0) its period's start and its usage; the period's
-   * end, read only to expire the cell, sits apart in {@code ends}. A rolling cell keeps its ring of buckets in
-   * a {@link Cell} at the same position of {@code rings}. Spread over many subjects, what an operation pays
-   * for is cache misses: here the subject's state and the few cache lines of its cells, and a charge finds
-   * its cell at its own position in the request, where it was created.
-   */
-  private static final class SubjectState {
-    static final int STRIDE = 3;
-    static final int START = 1;
-    static final int USED = 2;
-    static final int CAPACITY = 8; // cells of a new subject
-    static final int STEP = 1;
-    static final int PURGE_TURN = 2;
-
-    private static final VarHandle LOCK;
-    private static final int SPINS = 100;
-    private static final int YIELDS = 10;
-
-    static {
-      try {
-        LOCK = MethodHandles.lookup().findVarHandle(SubjectState.class, "locked", int.class);
-      } catch (ReflectiveOperationException e) {
-        throw new ExceptionInInitializerError(e);
-      }
-    }
-
-    @SuppressWarnings("unused") // through LOCK: 1 while a thread holds this state, else 0
-    private int locked;
-    int operationCount; // for the purge schedule
-    boolean purgeTurn; // whether its next operation brings the purge
-    long[] data = new long[CAPACITY * STRIDE];
-    long[] ends = new long[CAPACITY]; // the end of each cell's period: read only to expire it
-    @Nullable Cell @Nullable [] rings; // only once the subject has a rolling cell
-    int size;
-    @Nullable HashMap<String, Operation> operations; // most subjects never send an operation id
-    // A frame whose key ids and slots the cells at positions 0 to n - 1 were found to match (see plainAdd);
-    // forgotten when a cell moves or starts a new period.
-    @Nullable Object plainFrame;
-    boolean removed;
-
-    /**
-     * Acquires this state's lock. Critical sections are short and never wait for anything (the common one,
-     * {@link #enforce}, is a few dozen instructions), so one compare-and-set usually takes it, where a monitor
-     * costs one to enter and another to exit; a waiting thread spins briefly, then yields its processor (the
-     * holder may have been descheduled), then sleeps in short naps so that many waiting threads do not burn
-     * the machine.
-     */
-    void lock() {
-      if (!LOCK.compareAndSet(this, 0, 1)) {
-        lockContended();
-      }
-    }
-
-    private void lockContended() {
-      for (int attempt = 0; ; attempt++) {
-        if ((int) LOCK.getOpaque(this) == 0 && LOCK.compareAndSet(this, 0, 1)) {
-          return;
-        }
-        if (attempt < SPINS) {
-          Thread.onSpinWait();
-        } else if (attempt < SPINS + YIELDS) {
-          Thread.yield();
-        } else {
-          LockSupport.parkNanos(10_000);
-          attempt = SPINS + YIELDS; // napping from now on, however long it takes
-        }
-      }
-    }
-
-    /** Releases the lock: everything written while holding it is seen by the next thread to acquire it. */
-    void unlock() {
-      LOCK.setRelease(this, 0);
-    }
-
-    /**
-     * Counts one operation: {@link #PURGE_TURN} if it brings the purge, {@link #STEP} if it completes a step
-     * of {@value InMemoryUsageCounter#COUNT_STEP} on this subject, 0 otherwise.
-     */
-    int countOperation() {
-      if (purgeTurn) {
-        purgeTurn = false;
-        return PURGE_TURN;
-      }
-      return (++operationCount & (COUNT_STEP - 1)) == 0 ? STEP : 0;
-    }
-
-    /** The position of the cell of key {@code id}, or -1 if there is none; it is usually at {@code hint}. */
-    int find(int id, int hint) {
-      long[] d = data;
-      if (hint < size && d[hint * STRIDE] == id) {
-        return hint;
-      }
-      if (id >= 0) {
-        for (int p = 0; p < size; p++) {
-          if (d[p * STRIDE] == id) {
-            return p;
-          }
-        }
-      }
-      return -1;
-    }
-
-    int keyAt(int p) {
-      return (int) data[p * STRIDE];
-    }
-
-    /** Appends an empty cell for key {@code id}, shaped by {@code slot}; returns its position. */
-    int newCell(int id, Slot slot) {
-      if (size == ends.length) {
-        data = Arrays.copyOf(data, data.length * 2);
-        ends = Arrays.copyOf(ends, ends.length * 2);
-      }
-      int p = size++;
-      int o = p * STRIDE;
-      data[o] = id;
-      data[o + START] = Long.MIN_VALUE;
-      data[o + USED] = 0;
-      ends[p] = Long.MIN_VALUE;
-      if (slot.lookback() > 0) {
-        @Nullable Cell[] r = rings;
-        int capacity = ends.length;
-        if (r == null) {
-          r = new Cell[capacity];
-        } else if (r.length < capacity) {
-          r = Arrays.copyOf(r, capacity);
-        }
-        r[p] = new Cell(slot);
-        rings = r;
-      }
-      return p;
-    }
-
-    /** Swaps the cells at {@code a} and {@code b}. */
-    void swap(int a, int b) {
-      long[] d = data;
-      for (int k = 0; k < STRIDE; k++) {
-        long t = d[a * STRIDE + k];
-        d[a * STRIDE + k] = d[b * STRIDE + k];
-        d[b * STRIDE + k] = t;
-      }
-      long end = ends[a];
-      ends[a] = ends[b];
-      ends[b] = end;
-      Cell ringA = ring(a);
-      Cell ringB = ring(b);
-      if (ringA != null || ringB != null) {
-        @Nullable Cell[] r = Objects.requireNonNull(rings);
-        if (r.length < ends.length) {
-          r = Arrays.copyOf(r, ends.length);
-          rings = r;
-        }
-        r[a] = ringB;
-        r[b] = ringA;
-      }
-      plainFrame = null;
-    }
-
-    /** Removes the cell at {@code p}, moving the last cell into its place. */
-    void remove(int p) {
-      plainFrame = null;
-      int last = --size;
-      System.arraycopy(data, last * STRIDE, data, p * STRIDE, STRIDE);
-      ends[p] = ends[last];
-      @Nullable Cell[] r = rings;
-      if (r != null && p < r.length) {
-        r[p] = last < r.length ? r[last] : null;
-      }
-      if (r != null && last < r.length) {
-        r[last] = null;
-      }
-    }
-
-    private @Nullable Cell ring(int p) {
-      @Nullable Cell[] r = rings;
-      return r == null || p >= r.length ? null : r[p]; // cells appended after the last ring have none
-    }
-
-    /**
-     * Usage that counts against {@code slot}: for a calendar or lifetime cell, unless its period ended at or
-     * before the slot's start ({@link Slot#counts}).
-     */
-    long usedFor(int p, Slot slot) {
-      Cell ring = ring(p);
-      if (ring != null) {
-        return ring.usedFor(slot);
-      }
-      return slot.counts(ends[p]) ? data[p * STRIDE + USED] : 0;
-    }
-
-    /**
-     * Adds {@code amount} for {@code slot}. A calendar or lifetime cell that counts against the slot takes
-     * it and its period extends to the slot's end if that is later; otherwise the cell resets to the slot.
-     * Usage forced ({@code intoNewer} false) for a slot that starts before the stored period is of an
-     * ended period and is dropped.
-     *
-     * @return the start of the period charged
-     */
-    long add(int p, Slot slot, long amount, boolean intoNewer) {
-      Cell ring = ring(p);
-      if (ring != null) {
-        return ring.add(slot, amount, intoNewer);
-      }
-      long[] d = data;
-      int o = p * STRIDE;
-      long stored = d[o + START];
-      if (stored == Long.MIN_VALUE || !slot.counts(ends[p])) {
-        d[o + START] = slot.start();
-        plainFrame = null;
-        ends[p] = slot.end();
-        d[o + USED] = amount;
-        return slot.start();
-      }
-      if (slot.start() < stored && !intoNewer) {
-        return slot.start();
-      }
-      d[o + USED] = Checks.saturatedAdd(d[o + USED], amount);
-      ends[p] = Math.max(ends[p], slot.end());
-      return stored;
-    }
-
-    /** Adds to the period that starts at {@code start} if it is still kept; otherwise drops the amount. */
-    void addToBucket(int p, long start, long amount) {
-      Cell ring = ring(p);
-      int o = p * STRIDE;
-      if (ring != null) {
-        ring.addToBucket(start, amount);
-      } else if (data[o + START] == start) {
-        data[o + USED] = Checks.saturatedAdd(data[o + USED], amount);
-      }
-    }
-
-    /** Subtracts from the period that starts at {@code start} if it is still kept, never below zero. */
-    void subtract(int p, long start, long amount) {
-      Cell ring = ring(p);
-      int o = p * STRIDE;
-      if (ring != null) {
-        ring.subtract(start, amount);
-      } else if (data[o + START] == start) {
-        data[o + USED] = Math.max(0, data[o + USED] - amount);
-      }
-    }
-
-    boolean expiredAt(int p, long now) {
-      Cell ring = ring(p);
-      return ring != null ? ring.expiredAt(now) : ends[p] <= now;
-    }
-
-    /** Whether purge may drop the cell at {@code now}: a calendar cell only once no slot can overlap it. */
-    boolean droppableAt(int p, long now) {
-      Cell ring = ring(p);
-      return ring != null ? ring.expiredAt(now)
-          : Slot.calendarCellKeptUntil(data[p * STRIDE + START], ends[p]) <= now;
-    }
-
-    /** Usage that still counts at {@code now}. */
-    long usedAt(int p, long now) {
-      Cell ring = ring(p);
-      if (ring != null) {
-        return ring.usedAt(now);
-      }
-      return expiredAt(p, now) ? 0 : data[p * STRIDE + USED];
-    }
-
-    long newestStart(int p) {
-      Cell ring = ring(p);
-      return ring != null ? ring.newestStart() : data[p * STRIDE + START];
-    }
-
-    private @Nullable Operation operation(String id) {
-      HashMap<String, Operation> ops = operations;
-      return ops == null ? null : ops.get(id);
-    }
-
-    /**
-     * Counts {@code amounts[i]} (or {@code amount} for every charge, if {@code amounts} is null) for charge
-     * {@code i < n} in cell {@code keyIds[i]}, all or nothing; each cell's usage after it, or as it stands if
-     * denied, goes back into {@code amounts} if not null.
-     */
-    boolean enforce(@Nullable Object frame, int[] keyIds, Slot[] slots, long[] limits, long @Nullable [] amounts,
-        long amount, int n) {
-      int plain = plainAdd(frame, keyIds, slots, limits, amounts, amount, n);
-      if (plain == COUNTED || plain == DENIED && amounts == null) {
-        return plain == COUNTED;
-      }
-      // Not the common case (a new period or subject), or a denial to report: nothing was written, and the
-      // loops below answer.
-      long[] a = amounts;
-      if (a == null) {
-        a = new long[n];
-        Arrays.fill(a, amount);
-      }
-      for (int i = 0; i < n; i++) {
-        int p = find(keyIds[i], i);
-        if (!Checks.fits(limits[i], a[i], p < 0 ? 0 : usedFor(p, slots[i]))) {
-          for (int j = 0; j < n; j++) {
-            int q = find(keyIds[j], j);
-            a[j] = q < 0 ? 0 : usedFor(q, slots[j]);
-          }
-          return false;
-        }
-      }
-      for (int i = 0; i < n; i++) {
-        int p = find(keyIds[i], i);
-        if (p < 0) {
-          p = newCell(keyIds[i], slots[i]);
-        }
-        if (p > i) {
-          // Keep the cells in the order of the charges (a purge moves them), for plainAdd next time.
-          swap(p, i);
-          p = i;
-        }
-        a[i] = addForUsage(p, slots[i], a[i]);
-      }
-      return true;
-    }
-
-    static final int NOT_PLAIN = -1;
-    static final int DENIED = 0;
-    static final int COUNTED = 1;
-
-    /**
-     * Counts the charges in the common case, in which a charge's usage is its cell's and counting it is an
-     * addition: the subject has no rolling cell, and the cell of each charge {@code i} sits at position
-     * {@code i} and holds the period of the charge's slot. Then answers {@link #COUNTED}, each cell's usage
-     * after it in {@code amounts} (if not null), when every charge had room for its amount
-     * ({@code amounts[i]}, or {@code amount} for every charge when {@code amounts} is null), and
-     * {@link #DENIED} otherwise; either way, as the general loops of {@link #enforce} would have. Otherwise
-     * answers {@link #NOT_PLAIN}. Nothing is written unless it answers {@link #COUNTED}.
-     *
-     * <p>{@code frame}, if not null, stands for {@code keyIds} and {@code slots} (a policy's frame, whose key
-     * ids and slots never change): once the cells were found to match it, they are not compared again until
-     * a cell moves or starts a new period ({@link #plainFrame}).
-     */
-    private int plainAdd(@Nullable Object frame, int[] keyIds, Slot[] slots, long[] limits,
-        long @Nullable [] amounts, long amount, int n) {
-      if (rings != null || n > size) {
-        return NOT_PLAIN;
-      }
-      long[] d = data;
-      boolean whole = n == keyIds.length; // the frame stands for all of its key ids and slots
-      if (!whole || frame == null || frame != plainFrame) {
-        for (int i = 0; i < n; i++) {
-          int o = i * STRIDE;
-          if (d[o] != keyIds[i] || d[o + START] != slots[i].start()) {
-            return NOT_PLAIN;
-          }
-        }
-        if (whole) {
-          plainFrame = frame;
-        }
-      }
-      // One pass: add where there is room, and take back what was added at the first charge without.
-      for (int i = 0; i < n; i++) {
-        int o = i * STRIDE + USED;
-        long a = amounts == null ? amount : amounts[i];
-        if (!Checks.fits(limits[i], a, d[o])) {
-          for (int j = 0; j < i; j++) {
-            d[j * STRIDE + USED] -= amounts == null ? amount : amounts[j];
-          }
-          return DENIED;
-        }
-        d[o] += a; // within the limit: no overflow
-      }
-      if (amounts != null) {
-        for (int i = 0; i < n; i++) {
-          amounts[i] = d[i * STRIDE + USED];
-        }
-      }
-      return COUNTED;
-    }
-
-    /**
-     * Adds {@code amount} for {@code slot} as {@code add(p, slot, amount, true)} does and returns the usage
-     * that then counts against {@code slot}, as {@link #usedFor} would.
-     */
-    private long addForUsage(int p, Slot slot, long amount) {
-      Cell ring = ring(p);
-      if (ring != null) {
-        ring.add(slot, amount, true);
-        return ring.usedFor(slot);
-      }
-      add(p, slot, amount, true);
-      return data[p * STRIDE + USED]; // the stored period now ends after the slot's start: it counts
-    }
-
-    ConsumeResult consume(ConsumeRequest request) {
-      List<Charge> charges = request.charges();
-      int n = charges.size();
-      String id = request.operationId();
-      Operation seen = id == null ? null : operation(id);
-      if (seen != null) {
-        return duplicate(charges, seen.fingerprint == request.fingerprint() ? ConsumeResult.Status.DUPLICATE
-            : ConsumeResult.Status.MISMATCH);
-      }
-      Mode mode = request.mode();
-      boolean writes = mode != Mode.CHECK && mode != Mode.REFUND;
-      int[] ids = new int[n];
-      long[] used = new long[n];
-      boolean[] fits = new boolean[n];
-      boolean allFit = true;
-      for (int i = 0; i < n; i++) {
-        Charge charge = charges.get(i);
-        // A cell whose period ended stays until a write resets it or purge drops it: a read in a later period
-        // must not reset it, since an instance with a lagging clock may still count against that period.
-        String key = charge.slot().key();
-        ids[i] = writes ? CounterKeys.id(key) : CounterKeys.find(key);
-        int p = find(ids[i], i);
-        long current = p < 0 ? 0 : usedFor(p, charge.slot());
-        used[i] = current;
-        fits[i] = charge.fits(current);
-        allFit &= fits[i];
-      }
-      if (mode == Mode.CHECK) {
-        ConsumeResult.Status status = allFit ? ConsumeResult.Status.APPLIED : ConsumeResult.Status.DENIED;
-        return ConsumeResult.of(status, used, fits);
-      }
-      if (!allFit && (mode == Mode.ENFORCE || mode == Mode.RESERVE)) {
-        return ConsumeResult.of(ConsumeResult.Status.DENIED, used, fits);
-      }
-      long[] chargedStarts = id == null ? NO_STARTS : new long[n]; // only an operation remembers them
-      for (int i = 0; i < n; i++) {
-        Charge charge = charges.get(i);
-        Slot slot = charge.slot();
-        int p = find(ids[i], i);
-        if (mode == Mode.REFUND) {
-          if (p >= 0) {
-            subtract(p, slot.start(), charge.amount());
-            used[i] = usedFor(p, slot);
-          }
-          continue;
-        }
-        if (p < 0) {
-          p = newCell(ids[i], slot);
-        }
-        long start = add(p, slot, charge.amount(), mode != Mode.FORCE);
-        if (id != null) {
-          chargedStarts[i] = start;
-        }
-        used[i] = usedFor(p, slot);
-      }
-      if (id != null) {
-        HashMap<String, Operation> ops = operations;
-        if (ops == null) {
-          ops = new HashMap<>(4);
-          operations = ops;
-        }
-        ops.put(id, new Operation(request.expiresAt(), request.fingerprint(), mode == Mode.RESERVE ? charges : null,
-            chargedStarts));
-      }
-      return ConsumeResult.of(ConsumeResult.Status.APPLIED, used, fits);
-    }
-
-    private int positionOf(Charge charge, int hint) {
-      return find(CounterKeys.find(charge.slot().key()), hint);
-    }
-
-    /** Answers a request whose id was seen before: {@code status} with the cells' usage as it stands. */
-    private ConsumeResult duplicate(List<Charge> charges, ConsumeResult.Status status) {
-      int n = charges.size();
-      long[] used = new long[n];
-      boolean[] fits = new boolean[n];
-      for (int i = 0; i < n; i++) {
-        int p = positionOf(charges.get(i), i);
-        used[i] = p < 0 ? 0 : usedFor(p, charges.get(i).slot());
-        fits[i] = true;
-      }
-      return ConsumeResult.of(status, used, fits);
-    }
-
-    SettleResult settle(SettleRequest request) {
-      Operation op = operation(request.operationId());
-      if (op == null || op.charges == null) {
-        return SettleResult.NOT_FOUND;
-      }
-      if (op.settled) {
-        return op.cancelled ? SettleResult.CANCELLED : SettleResult.ALREADY_SETTLED;
-      }
-      Checks.requireArgument(request.size() == op.charges.size(),
-          "reservation '%s' has %s charges, got %s final amounts",
-          request.operationId(), op.charges.size(), request.size());
-      long[] finals = new long[request.size()];
-      for (int i = 0; i < finals.length; i++) {
-        finals[i] = request.finalAmount(i);
-      }
-      applySettlement(op, finals);
-      op.cancelled = request.isCancel();
-      return SettleResult.SETTLED;
-    }
-
-    private void applySettlement(Operation op, long[] finals) {
-      List<Charge> charges = Objects.requireNonNull(op.charges, "only a reservation is settled");
-      for (int i = 0; i < finals.length; i++) {
-        Charge charge = charges.get(i);
-        int p = positionOf(charge, i);
-        if (p < 0) {
-          continue;
-        }
-        long delta = finals[i] - charge.amount();
-        if (delta > 0) {
-          addToBucket(p, op.chargedStarts[i], delta);
-        } else if (delta < 0) {
-          subtract(p, op.chargedStarts[i], -delta);
-        }
-      }
-      op.settled = true;
-    }
-
-    int purge(long now, int max) {
-      int handled = 0;
-      // Downwards: remove() moves the last cell, already seen, into the place of the removed one.
-      for (int p = size - 1; p >= 0 && handled < max; p--) {
-        if (droppableAt(p, now)) {
-          remove(p);
-          handled++;
-        }
-      }
-      HashMap<String, Operation> ops = operations;
-      if (ops == null) {
-        return handled;
-      }
-      for (Iterator<Operation> it = ops.values().iterator(); it.hasNext() && handled < max; ) {
-        Operation op = it.next();
-        if (op.expiresAt < now) {
-          if (op.charges != null && !op.settled) {
-            applySettlement(op, new long[op.charges.size()]);
-          }
-          it.remove();
-          handled++;
-        }
-      }
-      if (ops.isEmpty()) {
-        operations = null;
-      }
-      return handled;
-    }
-
-    boolean isEmpty() {
-      return size == 0 && operations == null;
-    }
-  }
-
-  /**
-   * A remembered operation id with the {@link ConsumeRequest#fingerprint()} of its request; for reservations,
-   * the charges and the bucket each was counted in.
-   */
-  private static final class Operation {
-    final long expiresAt;
-    final long fingerprint;
-    final @Nullable List<Charge> charges;
-    final long[] chargedStarts;
-    boolean settled;
-    boolean cancelled; // settled with every final amount zero
-
-    Operation(long expiresAt, long fingerprint, @Nullable List<Charge> charges, long[] chargedStarts) {
-      this.expiresAt = expiresAt;
-      this.fingerprint = fingerprint;
-      this.charges = charges;
-      this.chargedStarts = chargedStarts;
-    }
-  }
-
-  /**
-   * One rolling counter cell: a ring of {@code lookback + 1} buckets, their starts and usage interleaved in
-   * one array. (Calendar and lifetime cells, a single period each, live in the subject's flat array.)
-   */
-  static final class Cell {
-    final long length;
-    final int lookback;
-    private final long[] ring; // [start, used] of each bucket
-    long newest;
-    long newestEnd;
-
-    Cell(Slot slot) {
-      Checks.requireArgument(slot.isRolling(), "a ring is for rolling slots, got %s", slot);
-      this.length = slot.length();
-      this.lookback = slot.lookback();
-      long[] r = new long[2 * (lookback + 1)];
-      for (int i = 0; i < r.length; i += 2) {
-        r[i] = Long.MIN_VALUE;
-      }
-      this.ring = r;
-      this.newest = Long.MIN_VALUE;
-      this.newestEnd = Long.MIN_VALUE;
-    }
-
-    long newestStart() {
-      return newest;
-    }
-
-    /** The first bucket start that still counts when the newest bucket starts at {@code newestStart}. */
-    private long oldestCounted(long newestStart) {
-      return newestStart - lookback * length;
-    }
-
-    private int index(long start) {
-      return (int) Math.floorMod(Math.floorDiv(start, length), (long) (lookback + 1));
-    }
-
-    private long bucketStart(int i) {
-      return ring[2 * i];
-    }
-
-    private long bucketUsed(int i) {
-      return ring[2 * i + 1];
-    }
-
-    private void set(int i, long start, long used) {
-      ring[2 * i] = start;
-      ring[2 * i + 1] = used;
-    }
-
-    /** Usage that counts against {@code slot}: the later of the slot's and the stored bucket wins. */
-    long usedFor(Slot slot) {
-      long reference = Math.max(slot.start(), newest);
-      return sumFrom(oldestCounted(reference), reference);
-    }
-
-    /** Usage that still counts at {@code now}. */
-    long usedAt(long now) {
-      long reference = Math.max(newest, now - Math.floorMod(now, length));
-      return sumFrom(oldestCounted(reference), reference);
-    }
-
-    private long sumFrom(long from, long to) {
-      long sum = 0;
-      for (int i = 0; i <= lookback; i++) {
-        long start = bucketStart(i);
-        if (start >= from && start <= to) {
-          sum = Checks.saturatedAdd(sum, bucketUsed(i));
-        }
-      }
-      return sum;
-    }
-
-    /**
-     * Adds {@code amount} for {@code slot}. A newer stored bucket wins: when {@code intoNewer} the amount
-     * counts there, otherwise (usage of an earlier bucket) it goes to its own bucket if that is kept.
-     *
-     * @return the start of the bucket charged
-     */
-    long add(Slot slot, long amount, boolean intoNewer) {
-      long target = slot.start();
-      if (target < newest) {
-        if (intoNewer) {
-          target = newest;
-        } else {
-          addToBucket(target, amount);
-          return target;
-        }
-      }
-      int i = index(target);
-      long before = bucketStart(i) == target ? bucketUsed(i) : 0;
-      set(i, target, Checks.saturatedAdd(before, amount));
-      if (target > newest) {
-        newest = target;
-        newestEnd = target == slot.start() ? slot.end() : target + length;
-      }
-      return target;
-    }
-
-    /** Adds to the bucket that starts at {@code start} if it is still kept; otherwise drops the amount. */
-    void addToBucket(long start, long amount) {
-      int i = index(start);
-      if (bucketStart(i) == start) {
-        set(i, start, Checks.saturatedAdd(bucketUsed(i), amount));
-      }
-    }
-
-    /** Subtracts from the bucket that starts at {@code start} if it is still kept, never below zero. */
-    void subtract(long start, long amount) {
-      int i = index(start);
-      if (bucketStart(i) == start) {
-        set(i, start, Math.max(0, bucketUsed(i) - amount));
-      }
-    }
-
-    boolean expiredAt(long now) {
-      if (newest == Long.MIN_VALUE) {
-        return false;
-      }
-      long countsUntil = Checks.saturatedAdd(newestEnd, lookback * length);
-      return countsUntil <= now;
-    }
   }
 }
