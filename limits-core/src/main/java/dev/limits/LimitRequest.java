@@ -10,7 +10,8 @@ import java.util.OptionalLong;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One request to be checked: who, which model, how much of each metric, and the file it carries, if any.
+ * One request to be checked: who, which model, how much of each metric, the file it carries, if any, and the
+ * budgets of other subjects it also charges (an organisation's token pool, see {@link #alsoCharge}).
  *
  * <p>Only the metrics named in the request are checked: a text message does not consult the image quotas.
  * A metric named with an amount of zero is checked for "anything left?": a cost budget already spent denies

@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #consume} counts a request's amounts at once, all or nothing, when they are known upfront;
  *   <li>{@link #usage} reports used, remaining and reset time of every quota, for a usage panel.
  * </ul>
+ * A request may name budgets of other subjects besides its user's plan ({@link LimitRequest#alsoCharge}: a
+ * team's monthly budget, an organisation's shared token pool): check, acquire, consume and tryConsume then
+ * judge and count all of them in one operation, all or nothing.
  * A denial is a {@link Decision}, never an exception. When the counter fails, the limiter fails closed by
  * default (an {@link Decision.Outcome#UNAVAILABLE} decision) or, if so built, fails open (allows and logs);
  * {@link Decision#outcomeUnknown()} then tells whether the request may have been counted all the same.
