@@ -245,8 +245,11 @@ final class Evaluator {
    * {@code request} at {@code now}; the empty list, allocating nothing, when none does.
    */
   static List<Denial> judge(LimitPolicy policy, LimitRequest request, Instant now) {
-    List<Denial> forbidden = judge(policy, request, request.subject(), now, List.of());
     List<LimitRequest.Budget> budgets = request.budgets();
+    if (budgets.isEmpty() && policy.rules().isEmpty()) {
+      return List.of();
+    }
+    List<Denial> forbidden = judge(policy, request, request.subject(), now, List.of());
     for (int s = 0; s < budgets.size(); s++) { // no iterator: this runs on every call
       forbidden = judge(budgets.get(s).policy(), request, budgets.get(s).subject(), now, forbidden);
     }

@@ -51,7 +51,9 @@ public final class PeriodCache {
     private final Quota[] quotas;
     private final int[] keyIds;
     private final long[] limits;
-    private volatile @Nullable Charges all; // of the last amount asked
+    // Of the last amount asked. Not volatile: charges hold only final fields, so any thread that reads one sees
+    // it whole, and a thread that misses a newer one only makes its own.
+    private @Nullable Charges all;
 
     Frame(Period[] periods, Slot[] slots, long validFrom, long validUntil, Quota[] quotas, int[] keyIds,
         long[] limits) {
