@@ -74,6 +74,11 @@ final class Decisions {
         outcomeUnknown);
   }
 
+  /** {@return the usage of each charge of {@code e} as {@code tally} has it, built on first use} */
+  List<QuotaUsage> usage(Evaluation e, Tally tally) {
+    return new Usage(e, tally);
+  }
+
   private static QuotaUsage usage(Evaluation e, int j, long used) {
     return new QuotaUsage(e.subject(j), e.quota(j), used, e.period(j));
   }

@@ -295,7 +295,7 @@ public final class Limiter {
     if (e.size == 0) {
       return new UsageReport(subject, now, List.of());
     }
-    return new UsageReport(subject, now, decisions.decide(e, route.consume(e, Mode.CHECK, null, 0), true).usage());
+    return new UsageReport(subject, now, decisions.usage(e, route.consume(e, Mode.CHECK, null, 0)));
   }
 
   /**
