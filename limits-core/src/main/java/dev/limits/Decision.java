@@ -1,15 +1,12 @@
 package dev.limits;
 
-import dev.limits.internal.Checks;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The answer to a request: allowed, or denied with the reasons. A denial is an ordinary value, never an
@@ -51,89 +48,25 @@ public final class Decision {
 
   private final Outcome outcome;
   private final Instant at;
-  // The denials as given, or null when a denied decision was made from the arrays below: built on first use
-  // into builtDenials, like the usage.
-  private final @Nullable List<Denial> denials;
-  private @Nullable List<Denial> builtDenials;
+  private final List<Denial> denials;
+  private final List<QuotaUsage> usage;
   private final List<Warning> warnings;
   private final MessageCatalog messages;
   private final ZoneId zone;
-  // The usage list as given, or null when the decision was made from the arrays below: most callers of an
-  // allowed consume never look at it, so it is built on first use into builtUsage. Everything it is built
-  // from is final, so even a decision published through a race builds a correct list, and two first readers
-  // only build two equal immutable lists.
-  private final @Nullable List<QuotaUsage> usage;
-  private @Nullable List<QuotaUsage> builtUsage;
-  private final @Nullable List<Quota> quotas;
-  private final Period @Nullable [] periods;
-  private final int @Nullable [] index;
-  // Allowed: the usage of each entry. Denied: the usage of each entry, then the amount each requested.
-  private final long @Nullable [] used;
   // The counter failed and could not tell whether the request was counted.
   private final boolean outcomeUnknown;
 
-  Decision(Outcome outcome, Instant at, List<Denial> denials, List<QuotaUsage> usage, List<Warning> warnings,
-      MessageCatalog messages, ZoneId zone) {
-    this(outcome, at, denials, usage, warnings, messages, zone, false);
-  }
-
-  /** A decision as above, taken when the counter failed; {@code outcomeUnknown} as the counter said. */
+  /** A decision; the lists are immutable and kept as they are (they may be built on first use). */
   Decision(Outcome outcome, Instant at, List<Denial> denials, List<QuotaUsage> usage, List<Warning> warnings,
       MessageCatalog messages, ZoneId zone, boolean outcomeUnknown) {
-    this(Objects.requireNonNull(outcome, "outcome"), at, List.copyOf(denials), List.copyOf(warnings), messages,
-        zone, List.copyOf(usage), null, null, null, null, outcomeUnknown);
-  }
-
-  /**
-   * An allowed decision whose usage entry {@code i} is quota {@code index[i]} (or {@code i} if
-   * {@code index} is null) of {@code quotas}, with {@code used[i]} in {@code periods[index[i]]}; the arrays
-   * are kept, not copied, and never written again.
-   */
-  Decision(Instant at, List<Warning> warnings, MessageCatalog messages, ZoneId zone, List<Quota> quotas,
-      Period[] periods, int @Nullable [] index, long[] used) {
-    this(Outcome.ALLOWED, at, List.of(), warnings, messages, zone, null, quotas, periods, index, used, false);
-  }
-
-  /**
-   * A decision denied by quotas, whose usage entry {@code i} of {@code n} (half the length of
-   * {@code usedThenRequested}) is quota {@code index[i]} (or {@code i} if {@code index} is null) of
-   * {@code quotas}, with {@code usedThenRequested[i]} in {@code periods[index[i]]}, and where
-   * {@code usedThenRequested[n + i]} was requested; every entry whose request does not fit is a denial, and
-   * at least one does not. The arrays are kept, not copied, and never written again.
-   */
-  Decision(Instant at, MessageCatalog messages, ZoneId zone, List<Quota> quotas, Period[] periods,
-      int @Nullable [] index, long[] usedThenRequested) {
-    this(Outcome.QUOTA_EXCEEDED, at, null, List.of(), messages, zone, null, quotas, periods, index,
-        usedThenRequested, false);
-  }
-
-  private Decision(Outcome outcome, Instant at, @Nullable List<Denial> denials, List<Warning> warnings,
-      MessageCatalog messages, ZoneId zone, @Nullable List<QuotaUsage> usage, @Nullable List<Quota> quotas,
-      Period @Nullable [] periods, int @Nullable [] index, long @Nullable [] used, boolean outcomeUnknown) {
-    this.outcome = outcome;
+    this.outcome = Objects.requireNonNull(outcome, "outcome");
     this.at = at;
     this.denials = denials;
+    this.usage = usage;
     this.warnings = warnings;
     this.messages = messages;
     this.zone = zone;
-    this.usage = usage;
-    this.quotas = quotas;
-    this.periods = periods;
-    this.index = index;
-    this.used = used;
     this.outcomeUnknown = outcomeUnknown;
-  }
-
-  /**
-   * The denial of a quota whose usage leaves no room for {@code requested}.
-   *
-   * @param usage     the quota's usage
-   * @param requested the amount requested
-   */
-  static Denial quotaDenial(QuotaUsage usage, long requested) {
-    Quota q = usage.quota();
-    return new Denial(Outcome.QUOTA_EXCEEDED, Denial.Reason.QUOTA_EXCEEDED, q.id(), q, q.limit(), usage.used(),
-        requested, usage.resetsAt().orElse(null), null);
   }
 
   /** {@return whether the request may go ahead} */
@@ -178,51 +111,18 @@ public final class Decision {
     return d.isEmpty() ? Optional.empty() : Optional.of(d.get(0));
   }
 
-  /** {@return every denial, in evaluation order; empty if allowed} */
+  /** {@return every denial, in evaluation order (a request's own subject first, then its budgets); empty if allowed} */
   public List<Denial> denials() {
-    List<Denial> d = denials != null ? denials : builtDenials;
-    return d != null ? d : (builtDenials = buildDenials()); // as usage(): racing first readers build equal lists
+    return denials;
   }
 
-  private List<Denial> buildDenials() {
-    List<QuotaUsage> u = usage();
-    long[] requested = Objects.requireNonNull(used, "used");
-    List<Denial> result = new ArrayList<>(u.size());
-    for (int i = 0; i < u.size(); i++) {
-      QuotaUsage entry = u.get(i);
-      long amount = requested[u.size() + i];
-      if (!Checks.fits(entry.limit(), amount, entry.used())) {
-        result.add(quotaDenial(entry, amount));
-      }
-    }
-    return List.copyOf(result);
-  }
-
-  /** {@return the usage of each quota the request touched, after it (for a denial: as it stands)} */
+  /**
+   * {@return the usage of each quota the request touched, after it (for a denial: as it stands)} With
+   * {@linkplain LimitRequest#alsoCharge budgets}, the request's own subject's quotas come first, then each
+   * budget's; {@link QuotaUsage#subject()} tells whose each is.
+   */
   public List<QuotaUsage> usage() {
-    if (usage != null) {
-      return usage;
-    }
-    List<QuotaUsage> u = builtUsage;
-    if (u == null) {
-      u = buildUsage();
-      builtUsage = u;
-    }
-    return u;
-  }
-
-  private List<QuotaUsage> buildUsage() {
-    List<Quota> q = Objects.requireNonNull(quotas, "quotas");
-    Period[] p = Objects.requireNonNull(periods, "periods");
-    long[] u = Objects.requireNonNull(used, "used");
-    int[] ix = index;
-    int n = outcome == Outcome.ALLOWED ? u.length : u.length / 2;
-    QuotaUsage[] result = new QuotaUsage[n];
-    for (int i = 0; i < n; i++) {
-      int k = ix == null ? i : ix[i];
-      result[i] = new QuotaUsage(q.get(k), u[i], p[k]);
-    }
-    return List.of(result);
+    return usage;
   }
 
   /** {@return the quotas at or past the warning threshold after an allowed request} */

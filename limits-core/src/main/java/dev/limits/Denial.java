@@ -7,8 +7,10 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Why a request was denied: which rule or quota, its limit and usage, and when to retry.
+ * Why a request was denied: whose budget, which rule or quota, its limit and usage, and when to retry.
  *
+ * @param subject    whose rule or quota denied: the request's subject, or one of the budgets it also charges
+ *                   ({@link LimitRequest#alsoCharge}); for a storage failure, the request's subject
  * @param outcome    {@link Decision.Outcome#FORBIDDEN}, {@link Decision.Outcome#QUOTA_EXCEEDED} or
  *                   {@link Decision.Outcome#UNAVAILABLE}
  * @param reason     the reason, which also picks the message template
@@ -21,8 +23,8 @@ import org.jspecify.annotations.Nullable;
  * @param detail     what was refused (the model, the extension), or null
  * @see Decision
  */
-public record Denial(Decision.Outcome outcome, Reason reason, String ruleId, @Nullable Quota quota, long limit, long used,
-    long requested, @Nullable Instant resetsAt, @Nullable String detail) {
+public record Denial(String subject, Decision.Outcome outcome, Reason reason, String ruleId, @Nullable Quota quota,
+    long limit, long used, long requested, @Nullable Instant resetsAt, @Nullable String detail) {
 
   /** Why a request was denied. */
   public enum Reason {
@@ -43,6 +45,7 @@ public record Denial(Decision.Outcome outcome, Reason reason, String ruleId, @Nu
   /**
    * Creates a denial.
    *
+   * @param subject    whose rule or quota denied
    * @param outcome    {@link Decision.Outcome#FORBIDDEN}, {@link Decision.Outcome#QUOTA_EXCEEDED} or
    *                   {@link Decision.Outcome#UNAVAILABLE}
    * @param reason     the reason, which also picks the message template
@@ -53,9 +56,10 @@ public record Denial(Decision.Outcome outcome, Reason reason, String ruleId, @Nu
    * @param requested  the amount the request asked for
    * @param resetsAt   when the quota's period ends, or null if it never does or a rule denied
    * @param detail     what was refused (the model, the extension), or null
-   * @throws NullPointerException if {@code outcome}, {@code reason} or {@code ruleId} is null
+   * @throws NullPointerException if {@code subject}, {@code outcome}, {@code reason} or {@code ruleId} is null
    */
   public Denial {
+    Objects.requireNonNull(subject, "subject");
     Objects.requireNonNull(outcome, "outcome");
     Objects.requireNonNull(reason, "reason");
     Objects.requireNonNull(ruleId, "ruleId");

@@ -3,12 +3,15 @@ package dev.limits;
 import dev.limits.internal.Checks;
 import dev.limits.spi.ConsumeRequest;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One request to be checked: who, which model, how much of each metric, and the file it carries, if any.
+ * One request to be checked: who, which model, how much of each metric, the file it carries, if any, and the
+ * budgets of other subjects it also charges (an organisation's token pool, see {@link #alsoCharge}).
  *
  * <p>Only the metrics named in the request are checked: a text message does not consult the image quotas.
  * A metric named with an amount of zero is checked for "anything left?": a cost budget already spent denies
@@ -36,6 +39,9 @@ public final class LimitRequest {
   /** The longest file extension a request may carry. */
   public static final int MAX_EXTENSION_LENGTH = 64;
 
+  /** The most budgets a request may charge besides its own subject's ({@link #alsoCharge}). */
+  public static final int MAX_BUDGETS = ConsumeRequest.MAX_SUBJECTS - 1;
+
   private final String subject;
   private final @Nullable String model;
   private final Amounts amounts;
@@ -43,9 +49,40 @@ public final class LimitRequest {
   private final @Nullable String fileExtension;
   private final @Nullable ZoneId zone;
   private final @Nullable String idempotencyKey;
+  private final List<Budget> budgets;
+
+  /**
+   * A budget a request charges besides its own subject's: an organisation's token pool, a team's monthly
+   * cost, an API key's rate.
+   *
+   * @param subject whose budget: the organisation, team or key
+   * @param policy  the quotas and rules of that budget
+   * @see LimitRequest#alsoCharge
+   */
+  public record Budget(String subject, LimitPolicy policy) {
+
+    /**
+     * Creates a budget.
+     *
+     * @param subject whose budget
+     * @param policy  its quotas and rules
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if {@code subject} is malformed (see {@link ConsumeRequest#requireSubject})
+     */
+    public Budget {
+      ConsumeRequest.requireSubject(subject);
+      Objects.requireNonNull(policy, "policy");
+    }
+  }
 
   private LimitRequest(String subject, @Nullable String model, Amounts amounts, long fileSize,
       @Nullable String fileExtension, @Nullable ZoneId zone, @Nullable String idempotencyKey) {
+    this(subject, model, amounts, fileSize, fileExtension, zone, idempotencyKey, List.of());
+  }
+
+  private LimitRequest(String subject, @Nullable String model, Amounts amounts, long fileSize,
+      @Nullable String fileExtension, @Nullable ZoneId zone, @Nullable String idempotencyKey,
+      List<Budget> budgets) {
     this.subject = subject;
     this.model = model;
     this.amounts = amounts;
@@ -53,6 +90,7 @@ public final class LimitRequest {
     this.fileExtension = fileExtension;
     this.zone = zone;
     this.idempotencyKey = idempotencyKey;
+    this.budgets = budgets;
   }
 
   /**
@@ -82,7 +120,7 @@ public final class LimitRequest {
    */
   public LimitRequest model(String model) {
     Checks.requireIdentifier(Objects.requireNonNull(model, "model"), "model", MAX_MODEL_LENGTH);
-    return new LimitRequest(subject, model, amounts, fileSize, fileExtension, zone, idempotencyKey);
+    return new LimitRequest(subject, model, amounts, fileSize, fileExtension, zone, idempotencyKey, budgets);
   }
 
   /**
@@ -97,7 +135,7 @@ public final class LimitRequest {
    */
   public LimitRequest amount(Metric metric, long amount) {
     return new LimitRequest(subject, model, amounts.and(metric, amount), fileSize, fileExtension, zone,
-        idempotencyKey);
+        idempotencyKey, budgets);
   }
 
   /**
@@ -118,7 +156,7 @@ public final class LimitRequest {
       Checks.requireIdentifier(extension, "file extension", MAX_EXTENSION_LENGTH);
     }
     Checks.requireArgument(sizeBytes >= 0, "file size must not be negative, got %s", sizeBytes);
-    return new LimitRequest(subject, model, amounts, sizeBytes, extension, zone, idempotencyKey);
+    return new LimitRequest(subject, model, amounts, sizeBytes, extension, zone, idempotencyKey, budgets);
   }
 
   /**
@@ -130,7 +168,7 @@ public final class LimitRequest {
    */
   public LimitRequest zone(ZoneId zone) {
     return new LimitRequest(subject, model, amounts, fileSize, fileExtension, Objects.requireNonNull(zone, "zone"),
-        idempotencyKey);
+        idempotencyKey, budgets);
   }
 
   /**
@@ -146,7 +184,56 @@ public final class LimitRequest {
    */
   public LimitRequest idempotencyKey(String key) {
     Checks.requireIdentifier(Objects.requireNonNull(key, "key"), "idempotency key", MAX_IDEMPOTENCY_KEY_LENGTH);
-    return new LimitRequest(subject, model, amounts, fileSize, fileExtension, zone, key);
+    return new LimitRequest(subject, model, amounts, fileSize, fileExtension, zone, key, budgets);
+  }
+
+  /**
+   * Returns this request charging {@code policy}'s quotas for {@code subject} as well: a nested budget such as
+   * an organisation's shared token pool, a team's monthly cost or an API key's rate. The limiter then checks
+   * and counts every subject's quotas in one all-or-nothing operation, the strictest deciding: if any quota
+   * of any subject has no room, or any access rule of any policy denies, nothing is counted anywhere, and the
+   * denial names the subject and quota that denied ({@link Denial#subject()}).
+   *
+   * <p>The request's amounts and model apply to every budget: each charges its quotas whose metric the
+   * request names and whose models include the request's. A budget's policy need not know every metric of
+   * the request (an organisation's pool may count only tokens); the limiter's own policy must. Calendar
+   * windows are in the request's zone if it has one, otherwise in each policy's own. The idempotency key,
+   * and a reservation, belong to the request's own subject.
+   *
+   * <pre>{@code
+   * LimitRequest.of("user-42").amount(TOKENS, 1200)
+   *     .alsoCharge("org-7", organisationPool)
+   *     .alsoCharge("key-3", apiKeyRate)
+   * }</pre>
+   *
+   * @param subject whose budget: the organisation, team or key
+   * @param policy  its quotas and rules
+   * @return a new request; this one is unchanged
+   * @throws NullPointerException     if an argument is null
+   * @throws IllegalArgumentException if {@code subject} is malformed (see {@link ConsumeRequest#requireSubject}),
+   *                                  is already charged by this request, or the request already charges
+   *                                  {@value #MAX_BUDGETS} budgets
+   */
+  public LimitRequest alsoCharge(String subject, LimitPolicy policy) {
+    Budget budget = new Budget(subject, policy);
+    Checks.requireArgument(!subject.equals(this.subject), "subject '%s' is already charged by this request",
+        Checks.readable(subject));
+    for (Budget b : budgets) {
+      Checks.requireArgument(!subject.equals(b.subject()), "subject '%s' is already charged by this request",
+          Checks.readable(subject));
+    }
+    Checks.requireArgument(budgets.size() < MAX_BUDGETS, "a request charges at most %s budgets besides its"
+        + " own subject, got one more: '%s'", MAX_BUDGETS, Checks.readable(subject));
+    List<Budget> more = new ArrayList<>(budgets.size() + 1);
+    more.addAll(budgets);
+    more.add(budget);
+    return new LimitRequest(this.subject, model, amounts, fileSize, fileExtension, zone, idempotencyKey,
+        List.copyOf(more));
+  }
+
+  /** {@return the budgets this request charges besides its own subject's, in the order they were added} */
+  public List<Budget> budgets() {
+    return budgets;
   }
 
   /** {@return who is counted} */
@@ -187,6 +274,7 @@ public final class LimitRequest {
   @Override
   public String toString() {
     return "LimitRequest[" + subject + (model == null ? "" : ", model=" + model) + ", " + amounts
-        + (fileExtension == null ? "" : ", file=" + fileSize + " bytes ." + fileExtension) + "]";
+        + (fileExtension == null ? "" : ", file=" + fileSize + " bytes ." + fileExtension)
+        + (budgets.isEmpty() ? "" : ", also " + budgets.stream().map(Budget::subject).toList()) + "]";
   }
 }

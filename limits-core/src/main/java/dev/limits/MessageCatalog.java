@@ -23,7 +23,9 @@ import org.jspecify.annotations.Nullable;
  *       {@code forbidden.file-size}, {@code forbidden.file-extension};
  *   <li>storage down: {@code unavailable}.
  * </ol>
- * Templates may use {@code {limit} {used} {remaining} {requested} {window} {metric} {resetsAt} {detail}}.
+ * Templates may use {@code {limit} {used} {remaining} {requested} {window} {metric} {resetsAt} {detail}}, and
+ * {@code {subject}}: whose quota or rule denied, the user or a budget the request also charged (an
+ * organisation's pool, see {@link LimitRequest#alsoCharge}).
  * {@code {window}} and {@code {metric}} are labels looked up the same way under {@code label.window.<id>}
  * ({@code label.window.rolling} for rolling windows) and {@code label.metric.<name>}. With
  * {@linkplain Builder#persianDigits(boolean) Persian digits} on, numbers in Persian messages are written
@@ -109,7 +111,8 @@ public final class MessageCatalog {
         .replace("{detail}", denial.detail() == null ? "" : denial.detail())
         .replace("{window}", window)
         .replace("{metric}", metric);
-    return persian ? toPersianDigits(text) : text;
+    // The subject last, after the digits: an id such as org-7 is written as it is, in every language.
+    return (persian ? toPersianDigits(text) : text).replace("{subject}", denial.subject());
   }
 
   private static String number(@Nullable Quota quota, long value) {

@@ -7,22 +7,25 @@ import java.util.Optional;
 /**
  * The usage of one quota in its current period: for a panel that says "3 images left today, resets at 00:00".
  *
+ * @param subject  whose usage: the request's subject, or a budget it also charges (an organisation's pool)
  * @param quota    the quota
  * @param used     counted in the current period (rolling: within the window)
  * @param period   the current period (rolling: the current bucket)
  * @see UsageReport
  */
-public record QuotaUsage(Quota quota, long used, Period period) {
+public record QuotaUsage(String subject, Quota quota, long used, Period period) {
 
   /**
    * Creates a usage entry.
    *
+   * @param subject  whose usage
    * @param quota    the quota
    * @param used     counted in the current period (rolling: within the window)
    * @param period   the current period (rolling: the current bucket)
-   * @throws NullPointerException if {@code quota} or {@code period} is null
+   * @throws NullPointerException if {@code subject}, {@code quota} or {@code period} is null
    */
   public QuotaUsage {
+    Objects.requireNonNull(subject, "subject");
     Objects.requireNonNull(quota, "quota");
     Objects.requireNonNull(period, "period");
   }

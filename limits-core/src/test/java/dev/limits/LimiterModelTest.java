@@ -2,6 +2,7 @@ package dev.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.limits.spi.UsageCounter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -89,6 +90,75 @@ class LimiterModelTest {
         }
       }
     }
+  }
+
+  /**
+   * A plan of six windows on one metric, the case where the in-memory counter's cells are reached without a
+   * request: tryConsume and consume, with zero and huge amounts, new periods and purges, against the model.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {21, 22, 23, 24})
+  void tryConsumeOfAPlanOnOneMetricMatchesTheModel(long seed) {
+    Random random = new Random(seed);
+    ZoneId zone = ZoneId.of(List.of("Europe/Berlin", "Asia/Tehran", "UTC").get((int) (seed % 3)));
+    LimitPolicy policy = LimitPolicy.builder("six").zone(zone)
+        .quota(MESSAGES, Window.hour(), 5)
+        .quota(MESSAGES, Window.hours(3), 8)
+        .quota(MESSAGES, Window.hours(12), 30)
+        .quota(MESSAGES, Window.day(), 45)
+        .quota(MESSAGES, Window.week(), 200)
+        .quota(MESSAGES, Window.month(), 600)
+        .build();
+    LimitPolicy reordered = LimitPolicy.builder("reordered").zone(zone) // the same cells in another order
+        .quota(MESSAGES, Window.day(), 45)
+        .quota(MESSAGES, Window.hour(), 5)
+        .build();
+    AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-01T22:50:00Z")
+        .plus(Duration.ofMinutes(random.nextInt(60 * 24 * 30))));
+    UsageCounter counter = UsageCounters.inMemory();
+    Limiter limiter = Limiter.builder(counter).clock(now::get).build();
+    List<Event> six = new ArrayList<>(); // what the six windows counted
+    List<Event> both = new ArrayList<>(); // what both policies counted: the day's and hour's cells
+    int allowed = 0;
+    int denied = 0;
+    for (int step = 0; step < 3_000; step++) {
+      int move = random.nextInt(40);
+      now.updateAndGet(t -> t.plusSeconds(move == 0 ? 30_000 : random.nextInt(600)));
+      LimitPolicy used = random.nextInt(6) == 0 ? reordered : policy;
+      int kind = random.nextInt(30);
+      long amount = kind == 0 ? 0 : kind == 1 ? Long.MAX_VALUE : kind == 2 ? 3 : 1;
+      boolean fits = true;
+      for (Quota q : used.quotas()) {
+        long sum = modelUsed(q.window().equals(Window.day()) || q.window().equals(Window.hour()) ? both : six, q,
+            now.get(), zone);
+        fits &= amount == 0 ? sum < q.limit() : amount <= q.limit() - sum;
+      }
+      LimitRequest request = LimitRequest.of("u").amount(MESSAGES, amount);
+      boolean answer = random.nextInt(4) == 0 ? limiter.consume(used, request).isAllowed()
+          : limiter.tryConsume(used, request);
+      assertThat(answer).as("step %s at %s: %s under %s", step, now.get(), amount, used.name()).isEqualTo(fits);
+      if (answer) {
+        both.add(new Event(now.get(), MESSAGES, amount));
+        if (used == policy) {
+          six.add(new Event(now.get(), MESSAGES, amount));
+        }
+        allowed++;
+      } else {
+        denied++;
+      }
+      if (random.nextInt(20) == 0) {
+        counter.purge(now.get().toEpochMilli(), 1_000);
+      }
+      if (step % 50 == 0) {
+        for (QuotaUsage u : limiter.usage(policy, "u").quotas()) {
+          Window w = u.quota().window();
+          assertThat(u.used()).as("usage of %s at step %s", u.quota().id(), step).isEqualTo(modelUsed(
+              w.equals(Window.day()) || w.equals(Window.hour()) ? both : six, u.quota(), now.get(), zone));
+        }
+      }
+    }
+    assertThat(allowed).as("allowed answers compared").isGreaterThan(300);
+    assertThat(denied).as("denials compared").isGreaterThan(300);
   }
 
   /** The usage that counts for {@code q} at {@code t}: the events in its period, or rolling buckets. */

@@ -4,7 +4,6 @@ import dev.limits.Metric;
 import dev.limits.Period;
 import dev.limits.Quota;
 import dev.limits.Window;
-import dev.limits.spi.Charge;
 import dev.limits.spi.Slot;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -22,20 +21,9 @@ public final class PeriodCache {
   private final String[] keys;
   private final int[] keyIds;
   private final long[] limits;
-  private final Charge[] charges;
+  private final Quota[] quotas;
   private final @Nullable Metric sharedMetric;
-  private volatile @Nullable WarningLevels warningLevels;
 
-  /** The {@link #warningLevels} of one threshold; published as one reference so both always match. */
-  private static final class WarningLevels {
-    final double threshold;
-    final long[] levels;
-
-    WarningLevels(double threshold, long[] levels) {
-      this.threshold = threshold;
-      this.levels = levels;
-    }
-  }
   private final ConcurrentHashMap<ZoneId, ZonePeriods> byZone = new ConcurrentHashMap<>();
   private volatile @Nullable ZonePeriods last;
 
@@ -60,12 +48,37 @@ public final class PeriodCache {
     private final Slot[] slots;
     private final long validFrom;
     private final long validUntil;
+    private final Quota[] quotas;
+    private final int[] keyIds;
+    private final long[] limits;
+    // Of the last amount asked. Not volatile: charges hold only final fields, so any thread that reads one sees
+    // it whole, and a thread that misses a newer one only makes its own.
+    private @Nullable Charges all;
 
-    Frame(Period[] periods, Slot[] slots, long validFrom, long validUntil) {
+    Frame(Period[] periods, Slot[] slots, long validFrom, long validUntil, Quota[] quotas, int[] keyIds,
+        long[] limits) {
       this.periods = periods;
       this.slots = slots;
       this.validFrom = validFrom;
       this.validUntil = validUntil;
+      this.quotas = quotas;
+      this.keyIds = keyIds;
+      this.limits = limits;
+    }
+
+    /**
+     * Returns the charges of {@code amount} by every quota, in order, in this frame's periods: the ones made
+     * for the last call when it had the same amount (a message counts 1, call after call), otherwise new
+     * ones. Charges are immutable, so sharing them is safe; the frame is written only when the amount
+     * changes, so that calls of one amount do not make threads write to it on every call.
+     */
+    public Charges all(long amount) {
+      Charges c = all;
+      if (c == null || c.amount(0) != amount) {
+        c = new Charges(quotas.length, quotas, periods, keyIds, slots, limits, null, null, amount, this);
+        all = c; // a benign race: every writer stores correct charges
+      }
+      return c;
     }
 
     /** Whether every period of this frame contains {@code millis} (epoch milliseconds). */
@@ -108,7 +121,7 @@ public final class PeriodCache {
     this.keys = new String[quotas.size()];
     this.keyIds = new int[quotas.size()];
     this.limits = new long[quotas.size()];
-    this.charges = new Charge[quotas.size()];
+    this.quotas = quotas.toArray(new Quota[0]);
     Metric shared = quotas.isEmpty() ? null : quotas.get(0).metric();
     for (int i = 0; i < windows.length; i++) {
       if (quotas.get(i).metric() != shared || quotas.get(i).scope() != null) {
@@ -136,37 +149,14 @@ public final class PeriodCache {
     return keyIds;
   }
 
+  /** The quotas, by position; shared, never to be written. */
+  public Quota[] quotas() {
+    return quotas;
+  }
+
   /** The limit of each quota, by position; shared, never to be written. */
   public long[] limits() {
     return limits;
-  }
-
-  /**
-   * The warning level of each quota for {@code threshold}, by position: the least usage {@code u} with
-   * {@code u >= threshold * limit} in double arithmetic, the rule of a warning, so that a call compares two
-   * longs instead; {@link Long#MAX_VALUE} for a limit of zero or less, which {@code limit > 0} must exclude
-   * before. Shared, never to be written; cached for the last threshold asked.
-   */
-  public long[] warningLevels(double threshold) {
-    WarningLevels w = warningLevels;
-    if (w == null || w.threshold != threshold) {
-      long[] levels = new long[limits.length];
-      for (int i = 0; i < levels.length; i++) {
-        levels[i] = limits[i] > 0 ? leastReaching(threshold * limits[i]) : Long.MAX_VALUE;
-      }
-      w = new WarningLevels(threshold, levels);
-      warningLevels = w; // a benign race: every writer stores correct levels for its threshold
-    }
-    return w.levels;
-  }
-
-  /** The least {@code u >= 0} with {@code (double) u >= x}, for {@code 0 <= x <= Long.MAX_VALUE}. */
-  static long leastReaching(double x) {
-    long u = (long) Math.ceil(x); // (double) u >= x: ceil(x) is a whole double, saturated at 2^63 - 1 = 2^63
-    while (u > 0 && (double) (u - 1) >= x) {
-      u--; // longs near 2^63 round up to the same double: at most a few hundred steps, once per threshold
-    }
-    return u;
   }
 
   /**
@@ -181,9 +171,11 @@ public final class PeriodCache {
   public Frame frame(Instant instant, long millis, ZoneId zone) {
     ZonePeriods zp = zone(zone);
     Frame f = zp.frame;
-    if (f != null && f.covers(millis)) {
-      return f;
-    }
+    return f != null && f.covers(millis) ? f : newFrame(zp, instant, zone);
+  }
+
+  /** The frame at {@code instant}, computed and cached; apart from {@link #frame}, so that it stays small. */
+  private Frame newFrame(ZonePeriods zp, Instant instant, ZoneId zone) {
     Period[] periods = new Period[windows.length];
     Slot[] slots = new Slot[windows.length];
     long from = Long.MIN_VALUE;
@@ -195,7 +187,7 @@ public final class PeriodCache {
       from = Math.max(from, e.slot().start());
       until = Math.min(until, e.slot().end());
     }
-    f = new Frame(periods, slots, from, until);
+    Frame f = new Frame(periods, slots, from, until, quotas, keyIds, limits);
     zp.frame = f; // a benign race: every writer stores a correct frame for its instant
     return f;
   }
@@ -227,22 +219,5 @@ public final class PeriodCache {
       periods[index] = e; // a benign race: every writer stores a correct entry for its instant
     }
     return e;
-  }
-
-  /**
-   * Returns a charge of {@code amount} within {@code limit} in {@code slot}, the current slot of quota
-   * {@code index}: the charge made for the first request of that period when it has the same amount and
-   * limit (a message counts 1, call after call), otherwise a new one. Charges are immutable, so sharing
-   * them is safe; the cache is written only when the period changes, so varying amounts do not make
-   * threads write to it on every call.
-   */
-  public Charge charge(int index, Slot slot, long limit, long amount) {
-    Charge c = charges[index];
-    if (c != null && c.slot() == slot) {
-      return c.amount() == amount && c.limit() == limit ? c : new Charge(slot, limit, amount);
-    }
-    c = new Charge(slot, limit, amount);
-    charges[index] = c; // a benign race like the periods': every writer stores a correct charge
-    return c;
   }
 }

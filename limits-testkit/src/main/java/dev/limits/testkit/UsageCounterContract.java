@@ -435,4 +435,12 @@ public abstract class UsageCounterContract {
       super(UsageCounterContract.this);
     }
   }
+
+  /** Nested budgets through the limiter: a user's plan and their organisation's pool in one operation. */
+  @Nested
+  class Budgets extends BudgetsTopic {
+    Budgets() {
+      super(UsageCounterContract.this);
+    }
+  }
 }
