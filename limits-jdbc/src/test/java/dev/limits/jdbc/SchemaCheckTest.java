@@ -67,11 +67,23 @@ class SchemaCheckTest {
   void aMissingFunctionIsNamedOnPostgresqlAndH2() throws SQLException {
     DataSource postgres = Databases.postgresPool();
     JdbcUsageCounter.builder(postgres).tablePrefix("nofn_").createSchemaIfMissing(true).build();
-    execute(postgres, "DROP FUNCTION nofn_counter_consume_batch");
+    execute(postgres, "DROP FUNCTION nofn_counter_sum");
     assertThatThrownBy(() -> JdbcUsageCounter.builder(postgres).tablePrefix("nofn_").build())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("missing function nofn_counter_consume_batch.")
+        .hasMessageContaining("missing function nofn_counter_sum with 8 arguments.")
         .hasMessageContaining("dev/limits/jdbc/postgresql.sql");
+    // an older version's consume, one request per call, has the name but not the signature
+    JdbcUsageCounter.builder(postgres).tablePrefix("nofn_").createSchemaIfMissing(true).build();
+    execute(postgres, "DROP FUNCTION nofn_counter_consume");
+    execute(postgres, "CREATE FUNCTION nofn_counter_consume(p_subject VARCHAR, p_keys VARCHAR[], p_starts BIGINT[],"
+        + " p_ends BIGINT[], p_lookbacks INT[], p_limits BIGINT[], p_amounts BIGINT[], p_mode INT, p_op VARCHAR,"
+        + " p_expires BIGINT, p_now BIGINT, p_fp BIGINT) RETURNS BIGINT[] LANGUAGE sql AS 'SELECT NULL::bigint[]'");
+    assertThatThrownBy(() -> JdbcUsageCounter.builder(postgres).tablePrefix("nofn_").build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("missing function nofn_counter_consume with 13 arguments.");
+    // the DDL replaces it: the old signature is dropped, the new one created
+    JdbcUsageCounter.builder(postgres).tablePrefix("nofn_").createSchemaIfMissing(true).build();
+    assertThat(count(postgres, "SELECT count(*) FROM pg_proc WHERE proname = 'nofn_counter_consume'")).isEqualTo(1);
     // the fast function is optional: a schema made before it existed still serves
     JdbcUsageCounter.builder(postgres).tablePrefix("nofn_").createSchemaIfMissing(true).build();
     execute(postgres, "DROP FUNCTION nofn_counter_consume_fast");
@@ -99,6 +111,14 @@ class SchemaCheckTest {
     assertThatThrownBy(() -> JdbcUsageCounter.builder(down).dialect(JdbcDialect.H2).build())
         .isInstanceOf(StorageException.class)
         .hasMessageStartingWith("cannot reach the database to check the limits schema");
+  }
+
+  private static long count(DataSource dataSource, String sql) throws SQLException {
+    try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+         java.sql.ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
   }
 
   private static void execute(DataSource dataSource, String sql) throws SQLException {

@@ -93,13 +93,17 @@ public final class Sql {
     return "DELETE FROM " + operation + " WHERE subject = ? AND operation_id = ?";
   }
 
+  /** The columns of the hold table that the counter uses, for writing and for the schema check. */
+  static final String HOLD_COLUMNS =
+      "subject, operation_id, charge_index, counter_key, amount, charged_start, charged_subject";
+
   String insertHold() {
-    return "INSERT INTO " + hold + " (subject, operation_id, charge_index, counter_key, amount, charged_start)"
-        + " VALUES (?, ?, ?, ?, ?, ?)";
+    return "INSERT INTO " + hold + " (" + HOLD_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)";
   }
 
+  /** A reservation's holds: the subject charged (NULL in rows written before the column: the owner). */
   String readHolds() {
-    return "SELECT counter_key, amount, charged_start FROM " + hold
+    return "SELECT COALESCE(charged_subject, subject), counter_key, amount, charged_start FROM " + hold
         + " WHERE subject = ? AND operation_id = ? ORDER BY charge_index";
   }
 
@@ -136,16 +140,14 @@ public final class Sql {
     return "SELECT " + counter + "_consume_fast(?, ?, ?, ?, ?, ?)";
   }
 
-  /** Several consumes in one statement: the PL/pgSQL batch function on PostgreSQL. */
-  public String consumeBatchFunction() {
-    return "SELECT " + counter + "_consume_batch(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-  }
-
-  /** The one-statement consume: the PL/pgSQL function on PostgreSQL, the Java alias on H2. */
+  /**
+   * The one-statement consume: on PostgreSQL the PL/pgSQL function for a batch of requests (one or more;
+   * parameters in {@link PostgresArrays}), on H2 the Java alias for one request.
+   */
   public String consumeFunction() {
     switch (dialect) {
       case POSTGRESQL:
-        return "SELECT " + counter + "_consume(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        return "SELECT " + counter + "_consume(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
       case H2:
         return "CALL " + counter + "_consume(?, ?)";
       default:
