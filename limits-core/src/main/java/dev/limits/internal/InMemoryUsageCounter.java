@@ -43,6 +43,8 @@ public final class InMemoryUsageCounter implements UsageCounter {
   static final int COUNT_STEP = 64;
 
   private static final long[] NO_STARTS = new long[0];
+  // The states of a request's other subjects when it has only one.
+  private static final SubjectState[] NO_STATES = new SubjectState[0];
 
   private final ConcurrentHashMap<String, SubjectState> subjects = new ConcurrentHashMap<>();
   // Subject states created, for the purge schedule; written only when a subject is new.
@@ -55,6 +57,9 @@ public final class InMemoryUsageCounter implements UsageCounter {
   @Override
   public ConsumeResult consume(ConsumeRequest request) {
     Objects.requireNonNull(request, "request");
+    if (request.subjects().size() > 1) {
+      return consumeSeveral(request);
+    }
     while (true) {
       SubjectState state = state(request.subject());
       ConsumeResult result;
@@ -64,7 +69,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
         if (state.removed) {
           continue;
         }
-        result = state.consume(request);
+        result = state.consume(request, NO_STATES);
         counted = state.countOperation();
       } finally {
         state.unlock();
@@ -73,6 +78,67 @@ public final class InMemoryUsageCounter implements UsageCounter {
         purge(request.now(), PURGE_BATCH);
       }
       return result;
+    }
+  }
+
+  /** {@link #consume} of a request that charges several subjects, under all of their locks. */
+  private ConsumeResult consumeSeveral(ConsumeRequest request) {
+    SubjectState[] states = lockAll(request.subjects());
+    ConsumeResult result;
+    int counted;
+    try {
+      result = states[0].consume(request, states);
+      counted = states[0].countOperation();
+    } finally {
+      unlockAll(states);
+    }
+    if (purgeDue(counted, request.operationId() != null)) {
+      purge(request.now(), PURGE_BATCH);
+    }
+    return result;
+  }
+
+  /**
+   * Locks the states of {@code names} in the global order (by {@link String#compareTo}), so that two
+   * operations sharing subjects never wait for each other in a cycle; returns them by position in
+   * {@code names}. A state that a purge removed meanwhile is replaced: then every lock is released and taken
+   * again.
+   */
+  private SubjectState[] lockAll(List<String> names) {
+    int n = names.size();
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      int j = i;
+      for (; j > 0 && names.get(order[j - 1]).compareTo(names.get(i)) > 0; j--) {
+        order[j] = order[j - 1];
+      }
+      order[j] = i;
+    }
+    SubjectState[] states = new SubjectState[n];
+    while (true) {
+      int locked = 0;
+      for (; locked < n; locked++) {
+        int s = order[locked];
+        SubjectState state = state(names.get(s));
+        state.lock();
+        if (state.removed) {
+          state.unlock();
+          break;
+        }
+        states[s] = state;
+      }
+      if (locked == n) {
+        return states;
+      }
+      for (int k = 0; k < locked; k++) {
+        states[order[k]].unlock();
+      }
+    }
+  }
+
+  private static void unlockAll(SubjectState[] states) {
+    for (SubjectState state : states) {
+      state.unlock();
     }
   }
 
@@ -159,15 +225,34 @@ public final class InMemoryUsageCounter implements UsageCounter {
   @Override
   public SettleResult settle(SettleRequest request) {
     Objects.requireNonNull(request, "request");
-    SubjectState state = subjects.get(request.subject());
-    if (state == null) {
-      return SettleResult.NOT_FOUND;
-    }
-    state.lock();
-    try {
-      return state.removed ? SettleResult.NOT_FOUND : state.settle(request);
-    } finally {
-      state.unlock();
+    while (true) {
+      SubjectState state = subjects.get(request.subject());
+      if (state == null) {
+        return SettleResult.NOT_FOUND;
+      }
+      List<String> several;
+      state.lock();
+      try {
+        if (state.removed) {
+          return SettleResult.NOT_FOUND;
+        }
+        several = state.severalSubjectsOf(request.operationId());
+        if (several == null) {
+          return state.settle(request, NO_STATES);
+        }
+      } finally {
+        state.unlock();
+      }
+      // A reservation over several subjects: their locks are taken in the global order, the owner's again.
+      SubjectState[] states = lockAll(several);
+      try {
+        if (states[0].severalSubjectsOf(request.operationId()) == several) {
+          return states[0].settle(request, states);
+        }
+        // Settled and forgotten meanwhile (or its id reused): look again.
+      } finally {
+        unlockAll(states);
+      }
     }
   }
 
@@ -196,13 +281,14 @@ public final class InMemoryUsageCounter implements UsageCounter {
   public int purge(long now, int maxItems) {
     Checks.requireArgument(maxItems >= 1, "maxItems must be at least 1, got %s", maxItems);
     int handled = 0;
+    List<Operation> expired = new ArrayList<>(0);
     for (Iterator<Map.Entry<String, SubjectState>> it = subjects.entrySet().iterator();
          it.hasNext() && handled < maxItems; ) {
       Map.Entry<String, SubjectState> entry = it.next();
       SubjectState state = entry.getValue();
       state.lock();
       try {
-        handled += state.purge(now, maxItems - handled);
+        handled += state.purge(now, maxItems - handled, expired);
         if (state.isEmpty()) {
           // Not an item of the purge contract: counting it could report more than maxItems.
           state.removed = true;
@@ -213,8 +299,26 @@ public final class InMemoryUsageCounter implements UsageCounter {
       } finally {
         state.unlock();
       }
+      for (Operation op : expired) {
+        refundExpired(op, now);
+      }
+      expired.clear();
     }
     return handled;
+  }
+
+  /**
+   * Refunds an expired reservation over several subjects that {@link SubjectState#purge} left for this, under
+   * all of their locks, unless it was settled meanwhile; then forgets its id.
+   */
+  private void refundExpired(Operation op, long now) {
+    List<String> names = Objects.requireNonNull(op.subjects, "only a reservation over several subjects");
+    SubjectState[] states = lockAll(names);
+    try {
+      states[0].forgetExpired(op, now, states);
+    } finally {
+      unlockAll(states);
+    }
   }
 
   /** The number of subjects currently held; for tests of bounded memory. */
@@ -611,14 +715,26 @@ public final class InMemoryUsageCounter implements UsageCounter {
       return data[p * STRIDE + USED]; // the stored period now ends after the slot's start: it counts
     }
 
-    ConsumeResult consume(ConsumeRequest request) {
+    /**
+     * The state of subject {@code index} of a request whose subjects' states are {@code states}, or this one
+     * (the first subject's) if it has only one ({@link #NO_STATES}).
+     */
+    private SubjectState of(int index, SubjectState[] states) {
+      return index == 0 ? this : states[index];
+    }
+
+    /**
+     * Carries out {@code request} on this state, its first subject's, and for a request with several subjects
+     * on {@code states} (by subject index, this one first), all of them locked.
+     */
+    ConsumeResult consume(ConsumeRequest request, SubjectState[] states) {
       List<Charge> charges = request.charges();
       int n = charges.size();
       String id = request.operationId();
       Operation seen = id == null ? null : operation(id);
       if (seen != null) {
-        return duplicate(charges, seen.fingerprint == request.fingerprint() ? ConsumeResult.Status.DUPLICATE
-            : ConsumeResult.Status.MISMATCH);
+        return duplicate(charges, states, seen.fingerprint == request.fingerprint()
+            ? ConsumeResult.Status.DUPLICATE : ConsumeResult.Status.MISMATCH);
       }
       Mode mode = request.mode();
       boolean writes = mode != Mode.CHECK && mode != Mode.REFUND;
@@ -632,8 +748,9 @@ public final class InMemoryUsageCounter implements UsageCounter {
         // must not reset it, since an instance with a lagging clock may still count against that period.
         String key = charge.slot().key();
         ids[i] = writes ? CounterKeys.id(key) : CounterKeys.find(key);
-        int p = find(ids[i], i);
-        long current = p < 0 ? 0 : usedFor(p, charge.slot());
+        SubjectState state = of(charge.subject(), states);
+        int p = state.find(ids[i], i);
+        long current = p < 0 ? 0 : state.usedFor(p, charge.slot());
         used[i] = current;
         fits[i] = charge.fits(current);
         allFit &= fits[i];
@@ -649,22 +766,23 @@ public final class InMemoryUsageCounter implements UsageCounter {
       for (int i = 0; i < n; i++) {
         Charge charge = charges.get(i);
         Slot slot = charge.slot();
-        int p = find(ids[i], i);
+        SubjectState state = of(charge.subject(), states);
+        int p = state.find(ids[i], i);
         if (mode == Mode.REFUND) {
           if (p >= 0) {
-            subtract(p, slot.start(), charge.amount());
-            used[i] = usedFor(p, slot);
+            state.subtract(p, slot.start(), charge.amount());
+            used[i] = state.usedFor(p, slot);
           }
           continue;
         }
         if (p < 0) {
-          p = newCell(ids[i], slot);
+          p = state.newCell(ids[i], slot);
         }
-        long start = add(p, slot, charge.amount(), mode != Mode.FORCE);
+        long start = state.add(p, slot, charge.amount(), mode != Mode.FORCE);
         if (id != null) {
           chargedStarts[i] = start;
         }
-        used[i] = usedFor(p, slot);
+        used[i] = state.usedFor(p, slot);
       }
       if (id != null) {
         HashMap<String, Operation> ops = operations;
@@ -672,8 +790,9 @@ public final class InMemoryUsageCounter implements UsageCounter {
           ops = new HashMap<>(4);
           operations = ops;
         }
-        ops.put(id, new Operation(request.expiresAt(), request.fingerprint(), mode == Mode.RESERVE ? charges : null,
-            chargedStarts));
+        boolean reserves = mode == Mode.RESERVE;
+        ops.put(id, new Operation(id, request.expiresAt(), request.fingerprint(), reserves ? charges : null,
+            reserves && states.length > 1 ? request.subjects() : null, chargedStarts));
       }
       return ConsumeResult.of(ConsumeResult.Status.APPLIED, used, fits);
     }
@@ -683,19 +802,33 @@ public final class InMemoryUsageCounter implements UsageCounter {
     }
 
     /** Answers a request whose id was seen before: {@code status} with the cells' usage as it stands. */
-    private ConsumeResult duplicate(List<Charge> charges, ConsumeResult.Status status) {
+    private ConsumeResult duplicate(List<Charge> charges, SubjectState[] states, ConsumeResult.Status status) {
       int n = charges.size();
       long[] used = new long[n];
       boolean[] fits = new boolean[n];
       for (int i = 0; i < n; i++) {
-        int p = positionOf(charges.get(i), i);
-        used[i] = p < 0 ? 0 : usedFor(p, charges.get(i).slot());
+        SubjectState state = of(charges.get(i).subject(), states);
+        int p = state.positionOf(charges.get(i), i);
+        used[i] = p < 0 ? 0 : state.usedFor(p, charges.get(i).slot());
         fits[i] = true;
       }
       return ConsumeResult.of(status, used, fits);
     }
 
-    SettleResult settle(SettleRequest request) {
+    /**
+     * The subjects of the reservation {@code id} if it charges several (the very list its request held), or
+     * null if it charges this subject only or there is no such reservation.
+     */
+    @Nullable List<String> severalSubjectsOf(String id) {
+      Operation op = operation(id);
+      return op == null ? null : op.subjects;
+    }
+
+    /**
+     * Settles a reservation of this subject; {@code states} are its subjects' states, locked, if it has
+     * several ({@link #severalSubjectsOf}).
+     */
+    SettleResult settle(SettleRequest request, SubjectState[] states) {
       Operation op = operation(request.operationId());
       if (op == null || op.charges == null) {
         return SettleResult.NOT_FOUND;
@@ -710,30 +843,36 @@ public final class InMemoryUsageCounter implements UsageCounter {
       for (int i = 0; i < finals.length; i++) {
         finals[i] = request.finalAmount(i);
       }
-      applySettlement(op, finals);
+      applySettlement(op, finals, states);
       op.cancelled = request.isCancel();
       return SettleResult.SETTLED;
     }
 
-    private void applySettlement(Operation op, long[] finals) {
+    private void applySettlement(Operation op, long[] finals, SubjectState[] states) {
       List<Charge> charges = Objects.requireNonNull(op.charges, "only a reservation is settled");
       for (int i = 0; i < finals.length; i++) {
         Charge charge = charges.get(i);
-        int p = positionOf(charge, i);
+        SubjectState state = of(charge.subject(), states);
+        int p = state.positionOf(charge, i);
         if (p < 0) {
           continue;
         }
         long delta = finals[i] - charge.amount();
         if (delta > 0) {
-          addToBucket(p, op.chargedStarts[i], delta);
+          state.addToBucket(p, op.chargedStarts[i], delta);
         } else if (delta < 0) {
-          subtract(p, op.chargedStarts[i], -delta);
+          state.subtract(p, op.chargedStarts[i], -delta);
         }
       }
       op.settled = true;
     }
 
-    int purge(long now, int max) {
+    /**
+     * Drops what {@link UsageCounter#purge} drops of this subject, at most {@code max} items. An expired
+     * reservation over several subjects is left in {@code several}, counted, for the caller to refund under
+     * all of their locks ({@link #forgetExpired}).
+     */
+    int purge(long now, int max, List<Operation> several) {
       int handled = 0;
       // Downwards: remove() moves the last cell, already seen, into the place of the removed one.
       for (int p = size - 1; p >= 0 && handled < max; p--) {
@@ -749,8 +888,13 @@ public final class InMemoryUsageCounter implements UsageCounter {
       for (Iterator<Operation> it = ops.values().iterator(); it.hasNext() && handled < max; ) {
         Operation op = it.next();
         if (op.expiresAt < now) {
+          if (op.subjects != null && !op.settled) {
+            several.add(op);
+            handled++;
+            continue;
+          }
           if (op.charges != null && !op.settled) {
-            applySettlement(op, new long[op.charges.size()]);
+            applySettlement(op, new long[op.charges.size()], NO_STATES);
           }
           it.remove();
           handled++;
@@ -760,6 +904,24 @@ public final class InMemoryUsageCounter implements UsageCounter {
         operations = null;
       }
       return handled;
+    }
+
+    /**
+     * Refunds the expired reservation {@code op} of this subject over {@code states}, its subjects' states,
+     * locked, and forgets its id; unless it was settled or forgotten meanwhile.
+     */
+    void forgetExpired(Operation op, long now, SubjectState[] states) {
+      HashMap<String, Operation> ops = operations;
+      if (ops == null || ops.get(op.id) != op || op.expiresAt >= now) {
+        return;
+      }
+      if (!op.settled) {
+        applySettlement(op, new long[Objects.requireNonNull(op.charges).size()], states);
+      }
+      ops.remove(op.id);
+      if (ops.isEmpty()) {
+        operations = null;
+      }
     }
 
     boolean isEmpty() {
@@ -772,17 +934,23 @@ public final class InMemoryUsageCounter implements UsageCounter {
    * the charges and the bucket each was counted in.
    */
   private static final class Operation {
+    final String id;
     final long expiresAt;
     final long fingerprint;
     final @Nullable List<Charge> charges;
+    // A reservation's subjects if it charges several, the first its owner's; null otherwise.
+    final @Nullable List<String> subjects;
     final long[] chargedStarts;
     boolean settled;
     boolean cancelled; // settled with every final amount zero
 
-    Operation(long expiresAt, long fingerprint, @Nullable List<Charge> charges, long[] chargedStarts) {
+    Operation(String id, long expiresAt, long fingerprint, @Nullable List<Charge> charges, @Nullable List<String> subjects,
+        long[] chargedStarts) {
+      this.id = id;
       this.expiresAt = expiresAt;
       this.fingerprint = fingerprint;
       this.charges = charges;
+      this.subjects = subjects;
       this.chargedStarts = chargedStarts;
     }
   }

@@ -4,21 +4,47 @@ import dev.limits.internal.Checks;
 import java.util.Objects;
 
 /**
- * An amount to count in one {@link Slot}, with the limit it must stay within.
+ * An amount to count in one {@link Slot} of one of a request's subjects, with the limit it must stay within.
+ *
+ * <p>{@code subject} is an index into {@link ConsumeRequest#subjects()}: 0 for the request's first subject
+ * (a user, say), 1 and on for the others it charges at once (the user's team, the organisation whose token
+ * pool the user draws from). A store finds the cell of a charge by its subject and its slot's key.
  *
  * <p>A charge <em>fits</em> when {@code used + amount <= limit} for a positive amount, and when
  * {@code used < limit} for an amount of zero (a zero charge asks "is anything left?", as a cost budget
  * does before a call whose cost is known only afterwards). Sums never wrap: an overflowing sum does not fit.
  *
- * @param slot   the counter cell
- * @param limit  the most the cell may hold, zero or more
- * @param amount the amount to count, zero or more
+ * @param subject the index of the charged subject in the request's {@link ConsumeRequest#subjects()}
+ * @param slot    the counter cell
+ * @param limit   the most the cell may hold, zero or more
+ * @param amount  the amount to count, zero or more
  * @see ConsumeRequest
  */
-public record Charge(Slot slot, long limit, long amount) {
+public record Charge(int subject, Slot slot, long limit, long amount) {
 
   /**
-   * Creates a charge.
+   * Creates a charge of a subject of its request.
+   *
+   * @param subject the index of the charged subject in the request's {@link ConsumeRequest#subjects()}, 0 to
+   *                {@link ConsumeRequest#MAX_SUBJECTS} - 1; the request checks that it has that many
+   * @param slot    the counter cell
+   * @param limit   the most the cell may hold, zero or more
+   * @param amount  the amount to count, zero or more
+   * @throws NullPointerException     if {@code slot} is null
+   * @throws IllegalArgumentException if {@code subject} is negative or not below
+   *                                  {@link ConsumeRequest#MAX_SUBJECTS}, or {@code limit} or {@code amount} is
+   *                                  negative
+   */
+  public Charge {
+    Objects.requireNonNull(slot, "slot");
+    Checks.requireArgument(subject >= 0 && subject < ConsumeRequest.MAX_SUBJECTS,
+        "subject index must be 0 to %s, got %s", ConsumeRequest.MAX_SUBJECTS - 1, subject);
+    Checks.requireArgument(limit >= 0, "limit must not be negative, got %s", limit);
+    Checks.requireArgument(amount >= 0, "amount must not be negative, got %s", amount);
+  }
+
+  /**
+   * Creates a charge of the request's first subject (index 0).
    *
    * @param slot   the counter cell
    * @param limit  the most the cell may hold, zero or more
@@ -26,10 +52,8 @@ public record Charge(Slot slot, long limit, long amount) {
    * @throws NullPointerException     if {@code slot} is null
    * @throws IllegalArgumentException if {@code limit} or {@code amount} is negative
    */
-  public Charge {
-    Objects.requireNonNull(slot, "slot");
-    Checks.requireArgument(limit >= 0, "limit must not be negative, got %s", limit);
-    Checks.requireArgument(amount >= 0, "amount must not be negative, got %s", amount);
+  public Charge(Slot slot, long limit, long amount) {
+    this(0, slot, limit, amount);
   }
 
   /**

@@ -20,7 +20,19 @@ import dev.limits.spi.SlotUsage;
 import dev.limits.spi.UsageCounter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
@@ -89,6 +101,95 @@ abstract class ContractTopic {
 
   final int modelOperations() {
     return contract.modelOperations();
+  }
+
+  /** The body of one thread of a concurrency test. */
+  @FunctionalInterface
+  interface Worker {
+    /**
+     * Runs thread {@code thread}; {@code barrier} holds all threads of the test, for phased tests.
+     */
+    void run(int thread, CyclicBarrier barrier) throws Exception;
+  }
+
+  /**
+   * Runs {@code worker} on {@link #concurrencyThreads()} threads released at once, waits for all of them
+   * within {@link #concurrencyTimeout()}, and rethrows the first real failure.
+   */
+  final void runConcurrently(Worker worker) throws Exception {
+    int threads = concurrencyThreads();
+    assertThat(threads).as("concurrencyThreads()").isGreaterThanOrEqualTo(2);
+    Duration timeout = concurrencyTimeout();
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CompletionService<Void> done = new ExecutorCompletionService<>(pool);
+    CountDownLatch ready = new CountDownLatch(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    CyclicBarrier barrier = new CyclicBarrier(threads);
+    try {
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        done.submit(() -> {
+          ready.countDown();
+          start.await();
+          try {
+            worker.run(thread, barrier);
+          } catch (Throwable e) {
+            barrier.reset(); // release threads waiting for this one at a phase barrier
+            throw e;
+          }
+          return null;
+        });
+      }
+      assertThat(ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS)).as("all threads started").isTrue();
+      start.countDown();
+      long deadline = System.nanoTime() + timeout.toNanos();
+      Throwable primary = null;
+      List<Throwable> secondary = new ArrayList<>();
+      // In the order the threads finish, so that the first failure stops the others at once and is the one
+      // reported, rather than a thread it left waiting at a barrier.
+      for (int finished = 0; finished < threads; finished++) {
+        Future<Void> future = done.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (future == null) {
+          AssertionError timedOut = new AssertionError(threads + " threads did not finish within " + timeout
+              + "; lower operationsPerThread() for a slow store, or look for a deadlock");
+          if (primary != null) {
+            primary.addSuppressed(timedOut);
+            break;
+          }
+          throw timedOut;
+        }
+        try {
+          future.get();
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          boolean consequence = cause instanceof BrokenBarrierException || cause instanceof InterruptedException;
+          if (primary == null && !consequence) {
+            primary = cause;
+            pool.shutdownNow();
+          } else {
+            secondary.add(cause);
+          }
+        }
+      }
+      if (primary == null && !secondary.isEmpty()) {
+        primary = secondary.remove(0);
+      }
+      if (primary != null) {
+        secondary.forEach(primary::addSuppressed);
+        if (primary instanceof Exception) {
+          throw (Exception) primary;
+        }
+        throw (Error) primary;
+      }
+    } finally {
+      pool.shutdownNow();
+      assertThat(pool.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)).as("pool terminated")
+          .isTrue();
+    }
+  }
+
+  final void awaitPhase(CyclicBarrier barrier) throws Exception {
+    barrier.await(concurrencyTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   static void assertResult(ConsumeResult result, Status status, long[] used, boolean[] fits) {

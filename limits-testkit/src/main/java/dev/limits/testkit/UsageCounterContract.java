@@ -48,7 +48,8 @@ import org.junit.jupiter.api.Nested;
  *   <li>{@code BadInput}: rejection of bad input, before any counter changes;
  *   <li>{@code RandomSequences}: random operation sequences checked step by step against a plain reference
  *       model of the Javadoc;
- *   <li>{@code Concurrency}: many threads at once on one subject, then exact final counts.
+ *   <li>{@code Concurrency}: many threads at once on one subject, then exact final counts;
+ *   <li>{@code SeveralSubjects}: requests that charge a user, their team and their organisation at once.
  * </ul>
  *
  * <p>A subclass supplies a fresh store per test with {@link #createCounter()} and may tune the suite for a
@@ -423,6 +424,14 @@ public abstract class UsageCounterContract {
   @Nested
   class Concurrency extends ConcurrencyTopic {
     Concurrency() {
+      super(UsageCounterContract.this);
+    }
+  }
+
+  /** Several subjects in one request: nested budgets, all or nothing, no deadlock. */
+  @Nested
+  class SeveralSubjects extends SeveralSubjectsTopic {
+    SeveralSubjects() {
       super(UsageCounterContract.this);
     }
   }
