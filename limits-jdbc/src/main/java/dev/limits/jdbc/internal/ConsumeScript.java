@@ -160,7 +160,7 @@ final class ConsumeScript {
   private static CellKey[] cellsOf(ConsumeRequest request) {
     CellKey[] cells = new CellKey[request.charges().size()];
     for (int i = 0; i < cells.length; i++) {
-      cells[i] = new CellKey(Subjects.of(request, i), request.charges().get(i).slot().key());
+      cells[i] = new CellKey(request.subjectOf(i), request.charges().get(i).slot().key());
     }
     return cells;
   }
@@ -170,7 +170,7 @@ final class ConsumeScript {
     SortedMap<String, SortedMap<String, Slot>> slots = new TreeMap<>();
     for (int i = 0; i < request.charges().size(); i++) {
       Slot slot = request.charges().get(i).slot();
-      slots.computeIfAbsent(Subjects.of(request, i), s -> new TreeMap<>()).put(slot.key(), slot);
+      slots.computeIfAbsent(request.subjectOf(i), s -> new TreeMap<>()).put(slot.key(), slot);
     }
     return slots;
   }

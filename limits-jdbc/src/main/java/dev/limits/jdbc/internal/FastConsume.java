@@ -91,7 +91,7 @@ public final class FastConsume {
     for (ConsumeRequest request : requests) {
       for (int i = 0; i < request.charges().size(); i++) {
         Charge charge = request.charges().get(i);
-        String subject = Subjects.of(request, i);
+        String subject = request.subjectOf(i);
         String key = charge.slot().key();
         Integer found = requests.size() == 1 ? null : index.putIfAbsent(new CellKey(subject, key), cells);
         int cell;

@@ -55,7 +55,7 @@ final class PostgresArrays {
     for (ConsumeRequest request : requests) {
       for (int i = 0; i < request.charges().size(); i++) {
         Charge charge = request.charges().get(i);
-        subjects[k] = Subjects.of(request, i);
+        subjects[k] = request.subjectOf(i);
         keys[k] = charge.slot().key();
         starts[k] = charge.slot().start();
         ends[k] = charge.slot().end();

@@ -47,7 +47,7 @@ final class Settlement {
         ps.setString(4, request.charges().get(i).slot().key());
         ps.setLong(5, request.charges().get(i).amount());
         ps.setLong(6, chargedStarts[i]);
-        ps.setString(7, Subjects.of(request, i));
+        ps.setString(7, request.subjectOf(i));
         ps.addBatch();
       }
       ps.executeBatch();
