@@ -3,6 +3,14 @@ package dev.limits.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.limits.spi.Charge;
+import dev.limits.spi.ConsumeRequest;
+import dev.limits.spi.ConsumeRequest.Mode;
+import dev.limits.spi.ConsumeResult.Status;
+import dev.limits.spi.SettleRequest;
+import dev.limits.spi.SettleResult;
+import dev.limits.spi.Slot;
+import dev.limits.spi.SlotUsage;
 import dev.limits.spi.StorageException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
@@ -59,6 +67,41 @@ class SchemaCheckTest {
             .message().containsIgnoringCase("charged_start");
       } finally {
         execute(dataSource, "DROP TABLE stale_hold");
+      }
+    }
+  }
+
+  /**
+   * A hold table of an earlier version lacks {@code charged_subject}: {@code build()} names it, the
+   * {@code ALTER TABLE} in the DDL's comment adds it, and a reservation held before (its holds' subject
+   * NULL) settles on its own subject's cells.
+   */
+  @Test
+  void anEarlierVersionsHoldTableIsMigratedByTheDocumentedAlterTable() throws SQLException {
+    for (DataSource dataSource : databases()) {
+      JdbcDialect dialect = JdbcUsageCounter.builder(dataSource).tablePrefix("old_").createSchemaIfMissing(true)
+          .build().dialect();
+      Databases.truncate(dataSource, "old_");
+      try {
+        JdbcUsageCounter counter = JdbcUsageCounter.builder(dataSource).tablePrefix("old_").build();
+        long t0 = 1_767_225_600_000L;
+        Slot day = new Slot("tokens@day", t0, t0 + 86_400_000L, 0);
+        assertThat(counter.consume(new ConsumeRequest("u", List.of(new Charge(day, 1000, 600)), Mode.RESERVE,
+            "r-1", t0 + 60_000, t0)).status()).isEqualTo(Status.APPLIED);
+        // as an earlier version left it: no charged_subject column
+        execute(dataSource, "ALTER TABLE old_hold DROP COLUMN charged_subject");
+        assertThatThrownBy(() -> JdbcUsageCounter.builder(dataSource).tablePrefix("old_").build())
+            .as(dialect.name())
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("missing table old_hold with the columns")
+            .message().containsIgnoringCase("charged_subject");
+        execute(dataSource, "ALTER TABLE old_hold ADD COLUMN charged_subject VARCHAR(191)");
+        JdbcUsageCounter migrated = JdbcUsageCounter.builder(dataSource).tablePrefix("old_").build();
+        assertThat(migrated.settle(new SettleRequest("u", "r-1", new long[] {250}, t0))).as(dialect.name())
+            .isEqualTo(SettleResult.SETTLED);
+        assertThat(migrated.snapshot("u", t0)).as(dialect.name()).extracting(SlotUsage::used).containsExactly(250L);
+      } finally {
+        execute(dataSource, "DROP TABLE old_hold");
       }
     }
   }
