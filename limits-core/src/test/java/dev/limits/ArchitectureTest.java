@@ -17,8 +17,9 @@ import java.time.LocalDateTime;
 import java.time.ZonedDateTime;
 
 /**
- * The dependency rules of limits-core. The API ({@code dev.limits}) and the SPI may use internal helpers
- * and internal code may use both; what must not happen is checked here. That no other module uses
+ * The dependency rules of limits-core. The SPI ({@code dev.limits.spi}) is the floor: it uses neither the
+ * API (but for its root exception) nor internal code, which both build on it. The API ({@code dev.limits})
+ * may use internal helpers and internal code may use both; what must not happen is checked here. That no other module uses
  * {@code dev.limits.internal} is {@code dev.limits.testkit.LimitsArchitecture#NO_CORE_INTERNALS}, which every
  * other module's tests can apply to their own classes.
  */
@@ -44,6 +45,12 @@ class ArchitectureTest {
   static final ArchRule spiNeedsOnlyTheRootException = noClasses().that().resideInAPackage("dev.limits.spi")
       .should().dependOnClassesThat(resideInAPackage("dev.limits").and(not(equivalentTo(LimitsException.class))))
       .because("a storage backend implements the SPI without knowing policies, windows or the limiter");
+
+  @ArchTest
+  static final ArchRule spiStandsAlone = noClasses().that().resideInAPackage("dev.limits.spi")
+      .should().dependOnClassesThat().resideInAPackage("dev.limits.internal..")
+      .because("a storage backend implements the SPI alone; the stores and helpers that come with the core "
+          + "build on it, not under it");
 
   @ArchTest
   static final ArchRule timeOnlyFromPeriodClock = noClasses().that().doNotBelongToAnyOf(PeriodClock.class)

@@ -63,7 +63,7 @@ class InputValidationTest {
     BAD.entrySet().forEach(test);
   }
 
-  final UsageCounter memory = UsageCounter.inMemory();
+  final UsageCounter memory = UsageCounters.inMemory();
   final Limiter limiter = Limiter.builder(memory).clock(() -> NOW).build();
 
   @Test
@@ -126,7 +126,7 @@ class InputValidationTest {
    * unpaired surrogate becomes) with a storage failure, as a store does when a value reaches it unchecked.
    */
   static final class StrictCounter implements UsageCounter {
-    final UsageCounter delegate = UsageCounter.inMemory();
+    final UsageCounter delegate = UsageCounters.inMemory();
 
     static void refuse(String value) {
       if (value.codePoints().anyMatch(c -> c == 0 || (c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE))) {

@@ -2,7 +2,6 @@ package dev.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.limits.spi.UsageCounter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +27,7 @@ class LimiterConcurrencyTest {
         .quota(MESSAGES, Window.day(), 2_000)
         .quota(TOKENS, Window.day(), 400_000)
         .build();
-    Limiter limiter = Limiter.builder(UsageCounter.inMemory())
+    Limiter limiter = Limiter.builder(UsageCounters.inMemory())
         .clock(() -> Instant.parse("2026-04-01T12:30:00Z")).build();
     int perThread = 2_000;
     AtomicLong messages = new AtomicLong();
@@ -67,7 +66,7 @@ class LimiterConcurrencyTest {
         .quota(MESSAGES, Window.day(), 7_000)
         .quota(TOKENS, Window.day(), 300_000)
         .build();
-    Limiter limiter = Limiter.builder(UsageCounter.inMemory())
+    Limiter limiter = Limiter.builder(UsageCounters.inMemory())
         .clock(() -> Instant.parse("2026-04-01T12:30:00Z")).build();
     AtomicLong messages = new AtomicLong();
     AtomicLong tokens = new AtomicLong();
@@ -105,7 +104,7 @@ class LimiterConcurrencyTest {
         .quota(MESSAGES, Window.week(), 20_000)
         .quota(MESSAGES, Window.month(), 30_000)
         .build();
-    Limiter limiter = Limiter.builder(UsageCounter.inMemory())
+    Limiter limiter = Limiter.builder(UsageCounters.inMemory())
         .clock(() -> Instant.parse("2026-04-01T12:30:00Z")).build();
     AtomicLong counted = new AtomicLong();
     race(8, thread -> {

@@ -90,8 +90,8 @@ class LimiterFastPathTest {
   private static void compareWithTheGeneralPath(LimitPolicy policy, Random random) {
     AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-01T22:50:00Z")
         .plus(Duration.ofMinutes(random.nextInt(60 * 24 * 30))));
-    Limiter fast = Limiter.builder(UsageCounter.inMemory()).clock(now::get).warningThreshold(0.6).build();
-    Limiter general = Limiter.builder(new Delegate(UsageCounter.inMemory())).clock(now::get)
+    Limiter fast = Limiter.builder(UsageCounters.inMemory()).clock(now::get).warningThreshold(0.6).build();
+    Limiter general = Limiter.builder(new Delegate(UsageCounters.inMemory())).clock(now::get)
         .warningThreshold(0.6).build();
     List<String> models = List.of("gpt-4o-mini", "gpt-4o", "o3", "llama");
     int allowed = 0;
@@ -138,7 +138,7 @@ class LimiterFastPathTest {
         .quota(MESSAGES, Window.day(), 20)
         .build();
     Instant t = Instant.parse("2026-03-02T10:15:00Z");
-    Limiter limiter = Limiter.builder(UsageCounter.inMemory()).clock(() -> t).build();
+    Limiter limiter = Limiter.builder(UsageCounters.inMemory()).clock(() -> t).build();
     limiter.consume(policy, LimitRequest.of("u").amount(MESSAGES, 1));
     Decision d = limiter.consume(policy, LimitRequest.of("u").amount(MESSAGES, 2));
 
@@ -153,7 +153,7 @@ class LimiterFastPathTest {
   void theFrameRollsOverAtAPeriodBoundary() {
     LimitPolicy policy = LimitPolicy.builder("p").quota(MESSAGES, Window.hour(), 2).build();
     AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-02T10:59:59.999Z"));
-    Limiter limiter = Limiter.builder(UsageCounter.inMemory()).clock(now::get).build();
+    Limiter limiter = Limiter.builder(UsageCounters.inMemory()).clock(now::get).build();
     LimitRequest one = LimitRequest.of("u").amount(MESSAGES, 1);
 
     assertThat(limiter.consume(policy, one).isAllowed()).isTrue();
@@ -197,8 +197,8 @@ class LimiterFastPathTest {
         .build();
     AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-01T22:50:00Z")
         .plus(Duration.ofMinutes(random.nextInt(60 * 24 * 30))));
-    UsageCounter fastCounter = UsageCounter.inMemory();
-    UsageCounter generalCounter = UsageCounter.inMemory();
+    UsageCounter fastCounter = UsageCounters.inMemory();
+    UsageCounter generalCounter = UsageCounters.inMemory();
     Limiter fast = Limiter.builder(fastCounter).clock(now::get).build();
     Limiter general = Limiter.builder(new Delegate(generalCounter)).clock(now::get).build();
     int allowed = 0;
@@ -255,7 +255,7 @@ class LimiterFastPathTest {
       }
     };
     Instant t = Instant.parse("2026-03-02T10:15:00Z");
-    Limiter limiter = Limiter.builder(UsageCounter.inMemory()).clock(() -> t).listener(listener).build();
+    Limiter limiter = Limiter.builder(UsageCounters.inMemory()).clock(() -> t).listener(listener).build();
     LimitRequest mini = LimitRequest.of("u").model("gpt-4o-mini").amount(MESSAGES, 1);
 
     assertThat(limiter.tryConsume(policy, LimitRequest.of("u").model("o3").amount(MESSAGES, 1)))
@@ -271,7 +271,7 @@ class LimiterFastPathTest {
   @Test
   void tryConsumeRejectsBadArgumentsAndCountsNothing() {
     LimitPolicy policy = LimitPolicy.builder("p").quota(MESSAGES, Window.hour(), 5).build();
-    Limiter limiter = Limiter.builder(UsageCounter.inMemory())
+    Limiter limiter = Limiter.builder(UsageCounters.inMemory())
         .clock(() -> Instant.parse("2026-03-02T10:15:00Z")).build();
 
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> limiter.tryConsume(policy,

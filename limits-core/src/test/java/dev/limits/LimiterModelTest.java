@@ -2,7 +2,6 @@ package dev.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.limits.spi.UsageCounter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -42,7 +41,7 @@ class LimiterModelTest {
         .build();
     AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2025-10-20T00:00:00Z")
         .plus(Duration.ofMinutes(random.nextInt(60 * 24 * 200))));
-    Limiter limiter = Limiter.builder(UsageCounter.inMemory()).clock(now::get).build();
+    Limiter limiter = Limiter.builder(UsageCounters.inMemory()).clock(now::get).build();
     List<Event> log = new ArrayList<>();
 
     for (int step = 0; step < 1_500; step++) {

@@ -37,7 +37,7 @@ class LimiterStorageFailureTest {
 
   /** The in-memory counter, which fails while {@link #down} says so, as it says. */
   static final class FlakyCounter implements UsageCounter {
-    final UsageCounter memory = UsageCounter.inMemory();
+    final UsageCounter memory = UsageCounters.inMemory();
     final AtomicReference<StorageException> down = new AtomicReference<>();
     final AtomicInteger failingPurges = new AtomicInteger();
     final List<Long> purgedAt = new CopyOnWriteArrayList<>();
@@ -152,7 +152,7 @@ class LimiterStorageFailureTest {
   void purgeEveryRejectsBadArguments() {
     ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
     try {
-      Limiter.Builder builder = Limiter.builder(UsageCounter.inMemory());
+      Limiter.Builder builder = Limiter.builder(UsageCounters.inMemory());
       assertThatThrownBy(() -> builder.purgeEvery(Duration.ZERO, executor))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT0S");
       assertThatThrownBy(() -> builder.purgeEvery(Duration.ofDays(2), executor))

@@ -31,7 +31,7 @@ class LimiterTest {
 
   final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-02T10:15:00Z"));
   final PeriodClock clock = now::get;
-  final UsageCounter counter = UsageCounter.inMemory();
+  final UsageCounter counter = UsageCounters.inMemory();
   final Limiter limiter = Limiter.builder(counter).clock(clock).build();
 
   final LimitPolicy plan = LimitPolicy.builder("pro")
@@ -433,7 +433,7 @@ class LimiterTest {
    * database whose connection drops before the reply does.
    */
   static final class LostReplyCounter implements UsageCounter {
-    final UsageCounter memory = UsageCounter.inMemory();
+    final UsageCounter memory = UsageCounters.inMemory();
     boolean loseNextSettleReply;
     boolean loseNextConsumeReply;
 

@@ -4,6 +4,7 @@ import dev.limits.Decision;
 import dev.limits.LimitPolicy;
 import dev.limits.LimitRequest;
 import dev.limits.Limiter;
+import dev.limits.UsageCounters;
 import dev.limits.spi.Charge;
 import dev.limits.spi.ConsumeRequest;
 import dev.limits.spi.ConsumeResult;
@@ -117,7 +118,7 @@ public abstract class ConsumeBenchmark {
    * and {@link #closeCounter()} if it holds connections.
    */
   UsageCounter newCounter() {
-    return UsageCounter.inMemory();
+    return UsageCounters.inMemory();
   }
 
   @TearDown(Level.Trial)

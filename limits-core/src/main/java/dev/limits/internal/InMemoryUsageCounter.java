@@ -9,6 +9,7 @@ import dev.limits.spi.SettleResult;
 import dev.limits.spi.Slot;
 import dev.limits.spi.SlotUsage;
 import dev.limits.spi.UsageCounter;
+import dev.limits.spi.WindowCell;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
@@ -330,16 +331,22 @@ public final class InMemoryUsageCounter implements UsageCounter {
    * The cells and operations of one subject; guarded by its own lock ({@link #lock()}, {@link #unlock()}).
    *
    * <p>All cells of a subject sit in one array, {@value #STRIDE} longs each: the {@link CounterKeys} id of
-   * its key, then for a calendar or lifetime cell (lookback 0) its period's start and its usage; the period's
-   * end, read only to expire the cell, sits apart in {@code ends}. A rolling cell keeps its ring of buckets in
-   * a {@link Cell} at the same position of {@code rings}. Spread over many subjects, what an operation pays
-   * for is cache misses: here the subject's state and the few cache lines of its cells, and a charge finds
-   * its cell at its own position in the request, where it was created.
+   * its key, then for a calendar or lifetime cell (lookback 0) the cell in {@link WindowCell}'s layout (its
+   * period's start and end, and its usage). A rolling cell keeps its ring of buckets in an array of its own at
+   * the same position of {@code rings}: the bucket length and the lookback, then the cell in
+   * {@link WindowCell}'s layout. Spread over many subjects, what an operation pays for is cache misses: here
+   * the subject's state and the few cache lines of its cells, and a charge finds its cell at its own position
+   * in the request, where it was created.
    */
   private static final class SubjectState {
-    static final int STRIDE = 3;
-    static final int START = 1;
-    static final int USED = 2;
+    static final int STRIDE = 4;
+    static final int CELL = 1; // where a calendar cell starts after its key id
+    static final int START = CELL + WindowCell.START;
+    static final int USED = CELL + WindowCell.USED;
+    // A rolling cell's array: its bucket length, its lookback, then the cell.
+    static final int RING_LENGTH = 0;
+    static final int RING_LOOKBACK = 1;
+    static final int RING_CELL = 2;
     static final int CAPACITY = 8; // cells of a new subject
     static final int STEP = 1;
     static final int PURGE_TURN = 2;
@@ -361,8 +368,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
     int operationCount; // for the purge schedule
     boolean purgeTurn; // whether its next operation brings the purge
     long[] data = new long[CAPACITY * STRIDE];
-    long[] ends = new long[CAPACITY]; // the end of each cell's period: read only to expire it
-    @Nullable Cell @Nullable [] rings; // only once the subject has a rolling cell
+    long @Nullable [] @Nullable [] rings; // only once the subject has a rolling cell
     int size;
     @Nullable HashMap<String, Operation> operations; // most subjects never send an operation id
     // A frame whose key ids and slots the cells at positions 0 to n - 1 were found to match (see plainAdd);
@@ -438,25 +444,26 @@ public final class InMemoryUsageCounter implements UsageCounter {
 
     /** Appends an empty cell for key {@code id}, shaped by {@code slot}; returns its position. */
     int newCell(int id, Slot slot) {
-      if (size == ends.length) {
+      if (size * STRIDE == data.length) {
         data = Arrays.copyOf(data, data.length * 2);
-        ends = Arrays.copyOf(ends, ends.length * 2);
       }
       int p = size++;
       int o = p * STRIDE;
       data[o] = id;
-      data[o + START] = Long.MIN_VALUE;
-      data[o + USED] = 0;
-      ends[p] = Long.MIN_VALUE;
-      if (slot.lookback() > 0) {
-        @Nullable Cell[] r = rings;
-        int capacity = ends.length;
+      WindowCell.clear(data, o + CELL, 0);
+      if (slot.isRolling()) {
+        long @Nullable [] @Nullable [] r = rings;
+        int capacity = data.length / STRIDE;
         if (r == null) {
-          r = new Cell[capacity];
+          r = new long[capacity][];
         } else if (r.length < capacity) {
           r = Arrays.copyOf(r, capacity);
         }
-        r[p] = new Cell(slot);
+        long[] ring = new long[RING_CELL + WindowCell.size(slot.lookback())];
+        ring[RING_LENGTH] = slot.length();
+        ring[RING_LOOKBACK] = slot.lookback();
+        WindowCell.clear(ring, RING_CELL, slot.lookback());
+        r[p] = ring;
         rings = r;
       }
       return p;
@@ -470,15 +477,12 @@ public final class InMemoryUsageCounter implements UsageCounter {
         d[a * STRIDE + k] = d[b * STRIDE + k];
         d[b * STRIDE + k] = t;
       }
-      long end = ends[a];
-      ends[a] = ends[b];
-      ends[b] = end;
-      Cell ringA = ring(a);
-      Cell ringB = ring(b);
+      long[] ringA = ring(a);
+      long[] ringB = ring(b);
       if (ringA != null || ringB != null) {
-        @Nullable Cell[] r = Objects.requireNonNull(rings);
-        if (r.length < ends.length) {
-          r = Arrays.copyOf(r, ends.length);
+        long @Nullable [] @Nullable [] r = Objects.requireNonNull(rings);
+        if (r.length < data.length / STRIDE) {
+          r = Arrays.copyOf(r, data.length / STRIDE);
           rings = r;
         }
         r[a] = ringB;
@@ -492,8 +496,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
       plainFrame = null;
       int last = --size;
       System.arraycopy(data, last * STRIDE, data, p * STRIDE, STRIDE);
-      ends[p] = ends[last];
-      @Nullable Cell[] r = rings;
+      long @Nullable [] @Nullable [] r = rings;
       if (r != null && p < r.length) {
         r[p] = last < r.length ? r[last] : null;
       }
@@ -502,100 +505,81 @@ public final class InMemoryUsageCounter implements UsageCounter {
       }
     }
 
-    private @Nullable Cell ring(int p) {
-      @Nullable Cell[] r = rings;
+    private long @Nullable [] ring(int p) {
+      long @Nullable [] @Nullable [] r = rings;
       return r == null || p >= r.length ? null : r[p]; // cells appended after the last ring have none
     }
 
-    /**
-     * Usage that counts against {@code slot}: for a calendar or lifetime cell, unless its period ended at or
-     * before the slot's start ({@link Slot#counts}).
-     */
+    /** Usage of the cell at {@code p} that counts against {@code slot}: {@link WindowCell#usedFor}. */
     long usedFor(int p, Slot slot) {
-      Cell ring = ring(p);
-      if (ring != null) {
-        return ring.usedFor(slot);
-      }
-      return slot.counts(ends[p]) ? data[p * STRIDE + USED] : 0;
+      long[] ring = ring(p);
+      return ring != null ? WindowCell.usedFor(ring, RING_CELL, slot)
+          : WindowCell.usedFor(data, p * STRIDE + CELL, slot);
     }
 
     /**
-     * Adds {@code amount} for {@code slot}. A calendar or lifetime cell that counts against the slot takes
-     * it and its period extends to the slot's end if that is later; otherwise the cell resets to the slot.
-     * Usage forced ({@code intoNewer} false) for a slot that starts before the stored period is of an
-     * ended period and is dropped.
+     * Adds {@code amount} for {@code slot} to the cell at {@code p}: {@link WindowCell#add}.
      *
      * @return the start of the period charged
      */
     long add(int p, Slot slot, long amount, boolean intoNewer) {
-      Cell ring = ring(p);
+      long[] ring = ring(p);
       if (ring != null) {
-        return ring.add(slot, amount, intoNewer);
+        return WindowCell.add(ring, RING_CELL, slot, amount, intoNewer);
       }
-      long[] d = data;
       int o = p * STRIDE;
-      long stored = d[o + START];
-      if (stored == Long.MIN_VALUE || !slot.counts(ends[p])) {
-        d[o + START] = slot.start();
-        plainFrame = null;
-        ends[p] = slot.end();
-        d[o + USED] = amount;
-        return slot.start();
+      long stored = data[o + START];
+      long start = WindowCell.add(data, o + CELL, slot, amount, intoNewer);
+      if (data[o + START] != stored) {
+        plainFrame = null; // a new period: plainAdd compares the cells again
       }
-      if (slot.start() < stored && !intoNewer) {
-        return slot.start();
-      }
-      d[o + USED] = Checks.saturatedAdd(d[o + USED], amount);
-      ends[p] = Math.max(ends[p], slot.end());
-      return stored;
+      return start;
     }
 
     /** Adds to the period that starts at {@code start} if it is still kept; otherwise drops the amount. */
     void addToBucket(int p, long start, long amount) {
-      Cell ring = ring(p);
-      int o = p * STRIDE;
+      long[] ring = ring(p);
       if (ring != null) {
-        ring.addToBucket(start, amount);
-      } else if (data[o + START] == start) {
-        data[o + USED] = Checks.saturatedAdd(data[o + USED], amount);
+        WindowCell.addToBucket(ring, RING_CELL, ring[RING_LENGTH], (int) ring[RING_LOOKBACK], start, amount);
+      } else {
+        WindowCell.addToBucket(data, p * STRIDE + CELL, 1, 0, start, amount);
       }
     }
 
     /** Subtracts from the period that starts at {@code start} if it is still kept, never below zero. */
     void subtract(int p, long start, long amount) {
-      Cell ring = ring(p);
-      int o = p * STRIDE;
+      long[] ring = ring(p);
       if (ring != null) {
-        ring.subtract(start, amount);
-      } else if (data[o + START] == start) {
-        data[o + USED] = Math.max(0, data[o + USED] - amount);
+        WindowCell.subtract(ring, RING_CELL, ring[RING_LENGTH], (int) ring[RING_LOOKBACK], start, amount);
+      } else {
+        WindowCell.subtract(data, p * STRIDE + CELL, 1, 0, start, amount);
       }
     }
 
     boolean expiredAt(int p, long now) {
-      Cell ring = ring(p);
-      return ring != null ? ring.expiredAt(now) : ends[p] <= now;
+      long[] ring = ring(p);
+      return (ring != null ? WindowCell.expiresAt(ring, RING_CELL, ring[RING_LENGTH], (int) ring[RING_LOOKBACK])
+          : WindowCell.expiresAt(data, p * STRIDE + CELL, 1, 0)) <= now;
     }
 
-    /** Whether purge may drop the cell at {@code now}: a calendar cell only once no slot can overlap it. */
+    /** Whether purge may drop the cell at {@code now}: {@link WindowCell#keptUntil}. */
     boolean droppableAt(int p, long now) {
-      Cell ring = ring(p);
-      return ring != null ? ring.expiredAt(now)
-          : Slot.calendarCellKeptUntil(data[p * STRIDE + START], ends[p]) <= now;
+      long[] ring = ring(p);
+      return (ring != null ? WindowCell.keptUntil(ring, RING_CELL, ring[RING_LENGTH], (int) ring[RING_LOOKBACK])
+          : WindowCell.keptUntil(data, p * STRIDE + CELL, 1, 0)) <= now;
     }
 
     /** Usage that still counts at {@code now}. */
     long usedAt(int p, long now) {
-      Cell ring = ring(p);
-      if (ring != null) {
-        return ring.usedAt(now);
-      }
-      return expiredAt(p, now) ? 0 : data[p * STRIDE + USED];
+      long[] ring = ring(p);
+      return ring != null
+          ? WindowCell.usedAt(ring, RING_CELL, ring[RING_LENGTH], (int) ring[RING_LOOKBACK], now)
+          : WindowCell.usedAt(data, p * STRIDE + CELL, 1, 0, now);
     }
 
     long newestStart(int p) {
-      Cell ring = ring(p);
-      return ring != null ? ring.newestStart() : data[p * STRIDE + START];
+      long[] ring = ring(p);
+      return ring != null ? ring[RING_CELL + WindowCell.START] : data[p * STRIDE + START];
     }
 
     private @Nullable Operation operation(String id) {
@@ -623,7 +607,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
       }
       for (int i = 0; i < n; i++) {
         int p = find(keyIds[i], i);
-        if (!Checks.fits(limits[i], a[i], p < 0 ? 0 : usedFor(p, slots[i]))) {
+        if (!WindowCell.fits(limits[i], a[i], p < 0 ? 0 : usedFor(p, slots[i]))) {
           for (int j = 0; j < n; j++) {
             int q = find(keyIds[j], j);
             a[j] = q < 0 ? 0 : usedFor(q, slots[j]);
@@ -685,7 +669,7 @@ public final class InMemoryUsageCounter implements UsageCounter {
       for (int i = 0; i < n; i++) {
         int o = i * STRIDE + USED;
         long a = amounts == null ? amount : amounts[i];
-        if (!Checks.fits(limits[i], a, d[o])) {
+        if (!WindowCell.fits(limits[i], a, d[o])) {
           for (int j = 0; j < i; j++) {
             d[j * STRIDE + USED] -= amounts == null ? amount : amounts[j];
           }
@@ -706,13 +690,9 @@ public final class InMemoryUsageCounter implements UsageCounter {
      * that then counts against {@code slot}, as {@link #usedFor} would.
      */
     private long addForUsage(int p, Slot slot, long amount) {
-      Cell ring = ring(p);
-      if (ring != null) {
-        ring.add(slot, amount, true);
-        return ring.usedFor(slot);
-      }
       add(p, slot, amount, true);
-      return data[p * STRIDE + USED]; // the stored period now ends after the slot's start: it counts
+      // A calendar cell's period now ends after the slot's start: it counts.
+      return ring(p) != null ? usedFor(p, slot) : data[p * STRIDE + USED];
     }
 
     /**
@@ -952,130 +932,6 @@ public final class InMemoryUsageCounter implements UsageCounter {
       this.charges = charges;
       this.subjects = subjects;
       this.chargedStarts = chargedStarts;
-    }
-  }
-
-  /**
-   * One rolling counter cell: a ring of {@code lookback + 1} buckets, their starts and usage interleaved in
-   * one array. (Calendar and lifetime cells, a single period each, live in the subject's flat array.)
-   */
-  static final class Cell {
-    final long length;
-    final int lookback;
-    private final long[] ring; // [start, used] of each bucket
-    long newest;
-    long newestEnd;
-
-    Cell(Slot slot) {
-      Checks.requireArgument(slot.isRolling(), "a ring is for rolling slots, got %s", slot);
-      this.length = slot.length();
-      this.lookback = slot.lookback();
-      long[] r = new long[2 * (lookback + 1)];
-      for (int i = 0; i < r.length; i += 2) {
-        r[i] = Long.MIN_VALUE;
-      }
-      this.ring = r;
-      this.newest = Long.MIN_VALUE;
-      this.newestEnd = Long.MIN_VALUE;
-    }
-
-    long newestStart() {
-      return newest;
-    }
-
-    /** The first bucket start that still counts when the newest bucket starts at {@code newestStart}. */
-    private long oldestCounted(long newestStart) {
-      return newestStart - lookback * length;
-    }
-
-    private int index(long start) {
-      return (int) Math.floorMod(Math.floorDiv(start, length), (long) (lookback + 1));
-    }
-
-    private long bucketStart(int i) {
-      return ring[2 * i];
-    }
-
-    private long bucketUsed(int i) {
-      return ring[2 * i + 1];
-    }
-
-    private void set(int i, long start, long used) {
-      ring[2 * i] = start;
-      ring[2 * i + 1] = used;
-    }
-
-    /** Usage that counts against {@code slot}: the later of the slot's and the stored bucket wins. */
-    long usedFor(Slot slot) {
-      long reference = Math.max(slot.start(), newest);
-      return sumFrom(oldestCounted(reference), reference);
-    }
-
-    /** Usage that still counts at {@code now}. */
-    long usedAt(long now) {
-      long reference = Math.max(newest, now - Math.floorMod(now, length));
-      return sumFrom(oldestCounted(reference), reference);
-    }
-
-    private long sumFrom(long from, long to) {
-      long sum = 0;
-      for (int i = 0; i <= lookback; i++) {
-        long start = bucketStart(i);
-        if (start >= from && start <= to) {
-          sum = Checks.saturatedAdd(sum, bucketUsed(i));
-        }
-      }
-      return sum;
-    }
-
-    /**
-     * Adds {@code amount} for {@code slot}. A newer stored bucket wins: when {@code intoNewer} the amount
-     * counts there, otherwise (usage of an earlier bucket) it goes to its own bucket if that is kept.
-     *
-     * @return the start of the bucket charged
-     */
-    long add(Slot slot, long amount, boolean intoNewer) {
-      long target = slot.start();
-      if (target < newest) {
-        if (intoNewer) {
-          target = newest;
-        } else {
-          addToBucket(target, amount);
-          return target;
-        }
-      }
-      int i = index(target);
-      long before = bucketStart(i) == target ? bucketUsed(i) : 0;
-      set(i, target, Checks.saturatedAdd(before, amount));
-      if (target > newest) {
-        newest = target;
-        newestEnd = target == slot.start() ? slot.end() : target + length;
-      }
-      return target;
-    }
-
-    /** Adds to the bucket that starts at {@code start} if it is still kept; otherwise drops the amount. */
-    void addToBucket(long start, long amount) {
-      int i = index(start);
-      if (bucketStart(i) == start) {
-        set(i, start, Checks.saturatedAdd(bucketUsed(i), amount));
-      }
-    }
-
-    /** Subtracts from the bucket that starts at {@code start} if it is still kept, never below zero. */
-    void subtract(long start, long amount) {
-      int i = index(start);
-      if (bucketStart(i) == start) {
-        set(i, start, Math.max(0, bucketUsed(i) - amount));
-      }
-    }
-
-    boolean expiredAt(long now) {
-      if (newest == Long.MIN_VALUE) {
-        return false;
-      }
-      long countsUntil = Checks.saturatedAdd(newestEnd, lookback * length);
-      return countsUntil <= now;
     }
   }
 }

@@ -1,6 +1,5 @@
 package dev.limits.spi;
 
-import dev.limits.internal.Checks;
 import java.util.Objects;
 
 /**
@@ -37,10 +36,16 @@ public record Charge(int subject, Slot slot, long limit, long amount) {
    */
   public Charge {
     Objects.requireNonNull(slot, "slot");
-    Checks.requireArgument(subject >= 0 && subject < ConsumeRequest.MAX_SUBJECTS,
-        "subject index must be 0 to %s, got %s", ConsumeRequest.MAX_SUBJECTS - 1, subject);
-    Checks.requireArgument(limit >= 0, "limit must not be negative, got %s", limit);
-    Checks.requireArgument(amount >= 0, "amount must not be negative, got %s", amount);
+    if (subject < 0 || subject >= ConsumeRequest.MAX_SUBJECTS) {
+      throw new IllegalArgumentException(
+          "subject index must be 0 to " + (ConsumeRequest.MAX_SUBJECTS - 1) + ", got " + subject);
+    }
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must not be negative, got " + limit);
+    }
+    if (amount < 0) {
+      throw new IllegalArgumentException("amount must not be negative, got " + amount);
+    }
   }
 
   /**
@@ -63,6 +68,6 @@ public record Charge(int subject, Slot slot, long limit, long amount) {
    * @return whether {@code used + amount <= limit}
    */
   public boolean fits(long used) {
-    return Checks.fits(limit, amount, used);
+    return WindowCell.fits(limit, amount, used);
   }
 }

@@ -1,6 +1,5 @@
 package dev.limits.spi;
 
-import dev.limits.internal.Checks;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -88,7 +87,9 @@ public record ConsumeRequest(
      * @throws IllegalArgumentException if no mode has that code
      */
     public static Mode ofCode(int code) {
-      Checks.requireArgument(code >= 0 && code < BY_CODE.length, "no mode has code %s", code);
+      if (code < 0 || code >= BY_CODE.length) {
+        throw new IllegalArgumentException("no mode has code " + code);
+      }
       return BY_CODE[code];
     }
   }
@@ -118,21 +119,24 @@ public record ConsumeRequest(
    */
   public ConsumeRequest {
     subjects = List.copyOf(Objects.requireNonNull(subjects, "subjects"));
-    Checks.requireArgument(!subjects.isEmpty(), "a consume request needs at least one subject");
-    Checks.requireArgument(subjects.size() <= MAX_SUBJECTS, "a consume request charges at most %s subjects, got %s",
-        MAX_SUBJECTS, subjects.size());
+    if (subjects.isEmpty() || subjects.size() > MAX_SUBJECTS) {
+      throw new IllegalArgumentException(
+          "a consume request charges 1 to " + MAX_SUBJECTS + " subjects, got " + subjects.size());
+    }
     for (int i = 0; i < subjects.size(); i++) {
       String subject = requireSubject(subjects.get(i));
       for (int j = 0; j < i; j++) {
         if (subjects.get(j).equals(subject)) {
           throw new IllegalArgumentException(
-              "a consume request lists each subject once, got '" + Checks.readable(subject) + "' twice");
+              "a consume request lists each subject once, got '" + Identifiers.readable(subject) + "' twice");
         }
       }
     }
     Objects.requireNonNull(mode, "mode");
     charges = List.copyOf(Objects.requireNonNull(charges, "charges"));
-    Checks.requireArgument(!charges.isEmpty(), "a consume request needs at least one charge");
+    if (charges.isEmpty()) {
+      throw new IllegalArgumentException("a consume request needs at least one charge");
+    }
     for (int i = 0; i < charges.size(); i++) {
       Charge charge = charges.get(i);
       int subject = charge.subject();
@@ -147,7 +151,7 @@ public record ConsumeRequest(
           throw new IllegalArgumentException(subjects.size() == 1
               ? "a consume request charges each key once, got '" + key + "' twice"
               : "a consume request charges each key of a subject once, got '" + key + "' twice for subject '"
-                  + Checks.readable(subjects.get(subject)) + "'");
+                  + Identifiers.readable(subjects.get(subject)) + "'");
         }
       }
     }
@@ -268,7 +272,7 @@ public record ConsumeRequest(
    *                                  contains a control character or an unpaired surrogate
    */
   public static String requireSubject(String subject) {
-    return Checks.requireIdentifier(Objects.requireNonNull(subject, "subject"), "subject", MAX_SUBJECT_LENGTH);
+    return Identifiers.require(Objects.requireNonNull(subject, "subject"), "subject", MAX_SUBJECT_LENGTH);
   }
 
   /**
@@ -282,7 +286,7 @@ public record ConsumeRequest(
    *                                  contains a control character or an unpaired surrogate
    */
   public static String requireOperationId(String operationId) {
-    return Checks.requireIdentifier(Objects.requireNonNull(operationId, "operationId"), "operation id",
+    return Identifiers.require(Objects.requireNonNull(operationId, "operationId"), "operation id",
         MAX_OPERATION_ID_LENGTH);
   }
 }

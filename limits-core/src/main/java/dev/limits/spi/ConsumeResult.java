@@ -1,6 +1,5 @@
 package dev.limits.spi;
 
-import dev.limits.internal.Checks;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -55,7 +54,9 @@ public final class ConsumeResult {
      * @throws IllegalArgumentException if no status has that code
      */
     public static Status ofCode(int code) {
-      Checks.requireArgument(code >= 0 && code < BY_CODE.length, "no status has code %s", code);
+      if (code < 0 || code >= BY_CODE.length) {
+        throw new IllegalArgumentException("no status has code " + code);
+      }
       return BY_CODE[code];
     }
   }
@@ -82,8 +83,10 @@ public final class ConsumeResult {
    */
   public static ConsumeResult of(Status status, long[] used, boolean[] fits) {
     Objects.requireNonNull(status, "status");
-    Checks.requireArgument(used.length == fits.length,
-        "used and fits must have one entry per charge, got %s and %s", used.length, fits.length);
+    if (used.length != fits.length) {
+      throw new IllegalArgumentException(
+          "used and fits must have one entry per charge, got " + used.length + " and " + fits.length);
+    }
     return new ConsumeResult(status, used.clone(), fits.clone());
   }
 

@@ -1,6 +1,5 @@
 package dev.limits.spi;
 
-import dev.limits.internal.Checks;
 import java.util.Objects;
 
 /**
@@ -34,7 +33,9 @@ public record SettleRequest(String subject, String operationId, long[] finalAmou
     ConsumeRequest.requireOperationId(operationId);
     finalAmounts = Objects.requireNonNull(finalAmounts, "finalAmounts").clone();
     for (long amount : finalAmounts) {
-      Checks.requireArgument(amount >= 0, "final amount must not be negative, got %s", amount);
+      if (amount < 0) {
+        throw new IllegalArgumentException("final amount must not be negative, got " + amount);
+      }
     }
   }
 

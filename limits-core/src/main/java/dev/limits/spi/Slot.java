@@ -1,6 +1,5 @@
 package dev.limits.spi;
 
-import dev.limits.internal.Checks;
 import java.util.Objects;
 
 /**
@@ -51,9 +50,13 @@ public record Slot(String key, long start, long end, int lookback) {
    *                                  the period is empty, or the lookback is negative
    */
   public Slot {
-    Checks.requireIdentifier(Objects.requireNonNull(key, "key"), "counter key", MAX_KEY_LENGTH);
-    Checks.requireArgument(end > start, "slot period end %s must be after its start %s", end, start);
-    Checks.requireArgument(lookback >= 0, "slot lookback must not be negative, got %s", lookback);
+    Identifiers.require(Objects.requireNonNull(key, "key"), "counter key", MAX_KEY_LENGTH);
+    if (end <= start) {
+      throw new IllegalArgumentException("slot period end " + end + " must be after its start " + start);
+    }
+    if (lookback < 0) {
+      throw new IllegalArgumentException("slot lookback must not be negative, got " + lookback);
+    }
   }
 
   /** {@return the length of one bucket (the period) in milliseconds} */
@@ -102,6 +105,6 @@ public record Slot(String key, long start, long end, int lookback) {
    */
   public static long calendarCellKeptUntil(long start, long end) {
     long length = Math.max(0, end - start);
-    return Checks.saturatedAdd(Checks.saturatedAdd(end, length), Math.max(length, DAY_MS));
+    return WindowCell.saturatedAdd(WindowCell.saturatedAdd(end, length), Math.max(length, DAY_MS));
   }
 }

@@ -1,13 +1,13 @@
 package dev.limits.spi;
 
-import dev.limits.internal.InMemoryUsageCounter;
 import java.util.List;
 
 /**
  * The storage contract: atomic check-and-count over several windows of several metrics at once.
  *
- * <p>Every operation touches the cells of one subject. A {@link ConsumeRequest} is all or nothing: either
- * every charge is counted or none is, and no concurrent operation observes a state in between. Two
+ * <p>An operation touches the cells of one subject or, for a request that charges several (a user, their
+ * team and their organisation), of each of them. A {@link ConsumeRequest} is all or nothing: either every
+ * charge of every subject is counted or none is, and no concurrent operation observes a state in between. Two
  * operations carrying the same operation id count once: the store remembers each id with the request's
  * {@link ConsumeRequest#fingerprint()}, and a later request with that id answers
  * {@link ConsumeResult.Status#DUPLICATE} if its fingerprint is the same (a retry), or
@@ -17,7 +17,7 @@ import java.util.List;
  *
  * <p>Implementations are thread-safe, and stores shared by several processes keep these guarantees across
  * them. The testkit's {@code UsageCounterContract} checks an implementation against this contract; a user's
- * own store extends it in a few lines.
+ * own store extends it in a few lines. The store in memory comes from {@code dev.limits.UsageCounters}.
  *
  * @see ConsumeRequest
  * @see dev.limits.Limiter
@@ -76,9 +76,4 @@ public interface UsageCounter {
    * @throws StorageException         if the storage failed
    */
   int purge(long now, int maxItems);
-
-  /** {@return a new thread-safe counter that keeps everything in this JVM's memory} */
-  static UsageCounter inMemory() {
-    return new InMemoryUsageCounter();
-  }
 }

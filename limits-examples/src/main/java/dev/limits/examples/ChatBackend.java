@@ -1,5 +1,6 @@
 package dev.limits.examples;
 
+import dev.limits.UsageCounters;
 import dev.limits.jdbc.JdbcUsageCounter;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.h2.jdbcx.JdbcDataSource;
@@ -55,7 +56,7 @@ final class ChatBackend {
   /**
    * The one place the demo's counter is made: a {@link JdbcUsageCounter} on a fresh embedded H2 database, the
    * tables created at start. Every counter implements the same {@link UsageCounter} SPI, so
-   * {@code UsageCounter.inMemory()} or a PostgreSQL {@code DataSource} would do here as well.
+   * {@code UsageCounters.inMemory()} or a PostgreSQL {@code DataSource} would do here as well.
    */
   static UsageCounter newCounter() {
     JdbcDataSource h2 = new JdbcDataSource();

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.limits.PeriodClock;
-import dev.limits.spi.UsageCounter;
+import dev.limits.UsageCounters;
 import dev.limits.testkit.UnavailableUsageCounter;
 import java.io.IOException;
 import java.net.URI;
@@ -33,7 +33,7 @@ class HttpChatServerTest {
 
   @BeforeEach
   void start() throws IOException {
-    server = HttpChatServer.start(UsageCounter.inMemory(), clock);
+    server = HttpChatServer.start(UsageCounters.inMemory(), clock);
   }
 
   @AfterEach

@@ -2,6 +2,7 @@ package dev.limits.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.limits.UsageCounters;
 import dev.limits.spi.Charge;
 import dev.limits.spi.ConsumeRequest;
 import dev.limits.spi.ConsumeRequest.Mode;
@@ -44,7 +45,7 @@ class ReferenceModelTest {
         .createSchemaIfMissing(true).build();
     for (long seed = 1; seed <= 4; seed++) {
       Databases.truncate(dataSource, "model_");
-      run(name + " seed " + seed, store, UsageCounter.inMemory(), new SplittableRandom(seed));
+      run(name + " seed " + seed, store, UsageCounters.inMemory(), new SplittableRandom(seed));
     }
   }
 

@@ -2,6 +2,7 @@ package dev.limits.plans;
 
 import dev.limits.PeriodClock;
 import dev.limits.QuotaUsage;
+import dev.limits.UsageCounters;
 import dev.limits.spi.UsageCounter;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +19,7 @@ abstract class GateFixture {
   /** Monday 2 March 2026, 10:15 UTC. */
   final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-02T10:15:00Z"));
   final PeriodClock clock = now::get;
-  final UsageCounter counter = UsageCounter.inMemory();
+  final UsageCounter counter = UsageCounters.inMemory();
   AiGate gate = AiGate.builder(counter).clock(clock).build();
 
   void advance(Duration d) {

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.limits.LimitPolicy;
 import dev.limits.LimitRequest;
 import dev.limits.Limiter;
+import dev.limits.UsageCounters;
 import dev.limits.plans.internal.PlanCompiler;
 import dev.limits.plans.internal.PlanPolicies;
-import dev.limits.spi.UsageCounter;
 import java.math.BigDecimal;
 import java.time.DayOfWeek;
 import java.time.Instant;
@@ -64,7 +64,7 @@ class PlanTest {
 
   @Test
   void aZeroLimitDeniesTheFirstMessageAndAnUnlimitedOneNever() {
-    Limiter limiter = Limiter.builder(UsageCounter.inMemory()).build();
+    Limiter limiter = Limiter.builder(UsageCounters.inMemory()).build();
     Plan zero = Plan.builder("zero").limit(PlanLimit.MESSAGES_PER_HOUR, 0).build();
     Plan unlimited = Plan.builder("unlimited").limit(PlanLimit.MESSAGES_PER_HOUR, Allowance.unlimited()).build();
     LimitRequest message = LimitRequest.of("u").amount(PlanMetrics.MESSAGES, 1);

@@ -9,6 +9,7 @@ import dev.limits.LimitPolicy;
 import dev.limits.LimitRequest;
 import dev.limits.Limiter;
 import dev.limits.Metric;
+import dev.limits.UsageCounters;
 import dev.limits.Window;
 import dev.limits.spi.UsageCounter;
 import java.time.Duration;
@@ -20,7 +21,7 @@ class DecisionAssertTest {
 
   static final Metric MESSAGES = Metric.count("messages");
 
-  final Limiter limiter = Limiter.builder(UsageCounter.inMemory())
+  final Limiter limiter = Limiter.builder(UsageCounters.inMemory())
       .clock(() -> Instant.parse("2026-05-01T09:40:00Z")).build();
   final LimitPolicy plan = LimitPolicy.builder("p").allowModels("a").quota(MESSAGES, Window.hour(), 2).build();
 

@@ -1,5 +1,6 @@
 package dev.limits.testkit;
 
+import dev.limits.UsageCounters;
 import dev.limits.spi.UsageCounter;
 
 /** Runs the contract suite against the in-memory store. */
@@ -7,6 +8,6 @@ class InMemoryUsageCounterContractTest extends UsageCounterContract {
 
   @Override
   protected UsageCounter createCounter() {
-    return UsageCounter.inMemory();
+    return UsageCounters.inMemory();
   }
 }

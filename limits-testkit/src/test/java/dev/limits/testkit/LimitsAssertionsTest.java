@@ -7,8 +7,8 @@ import dev.limits.LimitPolicy;
 import dev.limits.LimitRequest;
 import dev.limits.Limiter;
 import dev.limits.Metric;
+import dev.limits.UsageCounters;
 import dev.limits.Window;
-import dev.limits.spi.UsageCounter;
 import java.lang.module.ModuleDescriptor;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -21,7 +21,7 @@ class LimitsAssertionsTest {
 
   @Test
   void oneStaticImportServesDecisionsAndAssertJsTypes() {
-    Limiter limiter = Limiter.builder(UsageCounter.inMemory()).clock(() -> NOW).build();
+    Limiter limiter = Limiter.builder(UsageCounters.inMemory()).clock(() -> NOW).build();
     LimitPolicy plan = LimitPolicy.builder("p").quota(MESSAGES, Window.hour(), 1).build();
     Decision decision = limiter.consume(plan, LimitRequest.of("u").amount(MESSAGES, 1));
 

@@ -1,67 +1,74 @@
 package dev.limits.jdbc.internal;
 
 import dev.limits.spi.Slot;
+import dev.limits.spi.WindowCell;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One stored counter cell as Java sees it while a transaction holds its row lock: the newest bucket
  * ({@code periodStart}, {@code periodEnd}, {@code used}) and, for rolling windows, the earlier buckets that
- * still count.
+ * still count, as the row stores them.
  *
- * <p>The arithmetic mirrors the in-memory reference counter: a calendar or lifetime cell counts against a
- * slot unless its period ended at or before the slot's start ({@link Slot#counts}), and a write into it then
- * extends it; for rolling cells the later of the stored and the requested bucket wins; amounts saturate
- * instead of wrapping, and a bucket no longer kept absorbs nothing. Earlier
- * buckets that can never count again are dropped when the newest bucket moves, which is how the reference
- * ring behaves too. Not thread-safe; lives for one transaction.
+ * <p>The arithmetic is {@link WindowCell}'s, the same as every store's: this class only reads a row into a
+ * cell in {@link WindowCell}'s layout and writes it back. Earlier buckets that can never count again are not
+ * written back. Not thread-safe; lives for one transaction.
  */
 public final class CellState {
 
   /** {@code periodStart} of a cell that was never charged (a placeholder row, or no row at all). */
-  public static final long EMPTY = Long.MIN_VALUE;
+  public static final long EMPTY = WindowCell.EMPTY;
 
-  long bucketMs;
-  int lookback;
-  long periodStart = EMPTY;
-  long periodEnd = EMPTY;
-  long used;
-  long[] earlierStarts = new long[0];
-  long[] earlierUsed = new long[0];
-  boolean dirty;
+  private final long bucketMs;
+  private final int lookback;
+  private final long[] cell; // in WindowCell's layout, from offset 0
+  private boolean dirty;
+
+  private CellState(long bucketMs, int lookback) {
+    this.bucketMs = bucketMs;
+    this.lookback = lookback;
+    this.cell = new long[WindowCell.size(lookback)];
+    WindowCell.clear(cell, 0, lookback);
+  }
 
   /** A cell for {@code slot} that holds nothing yet. */
   public static CellState empty(Slot slot) {
-    CellState cell = new CellState();
-    cell.bucketMs = slot.length();
-    cell.lookback = slot.lookback();
-    return cell;
+    return new CellState(slot.length(), slot.lookback());
   }
 
   /** A cell as read from its row. */
   public static CellState of(long bucketMs, int lookback, long periodStart, long periodEnd, long used,
       @Nullable String earlierStarts, @Nullable String earlierUsed) {
-    CellState cell = new CellState();
-    cell.bucketMs = bucketMs;
-    cell.lookback = lookback;
-    cell.periodStart = periodStart;
-    cell.periodEnd = periodEnd;
-    cell.used = used;
-    cell.earlierStarts = decode(earlierStarts);
-    cell.earlierUsed = decode(earlierUsed);
-    if (cell.earlierStarts.length != cell.earlierUsed.length) {
+    CellState state = new CellState(bucketMs, lookback);
+    long[] starts = decode(earlierStarts);
+    long[] useds = decode(earlierUsed);
+    if (starts.length != useds.length) {
       throw new IllegalStateException("corrupt counter row: " + earlierStarts + " / " + earlierUsed);
     }
-    return cell;
+    if (periodStart == EMPTY) {
+      return state;
+    }
+    long[] cell = state.cell;
+    cell[WindowCell.START] = periodStart;
+    cell[WindowCell.END] = periodEnd;
+    if (lookback == 0) {
+      cell[WindowCell.USED] = used;
+      return state;
+    }
+    for (int i = 0; i < starts.length; i++) {
+      WindowCell.restoreBucket(cell, 0, bucketMs, lookback, starts[i], useds[i]);
+    }
+    WindowCell.restoreBucket(cell, 0, bucketMs, lookback, periodStart, used);
+    return state;
   }
 
   public boolean isEmpty() {
-    return periodStart == EMPTY;
+    return WindowCell.isEmpty(cell, 0);
   }
 
   /** When the cell stops counting: the end of its newest bucket plus the earlier buckets that follow. */
   public long expiresAt() {
-    return isEmpty() ? periodEnd : saturatedAdd(periodEnd, multiplySaturated(lookback, bucketMs));
+    return WindowCell.expiresAt(cell, 0, bucketMs, lookback);
   }
 
   public boolean expiredAt(long now) {
@@ -73,136 +80,39 @@ public final class CellState {
    * until no slot of any zone can overlap it ({@link Slot#calendarCellKeptUntil}).
    */
   public long keptUntil() {
-    return isEmpty() || lookback > 0 ? expiresAt() : Slot.calendarCellKeptUntil(periodStart, periodEnd);
+    return WindowCell.keptUntil(cell, 0, bucketMs, lookback);
   }
 
-  /**
-   * Usage that counts against {@code slot}: a calendar or lifetime cell's unless its period ended at or
-   * before the slot's start; for a rolling cell, the later of the slot's and the stored bucket wins.
-   */
+  /** Usage that counts against {@code slot}: see {@link WindowCell#usedFor}. */
   public long usedFor(Slot slot) {
-    if (isEmpty()) {
-      return 0;
-    }
-    if (lookback == 0) {
-      return slot.counts(periodEnd) ? used : 0;
-    }
-    long reference = Math.max(slot.start(), periodStart);
-    return sumFrom(reference - multiplySaturated(lookback, bucketMs), reference);
+    return WindowCell.usedFor(cell, 0, slot);
   }
 
   /** Usage that still counts at {@code now}, for snapshots. */
   public long usedAt(long now) {
-    if (isEmpty() || expiredAt(now)) {
-      return 0;
-    }
-    if (lookback == 0) {
-      return used;
-    }
-    long reference = Math.max(periodStart, now - Math.floorMod(now, bucketMs));
-    return sumFrom(reference - multiplySaturated(lookback, bucketMs), reference);
-  }
-
-  private long sumFrom(long from, long to) {
-    long sum = 0;
-    if (periodStart >= from && periodStart <= to) {
-      sum = used;
-    }
-    for (int i = 0; i < earlierStarts.length; i++) {
-      if (earlierStarts[i] >= from && earlierStarts[i] <= to) {
-        sum = saturatedAdd(sum, earlierUsed[i]);
-      }
-    }
-    return sum;
+    return WindowCell.usedAt(cell, 0, bucketMs, lookback, now);
   }
 
   /**
-   * Adds {@code amount} for {@code slot}. A calendar or lifetime cell that counts against the slot takes
-   * the amount and extends its period to the slot's end if that is later. A newer stored period wins: when
-   * {@code intoNewer} the amount counts there, otherwise (usage of an ended period) it goes to the slot's own
-   * bucket if that is kept.
+   * Adds {@code amount} for {@code slot}: see {@link WindowCell#add}.
    *
    * @return the start of the bucket charged
    */
   public long add(Slot slot, long amount, boolean intoNewer) {
     dirty = true;
-    long target = slot.start();
-    if (!isEmpty() && lookback == 0 && target > periodStart && slot.counts(periodEnd)) {
-      // Another zone's period that overlaps the stored one: it takes the amount, keeping its start.
-      used = saturatedAdd(used, amount);
-      periodEnd = Math.max(periodEnd, slot.end());
-      return periodStart;
-    }
-    if (!isEmpty() && target < periodStart) {
-      if (intoNewer) {
-        target = periodStart;
-      } else {
-        addToBucket(target, amount);
-        return target;
-      }
-    }
-    if (!isEmpty() && target == periodStart) {
-      used = saturatedAdd(used, amount);
-      periodEnd = Math.max(periodEnd, slot.end());
-      return target;
-    }
-    // A new newest bucket: the old newest joins the earlier ones, and what can never count again goes.
-    long oldest = target - multiplySaturated(lookback, bucketMs);
-    long[] starts = new long[earlierStarts.length + 1];
-    long[] useds = new long[earlierStarts.length + 1];
-    int n = 0;
-    for (int i = 0; i < earlierStarts.length; i++) {
-      if (earlierStarts[i] >= oldest) {
-        starts[n] = earlierStarts[i];
-        useds[n++] = earlierUsed[i];
-      }
-    }
-    if (!isEmpty() && lookback > 0 && periodStart >= oldest) {
-      starts[n] = periodStart;
-      useds[n++] = used;
-    }
-    earlierStarts = Arrays.copyOf(starts, n);
-    earlierUsed = Arrays.copyOf(useds, n);
-    periodStart = target;
-    periodEnd = target == slot.start() ? slot.end() : saturatedAdd(target, bucketMs);
-    used = amount;
-    return target;
+    return WindowCell.add(cell, 0, slot, amount, intoNewer);
   }
 
   /** Adds to the bucket that starts at {@code start} if it is still kept; otherwise drops the amount. */
   public void addToBucket(long start, long amount) {
-    if (isEmpty()) {
-      return;
-    }
-    if (start == periodStart) {
-      used = saturatedAdd(used, amount);
-      dirty = true;
-      return;
-    }
-    for (int i = 0; i < earlierStarts.length; i++) {
-      if (earlierStarts[i] == start) {
-        earlierUsed[i] = saturatedAdd(earlierUsed[i], amount);
-        dirty = true;
-      }
-    }
+    dirty = true;
+    WindowCell.addToBucket(cell, 0, bucketMs, lookback, start, amount);
   }
 
   /** Subtracts from the bucket that starts at {@code start} if it is still kept, never below zero. */
   public void subtract(long start, long amount) {
-    if (isEmpty()) {
-      return;
-    }
-    if (start == periodStart) {
-      used = Math.max(0, used - amount);
-      dirty = true;
-      return;
-    }
-    for (int i = 0; i < earlierStarts.length; i++) {
-      if (earlierStarts[i] == start) {
-        earlierUsed[i] = Math.max(0, earlierUsed[i] - amount);
-        dirty = true;
-      }
-    }
+    dirty = true;
+    WindowCell.subtract(cell, 0, bucketMs, lookback, start, amount);
   }
 
   public long bucketMs() {
@@ -214,15 +124,16 @@ public final class CellState {
   }
 
   public long periodStart() {
-    return periodStart;
+    return cell[WindowCell.START];
   }
 
   public long periodEnd() {
-    return periodEnd;
+    return cell[WindowCell.END];
   }
 
+  /** The usage of the newest bucket alone. */
   public long used() {
-    return used;
+    return WindowCell.newestUsed(cell, 0, bucketMs, lookback);
   }
 
   public boolean isDirty() {
@@ -231,12 +142,25 @@ public final class CellState {
 
   /** The earlier buckets' starts as stored: comma-separated decimal numbers, or null if there are none. */
   public @Nullable String earlierStartsText() {
-    return encode(earlierStarts);
+    return encode(earlier(true));
   }
 
   /** The earlier buckets' usage as stored, in the order of {@link #earlierStartsText()}. */
   public @Nullable String earlierUsedText() {
-    return encode(earlierUsed);
+    return encode(earlier(false));
+  }
+
+  /** The starts or the usage of the kept buckets before the newest, oldest first. */
+  private long[] earlier(boolean starts) {
+    long[] values = new long[lookback];
+    int n = 0;
+    for (int back = lookback; back >= 1; back--) {
+      long start = WindowCell.bucketStart(cell, 0, bucketMs, lookback, back);
+      if (start != EMPTY) {
+        values[n++] = starts ? start : WindowCell.bucketUsed(cell, 0, bucketMs, lookback, back);
+      }
+    }
+    return Arrays.copyOf(values, n);
   }
 
   static @Nullable String encode(long[] values) {
@@ -265,18 +189,8 @@ public final class CellState {
     return values;
   }
 
-  /** Adds two amounts, saturating at the long range instead of wrapping. */
+  /** Adds two amounts, saturating at the long range instead of wrapping: {@link WindowCell#saturatedAdd}. */
   public static long saturatedAdd(long a, long b) {
-    long sum = a + b;
-    return ((a ^ sum) & (b ^ sum)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : sum;
-  }
-
-  private static long multiplySaturated(long a, long b) {
-    long hi = Math.multiplyHigh(a, b);
-    long lo = a * b;
-    if ((hi == 0 && lo >= 0) || (hi == -1 && lo < 0)) {
-      return lo;
-    }
-    return (a < 0) == (b < 0) ? Long.MAX_VALUE : Long.MIN_VALUE;
+    return WindowCell.saturatedAdd(a, b);
   }
 }

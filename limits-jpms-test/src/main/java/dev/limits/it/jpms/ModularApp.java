@@ -8,6 +8,7 @@ import dev.limits.Limiter;
 import dev.limits.Metric;
 import dev.limits.PeriodClock;
 import dev.limits.Reservation;
+import dev.limits.UsageCounters;
 import dev.limits.Window;
 import dev.limits.spi.UsageCounter;
 import java.time.Instant;
@@ -25,7 +26,7 @@ public final class ModularApp {
    * @return the outcome of each request, in order
    */
   public static List<Decision.Outcome> run() {
-    return run(UsageCounter.inMemory());
+    return run(UsageCounters.inMemory());
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.limits.Decision;
+import dev.limits.UsageCounters;
 import dev.limits.plans.AiCall;
 import dev.limits.plans.AiGate;
 import dev.limits.plans.AiPermit;
@@ -12,7 +13,6 @@ import dev.limits.plans.AiUsage;
 import dev.limits.plans.Allowance;
 import dev.limits.plans.Plan;
 import dev.limits.plans.PlanLimit;
-import dev.limits.spi.UsageCounter;
 import java.lang.module.ModuleDescriptor;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +47,7 @@ class PlansModulePathTest {
     Plan plan = Plan.fromConfig(Map.of("name", "free", "hourly_max_messages", "2", "daily_max_tokens", "0"));
     assertEquals(Allowance.of(2), plan.limit(PlanLimit.MESSAGES_PER_HOUR));
     assertEquals(Allowance.unlimited(), plan.limit(PlanLimit.TOKENS_PER_DAY));
-    AiGate gate = AiGate.builder(UsageCounter.inMemory()).build();
+    AiGate gate = AiGate.builder(UsageCounters.inMemory()).build();
     List<Decision.Outcome> outcomes = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       try (AiPermit permit = gate.before("user-1", plan, AiCall.message("any/model"))) {
