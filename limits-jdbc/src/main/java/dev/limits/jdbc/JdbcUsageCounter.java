@@ -25,6 +25,16 @@ import org.jspecify.annotations.Nullable;
  * A {@link UsageCounter} in a relational database reached through JDBC: PostgreSQL, H2, MariaDB or MySQL.
  * Several processes sharing one database share the counters exactly.
  *
+ * <p><b>Contract.</b> It keeps the contract of {@link UsageCounter}, which the testkit's contract suite checks
+ * against every dialect: a consume counts every charge of every subject it names, or none; no limit is ever
+ * passed, however many threads and processes consume at once; an operation id, owned by the request's first
+ * subject, makes a retried request count once ({@link ConsumeResult.Status#DUPLICATE}) and a different
+ * request that reuses it change nothing ({@link ConsumeResult.Status#MISMATCH}); a reservation is settled,
+ * or refunded when it expires unsettled, exactly once, on every subject it charged; a check, a denial and a
+ * repeated id change nothing. What this class adds to it: where the counters live (below), which failures it
+ * retries and what a {@link StorageException} tells (<b>Failures</b>), the schema check when it is built, and
+ * purging when asked.
+ *
  * <p><b>Tables.</b> With the default prefix {@code limits_}: {@code limits_counter} holds one row per
  * subject and counter key (the newest bucket's {@code period_start}, {@code period_end} and {@code used};
  * for rolling windows also the earlier buckets still counted, as comma-separated {@code earlier_starts}

@@ -2,6 +2,7 @@ package dev.limits.jdbc.internal;
 
 import dev.limits.spi.Slot;
 import dev.limits.spi.SlotUsage;
+import dev.limits.spi.WindowCell;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -105,19 +106,15 @@ final class CellRows {
         ps.setLong(3, slot.length());
         ps.setInt(4, slot.lookback());
         ps.setLong(5, slot.end());
-        ps.setLong(6, CellState.saturatedAdd(slot.end(), placeholderTail(slot)));
+        // kept while a bucket of the slot's window could still count (the SQL's counter_kept_until)
+        ps.setLong(6, WindowCell.saturatedAdd(slot.end(), WindowCell.saturatedMultiply(slot.lookback(),
+            slot.length())));
         ps.addBatch();
       }
       // On H2 a concurrent insert of the same cell makes this fail with a unique violation, and the whole
       // consume statement fails with it; the caller retries.
       ps.executeBatch();
     }
-  }
-
-  /** How long after its end a placeholder is kept: its lookback's buckets, saturated. */
-  private static long placeholderTail(Slot slot) {
-    long tail = slot.lookback() * slot.length();
-    return slot.length() != 0 && tail / slot.length() != slot.lookback() ? Long.MAX_VALUE : tail;
   }
 
   /** Writes back the cells that changed. */
