@@ -14,14 +14,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * The rows of the counter table on one connection whose transaction the caller owns: read, lock, insert
- * placeholders, write back, and the snapshot of a subject. Cells of several subjects are locked subject by
- * subject in {@link String#compareTo} order of the subjects, each subject's rows by key in one
- * {@code SELECT ... ORDER BY counter_key FOR UPDATE}: one order for every locker of the database (consumes,
- * settles, purges), so that two requests sharing a subject (a user's and the organisation's cells) never
- * wait on each other in a circle.
+ * placeholders, write back, and the snapshot of a subject. Cells are locked in one
+ * {@code SELECT ... ORDER BY subject, counter_key FOR UPDATE}: the order of the primary key, the one order
+ * in which every locker of the database takes rows (consumes, settles, purges; on PostgreSQL the consume
+ * functions too, whose statements sort the same way), so that two requests sharing a subject (a user's and
+ * the organisation's cells) never wait on each other in a circle. It is the database's order, not Java's:
+ * the two may differ (a collation), and what matters is that all lockers agree.
  */
 final class CellRows {
 
@@ -35,57 +37,79 @@ final class CellRows {
   }
 
   /**
-   * Reads the cells named by {@code keys} (per subject, its keys), subject by subject in the map's order;
-   * with {@code lock}, locks them. Missing rows are absent from the answer.
+   * Reads the cells named by {@code keys} (per subject, its keys); with {@code lock}, locks them. Missing
+   * rows are absent from the answer. One subject's cells take one statement on its primary key prefix;
+   * several subjects' cells take one statement too, locked in (subject, counter_key) order.
    */
   Map<CellKey, CellState> read(Connection c, SortedMap<String, ? extends Collection<String>> keys, boolean lock)
       throws SQLException {
     Map<CellKey, CellState> cells = new HashMap<>();
-    for (Map.Entry<String, ? extends Collection<String>> e : keys.entrySet()) {
-      readSubject(c, e.getKey(), List.copyOf(e.getValue()), lock, cells);
+    if (keys.size() == 1) {
+      String subject = keys.firstKey();
+      List<String> subjectKeys = List.copyOf(keys.get(subject));
+      try (PreparedStatement ps = c.prepareStatement(
+          lock ? sql.lockCells(subjectKeys.size()) : sql.readCells(subjectKeys.size()))) {
+        ps.setString(1, subject);
+        for (int i = 0; i < subjectKeys.size(); i++) {
+          ps.setString(i + 2, subjectKeys.get(i));
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            cells.put(new CellKey(subject, rs.getString(1)), cellOf(rs));
+          }
+        }
+      }
+      return cells;
+    }
+    int[] counts = new int[keys.size()];
+    int s = 0;
+    for (Collection<String> subjectKeys : keys.values()) {
+      counts[s++] = subjectKeys.size();
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.cellsOfSubjects(counts, lock))) {
+      int p = 1;
+      for (Map.Entry<String, ? extends Collection<String>> e : keys.entrySet()) {
+        ps.setString(p++, e.getKey());
+        for (String key : e.getValue()) {
+          ps.setString(p++, key);
+        }
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          cells.put(new CellKey(rs.getString(9), rs.getString(1)), cellOf(rs));
+        }
+      }
     }
     return cells;
   }
 
-  private void readSubject(Connection c, String subject, List<String> keys, boolean lock,
-      Map<CellKey, CellState> into) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(lock ? sql.lockCells(keys.size()) : sql.readCells(keys.size()))) {
-      ps.setString(1, subject);
-      for (int i = 0; i < keys.size(); i++) {
-        ps.setString(i + 2, keys.get(i));
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          into.put(new CellKey(subject, rs.getString(1)), cellOf(rs));
-        }
-      }
-    }
-  }
-
   /**
-   * Locks the cells of {@code wanted}, subject by subject. With {@code createMissing}, a subject's missing
-   * rows ({@code seen} lacks them) are first inserted as placeholders so that there is a row to lock: a
-   * lock on nothing would let two requests both pass a "9 of 10" check.
+   * Locks the cells of {@code wanted} (per subject, per key, the slot a request charges there). With
+   * {@code createMissing}, missing rows ({@code seen} lacks them) are first inserted as placeholders so that
+   * there is a row to lock: a lock on nothing would let two requests both pass a "9 of 10" check.
    */
   Map<CellKey, CellState> lock(Connection c, SortedMap<String, SortedMap<String, Slot>> wanted,
       Map<CellKey, CellState> seen, boolean createMissing) throws SQLException {
-    Map<CellKey, CellState> locked = new HashMap<>();
+    SortedMap<String, Collection<String>> keys = new TreeMap<>();
+    int total = 0;
     for (Map.Entry<String, SortedMap<String, Slot>> e : wanted.entrySet()) {
-      String subject = e.getKey();
-      List<String> keys = List.copyOf(e.getValue().keySet());
-      int before = locked.size();
-      for (int attempt = 0; ; attempt++) {
-        if (createMissing) {
-          insertPlaceholders(c, subject, e.getValue(), attempt == 0 ? seen : locked);
-        }
-        readSubject(c, subject, keys, true, locked);
-        // A purge may delete a placeholder between insert and lock; then insert again.
-        if (!createMissing || locked.size() - before == keys.size() || attempt == 3) {
-          break;
+      keys.put(e.getKey(), e.getValue().keySet());
+      total += e.getValue().size();
+    }
+    Map<CellKey, CellState> known = seen;
+    for (int attempt = 0; ; attempt++) {
+      if (createMissing) {
+        for (Map.Entry<String, SortedMap<String, Slot>> e : wanted.entrySet()) {
+          insertPlaceholders(c, e.getKey(), e.getValue(), known);
         }
       }
+      Map<CellKey, CellState> locked = read(c, keys, true);
+      // A purge may delete a placeholder between insert and lock; then insert again.
+      if (!createMissing || locked.size() == total || attempt == 3) {
+        return locked;
+      }
+      known = locked;
     }
-    return locked;
   }
 
   private void insertPlaceholders(Connection c, String subject, SortedMap<String, Slot> slots,

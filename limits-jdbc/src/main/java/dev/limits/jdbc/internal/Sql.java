@@ -18,6 +18,7 @@ public final class Sql {
   final String hold;
   private final ConcurrentHashMap<Integer, String> readCells = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Integer, String> lockCells = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, String> subjectCells = new ConcurrentHashMap<>();
 
   public Sql(JdbcDialect dialect, String prefix) {
     this.dialect = dialect;
@@ -44,6 +45,23 @@ public final class Sql {
   String lockCells(int n) {
     return lockCells.computeIfAbsent(n, k -> "SELECT " + CELL_COLUMNS + " FROM " + counter
         + " WHERE subject = ? AND counter_key IN (" + placeholders(k) + ") ORDER BY counter_key FOR UPDATE");
+  }
+
+  /**
+   * Reads, or with {@code lock} locks, the cells of several subjects, {@code counts[s]} keys of subject
+   * {@code s}: parameters per subject its id, then its keys; columns {@link #CELL_COLUMNS}, then the subject.
+   * Locked in (subject, counter_key) order, the order of the primary key and of every other locker.
+   */
+  String cellsOfSubjects(int[] counts, boolean lock) {
+    return subjectCells.computeIfAbsent(java.util.Arrays.toString(counts) + lock, k -> {
+      StringBuilder sb = new StringBuilder("SELECT ").append(CELL_COLUMNS).append(", subject FROM ")
+          .append(counter).append(" WHERE ");
+      for (int s = 0; s < counts.length; s++) {
+        sb.append(s == 0 ? "" : " OR ").append("(subject = ? AND counter_key IN (").append(placeholders(counts[s]))
+            .append("))");
+      }
+      return sb.append(lock ? " ORDER BY subject, counter_key FOR UPDATE" : "").toString();
+    });
   }
 
   /** Inserts an uncharged placeholder row unless the cell exists, so that it can be locked. */
