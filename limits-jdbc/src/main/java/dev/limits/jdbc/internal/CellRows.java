@@ -1,5 +1,6 @@
 package dev.limits.jdbc.internal;
 
+import dev.limits.jdbc.JdbcDialect;
 import dev.limits.spi.Slot;
 import dev.limits.spi.SlotUsage;
 import dev.limits.spi.WindowCell;
@@ -14,16 +15,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * The rows of the counter table on one connection whose transaction the caller owns: read, lock, insert
- * placeholders, write back, and the snapshot of a subject. Cells are locked in one
- * {@code SELECT ... ORDER BY subject, counter_key FOR UPDATE}: the order of the primary key, the one order
- * in which every locker of the database takes rows (consumes, settles, purges; on PostgreSQL the consume
- * functions too, whose statements sort the same way), so that two requests sharing a subject (a user's and
- * the organisation's cells) never wait on each other in a circle. It is the database's order, not Java's:
- * the two may differ (a collation), and what matters is that all lockers agree.
+ * placeholders, write back, and the snapshot of a subject. Every locker of a database takes cell rows in one
+ * order, subject then key, so that two requests sharing a subject (a user's and the organisation's cells)
+ * never wait on each other in a circle. On PostgreSQL that is the order of {@code ORDER BY subject,
+ * counter_key} in the database's collation, which its consume functions use too: cells of several subjects
+ * are locked here in one such statement (PostgreSQL sorts before it locks). On H2, MariaDB and MySQL every
+ * locker is this class: subjects in {@link String#compareTo} order, each subject's rows in one
+ * {@code SELECT ... ORDER BY counter_key FOR UPDATE} along the primary key. What matters is only that all
+ * lockers of one database agree.
  */
 final class CellRows {
 
@@ -39,25 +41,18 @@ final class CellRows {
   /**
    * Reads the cells named by {@code keys} (per subject, its keys); with {@code lock}, locks them. Missing
    * rows are absent from the answer. One subject's cells take one statement on its primary key prefix;
-   * several subjects' cells take one statement too, locked in (subject, counter_key) order.
+   * several subjects' cells take one such statement each, in the map's order, or on PostgreSQL one
+   * statement for all, sorted before it locks as the consume functions' statements are.
    */
   Map<CellKey, CellState> read(Connection c, SortedMap<String, ? extends Collection<String>> keys, boolean lock)
       throws SQLException {
     Map<CellKey, CellState> cells = new HashMap<>();
-    if (keys.size() == 1) {
-      String subject = keys.firstKey();
-      List<String> subjectKeys = List.copyOf(keys.get(subject));
-      try (PreparedStatement ps = c.prepareStatement(
-          lock ? sql.lockCells(subjectKeys.size()) : sql.readCells(subjectKeys.size()))) {
-        ps.setString(1, subject);
-        for (int i = 0; i < subjectKeys.size(); i++) {
-          ps.setString(i + 2, subjectKeys.get(i));
-        }
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            cells.put(new CellKey(subject, rs.getString(1)), cellOf(rs));
-          }
-        }
+    if (keys.size() == 1 || sql.dialect != JdbcDialect.POSTGRESQL) {
+      // H2 locks the rows of a statement as its scan meets them, before any ORDER BY: only a statement on
+      // one subject, which walks the primary key, locks in key order there. Subject after subject, in the
+      // map's order, is the order on H2, MariaDB and MySQL, where every locker is this class.
+      for (Map.Entry<String, ? extends Collection<String>> e : keys.entrySet()) {
+        readSubject(c, e.getKey(), List.copyOf(e.getValue()), lock, cells);
       }
       return cells;
     }
@@ -83,33 +78,47 @@ final class CellRows {
     return cells;
   }
 
+  private void readSubject(Connection c, String subject, List<String> keys, boolean lock,
+      Map<CellKey, CellState> into) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(lock ? sql.lockCells(keys.size()) : sql.readCells(keys.size()))) {
+      ps.setString(1, subject);
+      for (int i = 0; i < keys.size(); i++) {
+        ps.setString(i + 2, keys.get(i));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          into.put(new CellKey(subject, rs.getString(1)), cellOf(rs));
+        }
+      }
+    }
+  }
+
   /**
-   * Locks the cells of {@code wanted} (per subject, per key, the slot a request charges there). With
-   * {@code createMissing}, missing rows ({@code seen} lacks them) are first inserted as placeholders so that
-   * there is a row to lock: a lock on nothing would let two requests both pass a "9 of 10" check.
+   * Locks the cells of {@code wanted} (per subject, per key, the slot a request charges there) for the Java
+   * consume (H2, MariaDB, MySQL), subject after subject in the map's order. With {@code createMissing}, a
+   * subject's missing rows ({@code seen} lacks them) are first inserted as placeholders so that there is a
+   * row to lock (a lock on nothing would let two requests both pass a "9 of 10" check); just before that
+   * subject's rows are locked, so that an inserted row, locked by its insert, keeps the order too.
    */
   Map<CellKey, CellState> lock(Connection c, SortedMap<String, SortedMap<String, Slot>> wanted,
       Map<CellKey, CellState> seen, boolean createMissing) throws SQLException {
-    SortedMap<String, Collection<String>> keys = new TreeMap<>();
-    int total = 0;
+    Map<CellKey, CellState> locked = new HashMap<>();
     for (Map.Entry<String, SortedMap<String, Slot>> e : wanted.entrySet()) {
-      keys.put(e.getKey(), e.getValue().keySet());
-      total += e.getValue().size();
-    }
-    Map<CellKey, CellState> known = seen;
-    for (int attempt = 0; ; attempt++) {
-      if (createMissing) {
-        for (Map.Entry<String, SortedMap<String, Slot>> e : wanted.entrySet()) {
-          insertPlaceholders(c, e.getKey(), e.getValue(), known);
+      String subject = e.getKey();
+      List<String> keys = List.copyOf(e.getValue().keySet());
+      int before = locked.size();
+      for (int attempt = 0; ; attempt++) {
+        if (createMissing) {
+          insertPlaceholders(c, subject, e.getValue(), attempt == 0 ? seen : locked);
+        }
+        readSubject(c, subject, keys, true, locked);
+        // A purge may delete a placeholder between insert and lock; then insert again.
+        if (!createMissing || locked.size() - before == keys.size() || attempt == 3) {
+          break;
         }
       }
-      Map<CellKey, CellState> locked = read(c, keys, true);
-      // A purge may delete a placeholder between insert and lock; then insert again.
-      if (!createMissing || locked.size() == total || attempt == 3) {
-        return locked;
-      }
-      known = locked;
     }
+    return locked;
   }
 
   private void insertPlaceholders(Connection c, String subject, SortedMap<String, Slot> slots,

@@ -165,7 +165,7 @@ final class ConsumeScript {
     return cells;
   }
 
-  /** The request's slots per subject and key, both in {@link String#compareTo} order: the locking order. */
+  /** The request's slots per subject and key. */
   private static SortedMap<String, SortedMap<String, Slot>> slotsBySubject(ConsumeRequest request) {
     SortedMap<String, SortedMap<String, Slot>> slots = new TreeMap<>();
     for (int i = 0; i < request.charges().size(); i++) {

@@ -48,8 +48,9 @@ public final class Sql {
   }
 
   /**
-   * Reads, or with {@code lock} locks, the cells of several subjects, {@code counts[s]} keys of subject
-   * {@code s}: parameters per subject its id, then its keys; columns {@link #CELL_COLUMNS}, then the subject.
+   * On PostgreSQL: reads, or with {@code lock} locks, the cells of several subjects, {@code counts[s]} keys of
+   * subject {@code s}: parameters per subject its id, then its keys; columns {@link #CELL_COLUMNS}, then the
+   * subject.
    * Locked in (subject, counter_key) order, the order of the primary key and of every other locker.
    */
   String cellsOfSubjects(int[] counts, boolean lock) {

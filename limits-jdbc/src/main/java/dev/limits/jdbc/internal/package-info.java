@@ -39,11 +39,14 @@
  * <h2>Several subjects, one order</h2>
  * A request may charge cells of several subjects (a user's plan and the organisation's pool); it is all or
  * nothing across them. Every locker takes counter rows in one order, subject then key, so that two requests
- * sharing a subject never deadlock: on PostgreSQL each statement locks with {@code ORDER BY subject,
- * counter_key}, the primary key's order; the Java scripts lock subject by subject in {@link String#compareTo}
- * order, each subject's rows in one {@code ORDER BY counter_key FOR UPDATE}. Only the order's consistency
- * among the lockers of one database matters, not which order it is. A reservation's holds remember each
- * charge's subject ({@code charged_subject}), so that settling and purging adjust every subject's cells.
+ * sharing a subject never deadlock. On PostgreSQL each statement that locks sorts by {@code subject,
+ * counter_key} in the database's collation: the consume functions (the fast one's UPDATE visits its cells
+ * in that order) and {@code CellRows} for settles and purges, so that a settle (Java) and a consume (SQL)
+ * agree. On H2, MariaDB and MySQL every locker is {@code CellRows}: subjects in {@link String#compareTo}
+ * order, each subject's rows along the primary key (H2 locks rows as its scan meets them, before any
+ * ORDER BY, so one statement per subject). What matters is only that all lockers of one database agree.
+ * A reservation's holds remember each charge's subject ({@code charged_subject}), so that settling and
+ * purging adjust every subject's cells.
  *
  * <h2>The path of a consume</h2>
  * <ul>
