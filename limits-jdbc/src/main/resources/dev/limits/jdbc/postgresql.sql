@@ -129,8 +129,8 @@ DROP FUNCTION IF EXISTS ${prefix}counter_consume_cells(BOOLEAN, VARCHAR, VARCHAR
 -- placeholders, so that there is a row to lock) and then runs the requests strictly one after another in
 -- the order given, each as if alone. A batch of one first reads without locks, so that a check or a clear
 -- denial never locks a row; otherwise it locks its cells in the same order, checks again and writes.
--- The bucket arithmetic (roll-over, rolling sums, saturating adds) is CellState's on the Java side; here it
--- is written once more because a single statement must do it where the rows are.
+-- The bucket arithmetic (roll-over, rolling sums, saturating adds) is the SPI's WindowCell on the Java
+-- side; here it is written once more because a single statement must do it where the rows are.
 CREATE OR REPLACE FUNCTION ${prefix}counter_consume(p_owners VARCHAR[], p_counts INT[], p_modes INT[],
     p_ops VARCHAR[], p_expires BIGINT[], p_fps BIGINT[], p_subjects VARCHAR[], p_keys VARCHAR[],
     p_starts BIGINT[], p_ends BIGINT[], p_lookbacks INT[], p_limits BIGINT[], p_amounts BIGINT[])

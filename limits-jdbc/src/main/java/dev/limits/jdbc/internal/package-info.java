@@ -25,7 +25,8 @@
  *       of an expired reservation) and {@code Purge}, on every dialect. Beneath them {@code CellRows} (the
  *       counter table's rows, and the one locking order) and {@code OperationRows} (the operation table's,
  *       its states coded by {@code OperationState}).
- *   <li>{@link dev.limits.jdbc.internal.CellState}: a cell's buckets and their arithmetic on the Java side;
+ *   <li>{@link dev.limits.jdbc.internal.CellState}: a stored row read into the layout of the SPI's
+ *       {@code WindowCell}, whose arithmetic it calls;
  *       {@link dev.limits.jdbc.internal.Sql}: the statements per dialect and prefix;
  *       {@link dev.limits.jdbc.internal.Schema}: creating and checking the schema;
  *       {@link dev.limits.jdbc.internal.Prefixes}: the table prefix check.
