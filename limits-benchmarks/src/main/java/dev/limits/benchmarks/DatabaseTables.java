@@ -47,8 +47,11 @@ final class DatabaseTables {
     List<Group> postgres = new ArrayList<>();
     List<Group> h2 = new ArrayList<>();
     Map<String, Group> scale = new LinkedHashMap<>();
+    List<Group> subjects = new ArrayList<>();
     for (Group g : groups.values()) {
-      if (g.scenario().startsWith("PostgresScale")) {
+      if (g.scenario().startsWith("PostgresSubjects")) {
+        subjects.add(g);
+      } else if (g.scenario().startsWith("PostgresScale")) {
         scale.put(g.params(), g);
       } else if (g.scenario().startsWith("Postgres")) {
         postgres.add(g);
@@ -66,7 +69,10 @@ final class DatabaseTables {
     if (!scale.isEmpty()) {
       scale(md, scale);
     }
-    targets(md, postgres, scale);
+    if (!subjects.isEmpty()) {
+      subjects(md, subjects);
+    }
+    targets(md, postgres, scale, subjects);
     return md.toString();
   }
 
@@ -129,11 +135,29 @@ final class DatabaseTables {
         score(l), ratio(l, s, false), cpu(s), cpu(l), ratio(l, s, true));
   }
 
-  private static void targets(StringBuilder md, List<Group> postgres, Map<String, Group> scale) {
+  private static void subjects(StringBuilder md, List<Group> groups) {
+    md.append("\nSeveral subjects: our PostgreSQL consume (through the counter, 1 thread, spread) of a user's 6 ")
+        .append("windows alone (`oneSubject`) and with the user's organisation's token pool and cost budget ")
+        .append("(`userAndOrganisation`, 8 cells of 2 subjects, all or nothing); the ratio is the second's cost ")
+        .append("over the first's:\n\n");
+    header(md, 2, "scenario", "threads", "one subject (ops/s)", "user and organisation (ops/s)",
+        "one ÷ both (ops/s)", "one subject CPU ns/op", "user and organisation CPU ns/op", "both ÷ one (CPU)",
+        "one subject B/op", "user and organisation B/op");
+    for (Group g : groups) {
+      Row one = g.get("oneSubject");
+      Row both = g.get("userAndOrganisation");
+      line(md, g.scenario(), Integer.toString(g.threads()), score(one), score(both), ratio(one, both, false),
+          cpu(one), cpu(both), ratio(both, one, true), alloc(one), alloc(both));
+    }
+  }
+
+  private static void targets(StringBuilder md, List<Group> postgres, Map<String, Group> scale,
+      List<Group> subjects) {
     Group spread8 = find(postgres, "Postgres8Threads", "spread");
     Group hot8 = find(postgres, "Postgres8Threads", "hot");
     Group spread1 = find(postgres, "Postgres1Thread", "spread");
-    if (spread8 == null && hot8 == null && spread1 == null && scale.size() < 2) {
+    Group several = find(subjects, "PostgresSubjects1Thread", "");
+    if (spread8 == null && hot8 == null && spread1 == null && scale.size() < 2 && several == null) {
       return; // a run of other benchmarks
     }
     md.append("\nThe issue's targets:\n\n");
@@ -170,6 +194,13 @@ final class DatabaseTables {
       target(md, "Scale: 1M subjects cost what 1k cost (1M ÷ 1k within 0.8 to 1.25)", ratio(l, s, false),
           ratio(l, s, true), Math.abs(Math.log(value(l, s, false))) <= Math.log(1.25),
           Math.abs(Math.log(value(l, s, true))) <= Math.log(1.25));
+    }
+    if (several != null) {
+      Row one = several.get("oneSubject");
+      Row both = several.get("userAndOrganisation");
+      target(md, "PostgreSQL, a user and organisation consume costs at most 1.3× a single-subject one",
+          ratio(one, both, false), ratio(both, one, true), value(one, both, false) <= 1.3,
+          value(both, one, true) <= 1.3);
     }
   }
 

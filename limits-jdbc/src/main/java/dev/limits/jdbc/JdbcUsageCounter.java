@@ -25,15 +25,27 @@ import org.jspecify.annotations.Nullable;
  * A {@link UsageCounter} in a relational database reached through JDBC: PostgreSQL, H2, MariaDB or MySQL.
  * Several processes sharing one database share the counters exactly.
  *
+ * <p><b>Contract.</b> It keeps the contract of {@link UsageCounter}, which the testkit's contract suite checks
+ * against every dialect: a consume counts every charge of every subject it names, or none; no limit is ever
+ * passed, however many threads and processes consume at once; an operation id, owned by the request's first
+ * subject, makes a retried request count once ({@link ConsumeResult.Status#DUPLICATE}) and a different
+ * request that reuses it change nothing ({@link ConsumeResult.Status#MISMATCH}); a reservation is settled,
+ * or refunded when it expires unsettled, exactly once, on every subject it charged; a check, a denial and a
+ * repeated id change nothing. What this class adds to it: where the counters live (below), which failures it
+ * retries and what a {@link StorageException} tells (<b>Failures</b>), the schema check when it is built, and
+ * purging when asked.
+ *
  * <p><b>Tables.</b> With the default prefix {@code limits_}: {@code limits_counter} holds one row per
  * subject and counter key (the newest bucket's {@code period_start}, {@code period_end} and {@code used};
  * for rolling windows also the earlier buckets still counted, as comma-separated {@code earlier_starts}
  * and {@code earlier_used}); {@code limits_operation} remembers operation ids until they expire, each with
  * the {@link ConsumeRequest#fingerprint()} of its request and, for a reservation, whether it is held,
- * committed or cancelled;
- * {@code limits_hold} keeps the charges of reservations not yet settled. The DDL is in the class-path
- * resources named by {@link JdbcDialect#schemaResource()}; copy it into a Flyway or Liquibase migration, or
- * let {@link Builder#createSchemaIfMissing(boolean)} run it. The counters are plain SQL: "how much has user
+ * committed or cancelled; {@code limits_hold} keeps the charges of reservations not yet settled, each with
+ * the subject it charged. The DDL is in the class-path resources named by
+ * {@link JdbcDialect#schemaResource()}; copy it into a Flyway or Liquibase migration, or let
+ * {@link Builder#createSchemaIfMissing(boolean)} run it. An upgrade from an earlier version runs the
+ * {@code ALTER TABLE} statements its comments give for columns added since, and the whole file again (it
+ * replaces the functions). The counters are plain SQL: "how much has user
  * 42 used this month" is
  * <pre>{@code
  * SELECT used FROM limits_counter
@@ -43,13 +55,20 @@ import org.jspecify.annotations.Nullable;
  * (all times are epoch milliseconds; no row means nothing used).
  *
  * <p><b>Consume.</b> On PostgreSQL a consume is one statement: {@code SELECT limits_counter_consume(...)}, a
- * PL/pgSQL function; on H2 it is one {@code CALL} of a Java function run inside the engine. Both run in
- * autocommit, so no lock outlives the statement. On MariaDB and MySQL it is a short transaction of a few
- * statements (read, lock with {@code SELECT ... FOR UPDATE}, write, commit). In all three a clear denial is
- * answered from a lock-free read; otherwise the subject's cells are locked in key order (missing cells are
- * first inserted so that there is a row to lock), checked again and written, so a request is all or
- * nothing, two requests cannot both pass a "9 of 10" check, and requests on overlapping cells in any order
- * cannot deadlock.
+ * PL/pgSQL function that takes one request or a batch of them; on H2 it is one {@code CALL} of a Java
+ * function run inside the engine. Both run in autocommit, so no lock outlives the statement. On MariaDB and
+ * MySQL it is a short transaction of a few statements (read, lock with {@code SELECT ... FOR UPDATE}, write,
+ * commit). In all three a clear denial is answered from a lock-free read; otherwise the request's cells are
+ * locked (missing cells are first inserted so that there is a row to lock), checked again and written, so a
+ * request is all or nothing, two requests cannot both pass a "9 of 10" check, and requests on overlapping
+ * cells in any order cannot deadlock.
+ *
+ * <p><b>Several subjects.</b> A request that charges several subjects at once (a user's plan and the
+ * organisation's shared token pool, say) counts every charge of every subject or none, in the same one
+ * statement or transaction. Every locker takes the rows in one order, subject then counter key, so two
+ * requests of users of one organisation never deadlock, whichever order they name the subjects in. The
+ * operation id belongs to the request's first subject; a reservation remembers which subject each charge
+ * went to, and settling or purging it adjusts each of them exactly once.
  *
  * <p>The common case on PostgreSQL, an {@link ConsumeRequest.Mode#ENFORCE} without operation id whose slots
  * all have lookback 0 (calendar and lifetime windows), takes {@code limits_counter_consume_fast} first, a
@@ -61,8 +80,8 @@ import org.jspecify.annotations.Nullable;
  * most, by default) queue up, whatever their subjects, and when one ends the oldest of them sends all that
  * queued up meanwhile (up to 64) as one statement and one commit: the common case again as one
  * {@code limits_counter_consume_fast}, when every request of the batch fits in arrival order; otherwise
- * {@code limits_counter_consume_batch}, which locks the rows once and runs the requests one after another in
- * arrival order. Each caller gets the answer it would get alone in that order. A consume that finds fewer
+ * {@code limits_counter_consume} with the whole batch, which locks its rows once and runs the requests one
+ * after another in arrival order. Each caller gets the answer it would get alone in that order. A consume that finds fewer
  * batches running goes at once, alone. See {@link Builder#coalesceConsumes(boolean)} and
  * {@link Builder#maxConcurrentBatches(int)}.
  *

@@ -20,11 +20,11 @@ CREATE TABLE IF NOT EXISTS ${prefix}counter (
 );
 CREATE INDEX IF NOT EXISTS ${prefix}counter_expires ON ${prefix}counter (expires_at);
 
--- Operation ids remembered for idempotency; state 0 = applied, 1 = reservation held, 2 = reservation
--- committed, 3 = reservation cancelled. fingerprint is ConsumeRequest#fingerprint() of the request that used
--- the id: a later request with the id and another fingerprint reused it for something else. A table created
--- before this column existed needs it: ALTER TABLE ${prefix}operation ADD COLUMN fingerprint BIGINT NOT NULL
--- DEFAULT 0.
+-- Operation ids remembered for idempotency, each under the subject that owns it (a request's first);
+-- state 0 = applied, 1 = reservation held, 2 = reservation committed, 3 = reservation cancelled.
+-- fingerprint is ConsumeRequest#fingerprint() of the request that used the id: a later request with the id
+-- and another fingerprint reused it for something else. A table created before this column existed needs
+-- it: ALTER TABLE ${prefix}operation ADD COLUMN fingerprint BIGINT NOT NULL DEFAULT 0.
 CREATE TABLE IF NOT EXISTS ${prefix}operation (
   subject      VARCHAR(191) NOT NULL,
   operation_id VARCHAR(128) NOT NULL,
@@ -35,14 +35,19 @@ CREATE TABLE IF NOT EXISTS ${prefix}operation (
 );
 CREATE INDEX IF NOT EXISTS ${prefix}operation_expires ON ${prefix}operation (expires_at);
 
--- The charges of a held reservation, each with the bucket it was counted in.
+-- The charges of a held reservation, each with the subject and the bucket it was counted in. subject is the
+-- one that owns the operation id; charged_subject the one whose cell the charge went to (a request may
+-- charge a user's and an organisation's cells at once), NULL meaning the owner. A table created before this
+-- column existed needs it (its rows keep meaning the owner): ALTER TABLE ${prefix}hold ADD COLUMN
+-- charged_subject VARCHAR(191).
 CREATE TABLE IF NOT EXISTS ${prefix}hold (
-  subject       VARCHAR(191) NOT NULL,
-  operation_id  VARCHAR(128) NOT NULL,
-  charge_index  INT NOT NULL,
-  counter_key   VARCHAR(200) NOT NULL,
-  amount        BIGINT NOT NULL,
-  charged_start BIGINT NOT NULL,
+  subject         VARCHAR(191) NOT NULL,
+  operation_id    VARCHAR(128) NOT NULL,
+  charge_index    INT NOT NULL,
+  counter_key     VARCHAR(200) NOT NULL,
+  amount          BIGINT NOT NULL,
+  charged_start   BIGINT NOT NULL,
+  charged_subject VARCHAR(191),
   PRIMARY KEY (subject, operation_id, charge_index)
 );
 

@@ -113,6 +113,23 @@ final class Databases {
     return new HikariDataSource(config);
   }
 
+  /**
+   * A second pool of {@code size} connections onto the database of {@code pool} (one of this class's), as
+   * another process would have.
+   */
+  static HikariDataSource anotherPool(DataSource pool, int size) {
+    if (pool == h2Pool()) {
+      JdbcDataSource h2 = new JdbcDataSource();
+      h2.setURL("jdbc:h2:mem:limits;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=5000");
+      HikariConfig config = new HikariConfig();
+      config.setDataSource(h2);
+      config.setMaximumPoolSize(size);
+      return new HikariDataSource(config);
+    }
+    HikariDataSource hikari = (HikariDataSource) pool;
+    return pool(hikari.getJdbcUrl(), hikari.getUsername(), hikari.getPassword(), size);
+  }
+
   /** Empties the counter's tables. */
   static void truncate(DataSource dataSource, String prefix) {
     try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {

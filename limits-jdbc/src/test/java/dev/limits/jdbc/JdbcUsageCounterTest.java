@@ -63,12 +63,12 @@ class JdbcUsageCounterTest {
   @Test
   void theDdlResourcesSplitIntoStatementsWithThePrefixFilledIn() {
     List<String> postgres = Schema.statements(JdbcDialect.POSTGRESQL, "acme_");
-    assertThat(postgres).hasSize(11).allSatisfy(s -> assertThat(s).doesNotContain("${prefix}"));
+    assertThat(postgres).hasSize(12).allSatisfy(s -> assertThat(s).doesNotContain("${prefix}"));
     assertThat(postgres.get(5)).startsWith("CREATE OR REPLACE FUNCTION acme_counter_kept_until(").endsWith("$$");
-    assertThat(postgres.get(7)).startsWith("CREATE OR REPLACE FUNCTION acme_counter_consume_cells(").endsWith("$$");
-    assertThat(postgres.get(8)).startsWith("CREATE OR REPLACE FUNCTION acme_counter_consume(").endsWith("$$");
-    assertThat(postgres.get(9)).startsWith("CREATE OR REPLACE FUNCTION acme_counter_consume_batch(").endsWith("$$");
-    assertThat(postgres.get(10)).startsWith("CREATE OR REPLACE FUNCTION acme_counter_consume_fast(").endsWith("$$");
+    assertThat(postgres.get(6)).startsWith("CREATE OR REPLACE FUNCTION acme_counter_sum(").endsWith("$$");
+    assertThat(postgres.subList(7, 10)).allSatisfy(s -> assertThat(s).startsWith("DROP FUNCTION IF EXISTS acme_"));
+    assertThat(postgres.get(10)).startsWith("CREATE OR REPLACE FUNCTION acme_counter_consume(").endsWith("$$");
+    assertThat(postgres.get(11)).startsWith("CREATE OR REPLACE FUNCTION acme_counter_consume_fast(").endsWith("$$");
     assertThat(Schema.statements(JdbcDialect.H2, "acme_")).hasSize(6).last().asString()
         .contains("acme_counter_consume");
     assertThat(Schema.statements(JdbcDialect.MYSQL, "acme_")).hasSize(3);

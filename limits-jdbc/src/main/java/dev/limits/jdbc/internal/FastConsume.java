@@ -1,5 +1,6 @@
 package dev.limits.jdbc.internal;
 
+import dev.limits.jdbc.internal.CellRows.CellKey;
 import dev.limits.spi.Charge;
 import dev.limits.spi.ConsumeRequest;
 import dev.limits.spi.ConsumeResult;
@@ -49,8 +50,6 @@ public final class FastConsume {
     this.cellOf = cellOf;
   }
 
-  private record CellKey(String subject, String key) {}
-
   /** Whether a request is for the function: an ENFORCE without an operation id, lookback 0, some charge. */
   public static boolean applies(ConsumeRequest request) {
     if (request.mode() != ConsumeRequest.Mode.ENFORCE || request.operationId() != null
@@ -85,19 +84,20 @@ public final class FastConsume {
     long[] totals = new long[charges];
     long[] rooms = new long[charges];
     int[] cellOf = new int[charges];
-    // one request's keys are distinct: its charges are its cells, in its order
+    // one request's (subject, key) pairs are distinct: its charges are its cells, in its order
     Map<CellKey, Integer> index = requests.size() == 1 ? Map.of() : new HashMap<>();
     int cells = 0;
     int k = 0;
     for (ConsumeRequest request : requests) {
-      for (Charge charge : request.charges()) {
+      for (int i = 0; i < request.charges().size(); i++) {
+        Charge charge = request.charges().get(i);
+        String subject = request.subjectOf(i);
         String key = charge.slot().key();
-        Integer found =
-            requests.size() == 1 ? null : index.putIfAbsent(new CellKey(request.subject(), key), cells);
+        Integer found = requests.size() == 1 ? null : index.putIfAbsent(new CellKey(subject, key), cells);
         int cell;
         if (found == null) {
           cell = cells++;
-          subjects[cell] = request.subject();
+          subjects[cell] = subject;
           keys[cell] = key;
           starts[cell] = charge.slot().start();
           ends[cell] = charge.slot().end();

@@ -32,7 +32,7 @@ public final class H2Consume {
         p -> new Transactions(new Sql(JdbcDialect.H2, p), true));
     ConsumeRequest decoded = RequestCodec.decode(request);
     // In the engine a taken operation id fails the statement instead (see Transactions), so there is a result.
-    ConsumeResult result = Objects.requireNonNull(script.consume(connection, decoded).result(), "result");
+    ConsumeResult result = Objects.requireNonNull(script.consume(connection, decoded), "result");
     return RequestCodec.encode(result);
   }
 }

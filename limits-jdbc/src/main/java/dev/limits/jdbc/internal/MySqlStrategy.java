@@ -2,7 +2,6 @@ package dev.limits.jdbc.internal;
 
 import dev.limits.spi.ConsumeRequest;
 import dev.limits.spi.ConsumeResult;
-import java.util.Objects;
 
 /**
  * A consume on MariaDB and MySQL: a short transaction of a few statements, the script of
@@ -22,12 +21,12 @@ final class MySqlStrategy implements ConsumeStrategy {
   @Override
   public ConsumeResult consume(ConsumeRequest request) {
     return retrier.call(Retrier.what(request), Retrier.idempotent(request), false, c -> {
-      Transactions.Outcome outcome = transactions.consume(c, request);
-      if (outcome.rollback()) {
+      ConsumeResult result = transactions.consume(c, request);
+      if (result == null) {
         c.rollback();
         return transactions.duplicate(c, request);
       }
-      return Objects.requireNonNull(outcome.result(), "result of a committed consume");
+      return result;
     });
   }
 }

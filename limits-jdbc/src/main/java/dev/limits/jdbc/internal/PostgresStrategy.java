@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code counter_consume_fast} ({@link FastConsume}) when every request is an ENFORCE without operation
  *       id on lookback-0 slots, and its answer when it gives one;
  *   <li>otherwise (a missing row, a lookback, an operation id, a batch that does not fit in order)
- *       {@code counter_consume} for one request or {@code counter_consume_batch} for several, their
- *       arguments packed and their answers decoded by {@link PostgresArrays}.
+ *       {@code counter_consume}, for one request as for several, its arguments packed and its answer
+ *       decoded by {@link PostgresArrays}.
  * </ol>
  */
 public final class PostgresStrategy implements ConsumeStrategy {
@@ -88,8 +88,8 @@ public final class PostgresStrategy implements ConsumeStrategy {
   }
 
   /**
-   * Runs {@code requests} in order in one statement: the fast function when it applies and answers, the
-   * general one (one request) or the batch function (several) otherwise, then a second statement.
+   * Runs {@code requests} in order in one statement: the fast function when it applies and answers,
+   * otherwise (or then, in a second statement) the general one, which takes one request as a batch of one.
    */
   private List<ConsumeResult> consume(Connection c, List<ConsumeRequest> requests) throws SQLException {
     if (fastConsume) {
@@ -99,14 +99,9 @@ public final class PostgresStrategy implements ConsumeStrategy {
       }
       // first use of a cell, or a cell with a lookback: nothing was changed, the function handles it
     }
-    boolean one = requests.size() == 1;
-    try (PreparedStatement ps = c.prepareStatement(one ? sql.consumeFunction() : sql.consumeBatchFunction())) {
-      if (one) {
-        // ConsumeRequest guarantees each key at most once, as the function requires.
-        PostgresArrays.bindOne(ps, c, requests.get(0));
-      } else {
-        PostgresArrays.bindBatch(ps, c, requests);
-      }
+    // ConsumeRequest guarantees each (subject, key) at most once, as the function requires.
+    try (PreparedStatement ps = c.prepareStatement(sql.consumeFunction())) {
+      PostgresArrays.bind(ps, c, requests);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return PostgresArrays.results((Object[]) rs.getArray(1).getArray(), requests);

@@ -18,7 +18,10 @@ public final class RequestCodec {
   public static String encode(ConsumeRequest request) {
     StringBuilder sb = new StringBuilder(64 + 48 * request.charges().size());
     number(sb, request.mode().code());
-    string(sb, request.subject());
+    number(sb, request.subjects().size());
+    for (String subject : request.subjects()) {
+      string(sb, subject);
+    }
     if (request.operationId() == null) {
       number(sb, -1);
     } else {
@@ -29,6 +32,7 @@ public final class RequestCodec {
     number(sb, request.charges().size());
     for (Charge charge : request.charges()) {
       Slot slot = charge.slot();
+      number(sb, charge.subject());
       string(sb, slot.key());
       number(sb, slot.start());
       number(sb, slot.end());
@@ -42,22 +46,27 @@ public final class RequestCodec {
   public static ConsumeRequest decode(String text) {
     Reader in = new Reader(text);
     ConsumeRequest.Mode mode = ConsumeRequest.Mode.ofCode((int) in.number());
-    String subject = in.string();
+    int subjectCount = (int) in.number();
+    List<String> subjects = new ArrayList<>(subjectCount);
+    for (int i = 0; i < subjectCount; i++) {
+      subjects.add(in.string());
+    }
     String id = in.peekNull() ? null : in.string();
     long expiresAt = in.number();
     long now = in.number();
     int n = (int) in.number();
     List<Charge> charges = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
+      int subject = (int) in.number();
       String key = in.string();
       long start = in.number();
       long end = in.number();
       int lookback = (int) in.number();
       long limit = in.number();
       long amount = in.number();
-      charges.add(new Charge(new Slot(key, start, end, lookback), limit, amount));
+      charges.add(new Charge(subject, new Slot(key, start, end, lookback), limit, amount));
     }
-    return new ConsumeRequest(subject, charges, mode, id, expiresAt, now);
+    return new ConsumeRequest(subjects, charges, mode, id, expiresAt, now);
   }
 
   public static String encode(ConsumeResult result) {

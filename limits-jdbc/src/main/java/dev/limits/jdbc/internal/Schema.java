@@ -31,20 +31,26 @@ public final class Schema {
   private static final List<Table> TABLES = List.of(
       new Table("counter", "subject, " + Sql.CELL_COLUMNS + ", expires_at"),
       new Table("operation", "subject, operation_id, state, fingerprint, expires_at"),
-      new Table("hold", "subject, operation_id, charge_index, counter_key, amount, charged_start"));
+      new Table("hold", Sql.HOLD_COLUMNS));
 
   /**
-   * The functions, without the prefix, that a dialect's consume calls. PostgreSQL's
-   * {@code counter_consume_fast} is left out: a schema made before it existed still serves, through the
-   * general function.
+   * A function that a dialect's consume calls, without the prefix, and its number of arguments in this
+   * version (-1 on H2, whose aliases are checked by name): a function of an older version's schema with
+   * another signature is found missing, so that {@code build()} rather than every consume says so.
    */
-  private static List<String> functions(JdbcDialect dialect) {
+  private record Function(String name, int arguments) {}
+
+  /**
+   * The functions that a dialect's consume calls. PostgreSQL's {@code counter_consume_fast} is left out: a
+   * schema made before it existed still serves, through the general function.
+   */
+  private static List<Function> functions(JdbcDialect dialect) {
     switch (dialect) {
       case POSTGRESQL:
-        return List.of("counter_sum", "counter_kept_until", "counter_consume_cells", "counter_consume",
-            "counter_consume_batch");
+        return List.of(new Function("counter_sum", 8), new Function("counter_kept_until", 4),
+            new Function("counter_consume", 13));
       case H2:
-        return List.of("counter_consume");
+        return List.of(new Function("counter_consume", -1));
       default:
         return List.of();
     }
@@ -76,26 +82,27 @@ public final class Schema {
               + e.getMessage());
         }
       }
-      List<String> functions = functions(dialect);
+      List<Function> functions = functions(dialect);
       if (!functions.isEmpty()) {
         Set<String> found = new HashSet<>();
         String query = dialect == JdbcDialect.H2
-            ? "SELECT ROUTINE_NAME FROM INFORMATION_SCHEMA.ROUTINES WHERE ROUTINE_SCHEMA = CURRENT_SCHEMA"
-            : "SELECT proname FROM pg_proc WHERE pg_function_is_visible(oid) AND proname LIKE ?";
+            ? "SELECT ROUTINE_NAME, -1 FROM INFORMATION_SCHEMA.ROUTINES WHERE ROUTINE_SCHEMA = CURRENT_SCHEMA"
+            : "SELECT proname, pronargs FROM pg_proc WHERE pg_function_is_visible(oid) AND proname LIKE ?";
         try (PreparedStatement ps = c.prepareStatement(query)) {
           if (dialect != JdbcDialect.H2) {
             ps.setString(1, prefix.toLowerCase(Locale.ROOT).replace("_", "\\_") + "%");
           }
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-              found.add(rs.getString(1).toLowerCase(Locale.ROOT));
+              found.add(rs.getString(1).toLowerCase(Locale.ROOT) + "/" + rs.getInt(2));
             }
           }
         }
-        for (String function : functions) {
+        for (Function function : functions) {
           // Unquoted names: PostgreSQL folds them to lower case, H2 to upper case.
-          if (!found.contains((prefix + function).toLowerCase(Locale.ROOT))) {
-            missing.add("function " + prefix + function);
+          if (!found.contains((prefix + function.name()).toLowerCase(Locale.ROOT) + "/" + function.arguments())) {
+            missing.add("function " + prefix + function.name() + (function.arguments() < 0 ? ""
+                : " with " + function.arguments() + " arguments"));
           }
         }
       }

@@ -18,6 +18,7 @@ public final class Sql {
   final String hold;
   private final ConcurrentHashMap<Integer, String> readCells = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Integer, String> lockCells = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, String> subjectCells = new ConcurrentHashMap<>();
 
   public Sql(JdbcDialect dialect, String prefix) {
     this.dialect = dialect;
@@ -44,6 +45,24 @@ public final class Sql {
   String lockCells(int n) {
     return lockCells.computeIfAbsent(n, k -> "SELECT " + CELL_COLUMNS + " FROM " + counter
         + " WHERE subject = ? AND counter_key IN (" + placeholders(k) + ") ORDER BY counter_key FOR UPDATE");
+  }
+
+  /**
+   * On PostgreSQL: reads, or with {@code lock} locks, the cells of several subjects, {@code counts[s]} keys of
+   * subject {@code s}: parameters per subject its id, then its keys; columns {@link #CELL_COLUMNS}, then the
+   * subject.
+   * Locked in (subject, counter_key) order, the order of the primary key and of every other locker.
+   */
+  String cellsOfSubjects(int[] counts, boolean lock) {
+    return subjectCells.computeIfAbsent(java.util.Arrays.toString(counts) + lock, k -> {
+      StringBuilder sb = new StringBuilder("SELECT ").append(CELL_COLUMNS).append(", subject FROM ")
+          .append(counter).append(" WHERE ");
+      for (int s = 0; s < counts.length; s++) {
+        sb.append(s == 0 ? "" : " OR ").append("(subject = ? AND counter_key IN (").append(placeholders(counts[s]))
+            .append("))");
+      }
+      return sb.append(lock ? " ORDER BY subject, counter_key FOR UPDATE" : "").toString();
+    });
   }
 
   /** Inserts an uncharged placeholder row unless the cell exists, so that it can be locked. */
@@ -93,13 +112,17 @@ public final class Sql {
     return "DELETE FROM " + operation + " WHERE subject = ? AND operation_id = ?";
   }
 
+  /** The columns of the hold table that the counter uses, for writing and for the schema check. */
+  static final String HOLD_COLUMNS =
+      "subject, operation_id, charge_index, counter_key, amount, charged_start, charged_subject";
+
   String insertHold() {
-    return "INSERT INTO " + hold + " (subject, operation_id, charge_index, counter_key, amount, charged_start)"
-        + " VALUES (?, ?, ?, ?, ?, ?)";
+    return "INSERT INTO " + hold + " (" + HOLD_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)";
   }
 
+  /** A reservation's holds: the subject charged (NULL in rows written before the column: the owner). */
   String readHolds() {
-    return "SELECT counter_key, amount, charged_start FROM " + hold
+    return "SELECT COALESCE(charged_subject, subject), counter_key, amount, charged_start FROM " + hold
         + " WHERE subject = ? AND operation_id = ? ORDER BY charge_index";
   }
 
@@ -136,16 +159,14 @@ public final class Sql {
     return "SELECT " + counter + "_consume_fast(?, ?, ?, ?, ?, ?)";
   }
 
-  /** Several consumes in one statement: the PL/pgSQL batch function on PostgreSQL. */
-  public String consumeBatchFunction() {
-    return "SELECT " + counter + "_consume_batch(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-  }
-
-  /** The one-statement consume: the PL/pgSQL function on PostgreSQL, the Java alias on H2. */
+  /**
+   * The one-statement consume: on PostgreSQL the PL/pgSQL function for a batch of requests (one or more;
+   * parameters in {@link PostgresArrays}), on H2 the Java alias for one request.
+   */
   public String consumeFunction() {
     switch (dialect) {
       case POSTGRESQL:
-        return "SELECT " + counter + "_consume(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        return "SELECT " + counter + "_consume(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
       case H2:
         return "CALL " + counter + "_consume(?, ?)";
       default:
