@@ -125,7 +125,7 @@ public final class AiGate {
    * @throws IllegalArgumentException if the user id is malformed
    */
   public AiPermit before(String user, @Nullable Plan plan, AiCall call) {
-    return before(user, plan, null, call);
+    return reserve(user, plan, null, call);
   }
 
   /**
@@ -145,10 +145,10 @@ public final class AiGate {
    * @throws IllegalArgumentException if the user id is malformed
    */
   public AiPermit before(String user, @Nullable Plan plan, Organisation organisation, AiCall call) {
-    return before(user, plan, Objects.requireNonNull(organisation, "organisation"), call);
+    return reserve(user, plan, Objects.requireNonNull(organisation, "organisation"), call);
   }
 
-  private AiPermit before(String user, @Nullable Plan plan, @Nullable Organisation organisation, AiCall call) {
+  private AiPermit reserve(String user, @Nullable Plan plan, @Nullable Organisation organisation, AiCall call) {
     Objects.requireNonNull(user, "user");
     Objects.requireNonNull(call, "call");
     if (plan == null) {
@@ -215,7 +215,7 @@ public final class AiGate {
    * @throws dev.limits.spi.StorageException if the counter failed while reading usage
    */
   public Validation validate(String user, @Nullable Plan plan, AiCall call) {
-    return validate(user, plan, null, call);
+    return dryRun(user, plan, null, call);
   }
 
   /**
@@ -233,10 +233,10 @@ public final class AiGate {
    * @throws dev.limits.spi.StorageException if the counter failed while reading usage
    */
   public Validation validate(String user, @Nullable Plan plan, Organisation organisation, AiCall call) {
-    return validate(user, plan, Objects.requireNonNull(organisation, "organisation"), call);
+    return dryRun(user, plan, Objects.requireNonNull(organisation, "organisation"), call);
   }
 
-  private Validation validate(String user, @Nullable Plan plan, @Nullable Organisation organisation,
+  private Validation dryRun(String user, @Nullable Plan plan, @Nullable Organisation organisation,
       AiCall call) {
     Objects.requireNonNull(user, "user");
     Objects.requireNonNull(call, "call");
