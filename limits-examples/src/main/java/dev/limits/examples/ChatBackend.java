@@ -11,6 +11,9 @@ import dev.limits.plans.AiCall;
 import dev.limits.plans.AiGate;
 import dev.limits.plans.AiPermit;
 import dev.limits.plans.AiUsage;
+import dev.limits.plans.Allowance;
+import dev.limits.plans.Organisation;
+import dev.limits.plans.OrganisationPlan;
 import dev.limits.plans.Plan;
 import dev.limits.plans.PlanLimit;
 import dev.limits.plans.PlanMessages;
@@ -72,8 +75,20 @@ final class ChatBackend {
           "You have already used this discount code ({limit} per user).")
       .build();
 
-  /** A user with their plan (and subscription dates) and the first day of their weeks. */
-  record Account(String user, String label, Plan plan, DayOfWeek weekStart) {}
+  /**
+   * A user with their plan (and subscription dates), the first day of their weeks, and the organisation whose
+   * pool they also draw on, if any.
+   */
+  record Account(String user, String label, Plan plan, DayOfWeek weekStart, @Nullable Organisation organisation) {
+    Account(String user, String label, Plan plan, DayOfWeek weekStart) {
+      this(user, label, plan, weekStart, null);
+    }
+  }
+
+  /** The studio, an organisation whose members share 6,000 paid-model tokens a day. */
+  static Organisation studio() {
+    return new Organisation("studio", OrganisationPlan.builder("team").tokensPerDay(Allowance.of(6_000)).build());
+  }
 
   /** The free plan: free models, a few paid-model messages, small files. */
   static Plan freePlan() {
@@ -105,7 +120,10 @@ final class ChatBackend {
     return proPlan().toBuilder().enabled(false).build();
   }
 
-  /** The demo's users: ali (free), sara (pro, weeks from Saturday), reza (pro, ended 20 Feb 2026). */
+  /**
+   * The demo's users: ali (free), sara (pro, weeks from Saturday), reza (pro, ended 20 Feb 2026), and nima and
+   * leila (pro, members of the studio).
+   */
   static Map<String, Account> accounts() {
     Map<String, Account> a = new LinkedHashMap<>();
     a.put("ali", new Account("ali", "free", freePlan().toBuilder()
@@ -116,6 +134,9 @@ final class ChatBackend {
     a.put("reza", new Account("reza", "pro", proPlan().toBuilder()
         .activeFrom(Instant.parse("2026-01-20T00:00:00Z")).activeUntil(Instant.parse("2026-02-20T00:00:00Z")).build(),
         DayOfWeek.MONDAY));
+    Plan member = proPlan().toBuilder().activeFrom(Instant.parse("2026-02-01T00:00:00Z")).build();
+    a.put("nima", new Account("nima", "pro", member, DayOfWeek.MONDAY, studio()));
+    a.put("leila", new Account("leila", "pro", member, DayOfWeek.MONDAY, studio()));
     return a;
   }
 
@@ -161,7 +182,9 @@ final class ChatBackend {
   Exchange send(String user, @Nullable Account account, AiCall call) {
     AiGate gate = account == null ? gate() : gate(account);
     Plan plan = account == null ? null : account.plan();
-    try (AiPermit permit = gate.before(user, plan, call)) {
+    Organisation organisation = account == null ? null : account.organisation();
+    try (AiPermit permit = organisation == null ? gate.before(user, plan, call)
+        : gate.before(user, plan, organisation, call)) {
       if (!permit.isGranted()) {
         return new Exchange(call, permit, 0, BigDecimal.ZERO, false);
       }

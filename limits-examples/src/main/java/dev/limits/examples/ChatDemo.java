@@ -40,8 +40,8 @@ import java.util.stream.Collectors;
  * A simulated AI-chat backend enforcing plans through {@link AiGate}: three users on a free plan, a pro plan
  * counting weeks from Saturday, and an expired pro plan send messages, generate images and upload files while
  * the clock moves across an hour, a day and the first of a month (Sunday 1 March 2026) and a Monday, in
- * Asia/Tehran. Then a discount code is redeemed and raced for, upgrades are checked, and each user's usage is
- * printed. Every request prints its status, what is left or why it was denied (in Persian and English), and when
+ * Asia/Tehran. Then a discount code is redeemed and raced for, upgrades are checked, two members of an
+ * organisation draw on its shared token pool until it refuses one of them, and each user's usage is printed. Every request prints its status, what is left or why it was denied (in Persian and English), and when
  * the limit resets.
  */
 public final class ChatDemo {
@@ -100,6 +100,7 @@ public final class ChatDemo {
     out.println("              images 2/3/20 a day/week/month, 2 files/day, 5 per chat, <= 5 MB, pdf png jpg txt");
     out.println("  sara  pro   weeks from Saturday; 8,000 tokens/day, $0.10/month, images 2/4/40, 3 files/chat");
     out.println("  reza  pro   subscription ended Fri 20 Feb 2026");
+    out.println("  nima, leila  pro, members of the studio: 6,000 paid tokens a day shared");
 
     section("Saturday 28 Feb 2026, 09:00: an hour of chat");
     at("2026-02-28T09:00");
@@ -180,7 +181,13 @@ public final class ChatDemo {
     upgrade("ali", ChatBackend.proPlan(), "pro");
     upgrade("sara", ChatBackend.businessPlan(), "business");
 
-    section("Usage on Monday 2 Mar, 09:40");
+    section("Monday 2 Mar, 09:45: nima and leila (pro) share the studio's 6,000 paid tokens a day");
+    at("2026-03-02T09:45");
+    chat("nima", ChatBackend.GPT, 4_000);
+    at("2026-03-02T09:50");
+    chat("leila", ChatBackend.GPT, 3_000);
+
+    section("Usage on Monday 2 Mar, 09:50");
     List<Row> table = new ArrayList<>();
     table("ali", "homework", table);
     table("sara", "thesis", table);

@@ -90,6 +90,7 @@ class ChatDemoTest {
         "403 file-size",             // file size
         "403 file-extension",        // file extension
         "429 files-chat",            // files per chat session
+        "429 org-tokens-day",        // an organisation's shared pool (leila's own plan allows the call)
         "429 code-uses",             // discount code: total uses (the race)
         "429 code-uses-per-user",    // discount code: uses per user
         "403 code expired",          // discount code: expiry
@@ -153,7 +154,7 @@ class ChatDemoTest {
   void theUsageTableIsWhatTheGrantedRequestsAddUpTo() {
     List<Row> printed = new ArrayList<>();
     String user = null;
-    for (String line : lines.subList(lines.indexOf("== Usage on Monday 2 Mar, 09:40 =="), lines.size())) {
+    for (String line : lines.subList(lines.indexOf("== Usage on Monday 2 Mar, 09:50 =="), lines.size())) {
       Matcher head = TABLE_HEAD.matcher(line);
       Matcher row = TABLE_ROW.matcher(line);
       if (head.matches()) {

@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * an image), messages, and for a paid model its tokens, its own budget and the cost budget (429), then each
  * file's size and extension (403) and the upload counts per user and per chat session (429). It reserves atomically per
  * subject; when a later subject denies, what was reserved for the earlier ones is cancelled, so nothing is ever
- * over-counted.
+ * over-counted. A member of an {@link Organisation} also draws on its shared pool: the
+ * {@linkplain #before(String, Plan, Organisation, AiCall) organisation's overload} checks and reserves the
+ * user's quotas and the pool's together, in one all-or-nothing step.
  * {@link #validate} is the dry run that reports every failure and the remaining quota of every limit.
  * {@link #redeem} redeems a discount code atomically and {@link #checkUpgrade} applies the pluggable
  * {@link UpgradeRule}.
@@ -65,6 +67,7 @@ public final class AiGate {
   private final DayOfWeek weekStart;
   private final UpgradeRule upgradeRule;
   private final ConcurrentHashMap<Plan, PlanPolicies> compiled = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<OrganisationPlan, LimitPolicy> organisations = new ConcurrentHashMap<>();
 
   private AiGate(Builder b) {
     this.limiter = Limiter.builder(b.counter).clock(b.clock).messages(b.messages).failOpen(b.failOpen).build();
@@ -98,6 +101,18 @@ public final class AiGate {
     return p;
   }
 
+  /** {@code plan} compiled in this gate's zone, once and then cached. */
+  private LimitPolicy organisationPolicy(OrganisationPlan plan) {
+    LimitPolicy p = organisations.get(plan);
+    if (p == null) {
+      if (organisations.size() >= MAX_CACHED_PLANS) {
+        organisations.clear();
+      }
+      p = organisations.computeIfAbsent(plan, k -> PlanCompiler.compile(k, zone));
+    }
+    return p;
+  }
+
   /**
    * Checks {@code call} by {@code user} under {@code plan} and reserves what it needs; settle the returned
    * permit after the call.
@@ -110,13 +125,37 @@ public final class AiGate {
    * @throws IllegalArgumentException if the user id is malformed
    */
   public AiPermit before(String user, @Nullable Plan plan, AiCall call) {
+    return reserve(user, plan, null, call);
+  }
+
+  /**
+   * Checks {@code call} by {@code user}, a member of {@code organisation}, under the user's {@code plan} and
+   * the organisation's shared plan, and reserves what it needs from both in one all-or-nothing step: the
+   * user's quotas and the organisation's pool are checked and counted together, the strictest deciding, so
+   * members calling at the same time never overdraw the pool, and a call the pool refuses counts against
+   * nobody (a denial by the pool names the organisation's subject and quota). Settle the returned permit after
+   * the call: the organisation is settled with the user.
+   *
+   * @param user         the user id
+   * @param plan         the user's plan with their subscription dates; null if they have no subscription (403)
+   * @param organisation the organisation the user belongs to, whose pool the call draws on
+   * @param call         the call
+   * @return a granted permit holding what was reserved, or a denied one carrying the first denial
+   * @throws NullPointerException     if {@code user}, {@code organisation} or {@code call} is null
+   * @throws IllegalArgumentException if the user id is malformed
+   */
+  public AiPermit before(String user, @Nullable Plan plan, Organisation organisation, AiCall call) {
+    return reserve(user, plan, Objects.requireNonNull(organisation, "organisation"), call);
+  }
+
+  private AiPermit reserve(String user, @Nullable Plan plan, @Nullable Organisation organisation, AiCall call) {
     Objects.requireNonNull(user, "user");
     Objects.requireNonNull(call, "call");
     if (plan == null) {
       return AiPermit.denied(limiter.check(NO_SUBSCRIPTION, LimitRequest.of(user)));
     }
     PlanPolicies p = policies(plan);
-    LimitRequest chatRequest = chatRequest(user, plan, call);
+    LimitRequest chatRequest = chatRequest(user, plan, organisation, call);
     List<Reservation> held = new ArrayList<>(3);
     try {
       Reservation chat = limiter.acquire(p.chat(), chatRequest);
@@ -176,6 +215,29 @@ public final class AiGate {
    * @throws dev.limits.spi.StorageException if the counter failed while reading usage
    */
   public Validation validate(String user, @Nullable Plan plan, AiCall call) {
+    return dryRun(user, plan, null, call);
+  }
+
+  /**
+   * Checks {@code call} by {@code user}, a member of {@code organisation}, without counting anything: as
+   * {@link #validate(String, Plan, AiCall)}, with the organisation's pool checked too (its denials come with
+   * the user's) and its usage reported after the user's.
+   *
+   * @param user         the user id
+   * @param plan         the user's plan; null if they have no subscription
+   * @param organisation the organisation the user belongs to
+   * @param call         the call
+   * @return every denial, and the usage of every limit of the plan and of the organisation's plan
+   * @throws NullPointerException     if {@code user}, {@code organisation} or {@code call} is null
+   * @throws IllegalArgumentException if the user id is malformed
+   * @throws dev.limits.spi.StorageException if the counter failed while reading usage
+   */
+  public Validation validate(String user, @Nullable Plan plan, Organisation organisation, AiCall call) {
+    return dryRun(user, plan, Objects.requireNonNull(organisation, "organisation"), call);
+  }
+
+  private Validation dryRun(String user, @Nullable Plan plan, @Nullable Organisation organisation,
+      AiCall call) {
     Objects.requireNonNull(user, "user");
     Objects.requireNonNull(call, "call");
     if (plan == null) {
@@ -183,7 +245,8 @@ public final class AiGate {
       return new Validation(d.denials(), List.of(), limiter.messages(), zone);
     }
     PlanPolicies p = policies(plan);
-    List<Denial> denials = new ArrayList<>(limiter.check(p.chat(), chatRequest(user, plan, call)).denials());
+    List<Denial> denials = new ArrayList<>(
+        limiter.check(p.chat(), chatRequest(user, plan, organisation, call)).denials());
     if (!call.files().isEmpty()) {
       for (FileSpec f : call.files()) {
         denials.addAll(limiter.check(p.files(), LimitRequest.of(user).file(f.sizeBytes(), f.extension())).denials());
@@ -195,7 +258,12 @@ public final class AiGate {
             LimitRequest.of(Names.chatSubject(user, call.chat())).amount(PlanMetrics.FILES, n)).denials());
       }
     }
-    return new Validation(denials, usage(user, plan, call.chat()), limiter.messages(), zone);
+    List<QuotaUsage> usage = usage(user, plan, call.chat());
+    if (organisation != null) {
+      usage = new ArrayList<>(usage);
+      usage.addAll(usage(organisation));
+    }
+    return new Validation(denials, usage, limiter.messages(), zone);
   }
 
   /**
@@ -219,6 +287,21 @@ public final class AiGate {
       usage.addAll(limiter.usage(p.chatFiles(), Names.chatSubject(user, chat)).quotas());
     }
     return usage;
+  }
+
+  /**
+   * Reports the usage of every limit of {@code organisation}'s shared plan: what its members have used of the
+   * pool together; for an organisation's admin panel.
+   *
+   * @param organisation the organisation
+   * @return the usage of each quota of the organisation's plan
+   * @throws NullPointerException if {@code organisation} is null
+   * @throws dev.limits.spi.StorageException if the counter failed
+   */
+  public List<QuotaUsage> usage(Organisation organisation) {
+    Objects.requireNonNull(organisation, "organisation");
+    return limiter.usage(organisationPolicy(organisation.plan()), Names.organisationSubject(organisation.id()))
+        .quotas();
   }
 
   /**
@@ -293,8 +376,11 @@ public final class AiGate {
     }
   }
 
-  private static LimitRequest chatRequest(String user, Plan plan, AiCall call) {
+  private LimitRequest chatRequest(String user, Plan plan, @Nullable Organisation organisation, AiCall call) {
     LimitRequest r = LimitRequest.of(user);
+    if (organisation != null && call.model() != null) {
+      r = r.alsoCharge(Names.organisationSubject(organisation.id()), organisationPolicy(organisation.plan()));
+    }
     String model = call.model();
     if (model == null) {
       return r;   // an upload (not a message): only the subscription is judged here
