@@ -66,7 +66,11 @@ final class Evaluator {
    * stands, in {@code zone}.
    */
   static Evaluation usage(LimitPolicy policy, String subject, ZoneId zone, Instant now) {
-    Charges all = policy.periods().frame(now, now.toEpochMilli(), zone).all(0);
+    PeriodCache cache = policy.periods();
+    PeriodCache.Frame frame = cache.frame(now, now.toEpochMilli(), zone);
+    // Not frame.all(0), whose cache is for the amount that requests charge.
+    Charges all = new Charges(cache.quotas().length, cache.quotas(), frame.periods(), cache.keyIds(), frame.slots(),
+        cache.limits(), null, null, 0, frame);
     return new Evaluation(now, zone, List.of(), subject, null, all);
   }
 

@@ -14,8 +14,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The quotas a request charges, resolved to their current periods: for each charge {@code j}, its quota,
  * period, counter key id, slot and limit, and with several subjects the subject it belongs to. Every quota
- * of a policy charged one amount, the common case, is precompiled once per frame and amount
- * ({@link PeriodCache.Frame#all(long)}); others are gathered for the request, with their amounts. Immutable: no array is written after construction.
+ * of a policy charged one amount, the common case, is made once per frame ({@link PeriodCache.Frame#all(long)});
+ * others are gathered for the request, with their amounts. Immutable: no array is written after
+ * construction.
  */
 public final class Charges {
 

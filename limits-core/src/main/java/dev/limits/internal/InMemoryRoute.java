@@ -5,9 +5,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link ConsumeRoute} of the in-memory counter. An enforce of one subject without an operation id, the
- * common call, goes straight to the counter's cells with the evaluation's arrays (for a policy's quotas in
- * order, its precompiled frame): no charges, no request, no result object, and for {@link #enforce} of one
- * amount (charges the policy precompiled) nothing allocated at all. Everything else takes the store's ordinary route.
+ * common call, goes straight to the counter's cells with the charges' arrays (for a policy's quotas in order,
+ * its precompiled frame): no {@link dev.limits.spi.ConsumeRequest}, no {@link dev.limits.spi.ConsumeResult},
+ * and for {@link #enforce} of charges the policy precompiled nothing allocated at all. Everything else (a
+ * check, an operation id, several subjects) takes the store's ordinary route.
  */
 final class InMemoryRoute implements ConsumeRoute {
 

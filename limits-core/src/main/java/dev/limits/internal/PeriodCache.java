@@ -51,8 +51,8 @@ public final class PeriodCache {
     private final Quota[] quotas;
     private final int[] keyIds;
     private final long[] limits;
-    // Of the last amount asked. Not volatile: charges hold only final fields, so any thread that reads one sees
-    // it whole, and a thread that misses a newer one only makes its own.
+    // Of the first amount asked. Not volatile: charges hold only final fields, so any thread that reads one
+    // sees it whole, and a thread that misses it only makes its own.
     private @Nullable Charges all;
 
     Frame(Period[] periods, Slot[] slots, long validFrom, long validUntil, Quota[] quotas, int[] keyIds,
@@ -68,17 +68,20 @@ public final class PeriodCache {
 
     /**
      * Returns the charges of {@code amount} by every quota, in order, in this frame's periods: the ones made
-     * for the last call when it had the same amount (a message counts 1, call after call), otherwise new
-     * ones. Charges are immutable, so sharing them is safe; the frame is written only when the amount
-     * changes, so that calls of one amount do not make threads write to it on every call.
+     * for the frame's first call when it had the same amount (a message counts 1, call after call),
+     * otherwise new ones. Charges are immutable, so sharing them is safe; the frame is written once, so that
+     * calls of varying amounts (tokens) do not make threads write to it on every call.
      */
     public Charges all(long amount) {
       Charges c = all;
-      if (c == null || c.amount(0) != amount) {
-        c = new Charges(quotas.length, quotas, periods, keyIds, slots, limits, null, null, amount, this);
-        all = c; // a benign race: every writer stores correct charges
+      if (c != null && c.amount(0) == amount) {
+        return c;
       }
-      return c;
+      Charges fresh = new Charges(quotas.length, quotas, periods, keyIds, slots, limits, null, null, amount, this);
+      if (c == null) {
+        all = fresh; // a benign race: every writer stores correct charges
+      }
+      return fresh;
     }
 
     /** Whether every period of this frame contains {@code millis} (epoch milliseconds). */

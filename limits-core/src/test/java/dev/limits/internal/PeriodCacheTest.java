@@ -54,4 +54,17 @@ class PeriodCacheTest {
     assertThat(two.frame(hourStart, ZoneId.of("Asia/Tehran")).slot(0).start())
         .isEqualTo(Instant.parse("2026-03-02T09:30:00Z").toEpochMilli());
   }
+
+  @Test
+  void aFramesChargesOfItsFirstAmountAreSharedAndOtherAmountsGetTheirOwn() {
+    PeriodCache.Frame frame = cache.frame(T, ZoneOffset.UTC);
+    Charges one = frame.all(1);
+
+    assertThat(frame.all(1)).isSameAs(one);
+    Charges many = frame.all(1_200);
+    assertThat(many).isNotSameAs(one);
+    assertThat(many.amount(0)).isEqualTo(1_200);
+    assertThat(many.period(0)).isSameAs(one.period(0));
+    assertThat(frame.all(1)).as("the first amount's charges stay").isSameAs(one);
+  }
 }
