@@ -39,7 +39,7 @@ class AiGateOrganisationTest extends GateFixture {
     AiPermit b = gate.before("bob", pro, acme, AiCall.message(GPT).estimatedTokens(800));
 
     assertThat(b.decision()).isQuotaExceeded().isDeniedBy("org-tokens-day")
-        .hasMessageContaining(EN, "Your organisation has used up its shared tokens for today (1,500)")
+        .hasMessageContaining(EN, "Your organisation has used up its shared tokens for today (1500)")
         .hasMessageContaining(FA, "توکن" + ZWNJ + "های مشترک امروز سازمان شما");
     Denial denial = b.decision().denial().orElseThrow();
     assertThat(denial.subject()).isEqualTo("org/acme");
