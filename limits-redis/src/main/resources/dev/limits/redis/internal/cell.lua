@@ -114,21 +114,18 @@ local function usedFor(c, s)
   return sumFrom(c, ref - c.lb * (c.e - c.s), ref)
 end
 
-local function addToBucket(c, s, ah, al)
+-- Applies op (uadd or usub) with an amount to the bucket starting at s, if the cell still holds it.
+local function adjustBucket(c, s, ah, al, op)
   if not c.ss then return end
-  if s == c.s then c.uh, c.ul = uadd(c.uh, c.ul, ah, al); return end
+  if s == c.s then c.uh, c.ul = op(c.uh, c.ul, ah, al); return end
   for k = 1, #c.bs do
-    if c.bs[k] == s then c.bh[k], c.bl[k] = uadd(c.bh[k], c.bl[k], ah, al) end
+    if c.bs[k] == s then c.bh[k], c.bl[k] = op(c.bh[k], c.bl[k], ah, al) end
   end
 end
 
-local function subtract(c, s, ah, al)
-  if not c.ss then return end
-  if s == c.s then c.uh, c.ul = usub(c.uh, c.ul, ah, al); return end
-  for k = 1, #c.bs do
-    if c.bs[k] == s then c.bh[k], c.bl[k] = usub(c.bh[k], c.bl[k], ah, al) end
-  end
-end
+local function addToBucket(c, s, ah, al) adjustBucket(c, s, ah, al, uadd) end
+
+local function subtract(c, s, ah, al) adjustBucket(c, s, ah, al, usub) end
 
 -- Adds an amount for the slot (lookback lb, start ss/s, end es/e); returns the start of the bucket charged.
 -- A calendar or lifetime cell that counts against the slot takes it and extends its end; a newer stored
